@@ -1,0 +1,307 @@
+//! The command-line tools: keys, JWTs and creds for users and scripts (and the interop tests).
+//! Results go to stdout; errors to stderr with a non-zero exit.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use nats_auth::chain::{self, Trust};
+use nats_auth::jwt::{self, AccountClaims, AnyClaims, OperatorClaims};
+use nats_auth::nkeys::{KeyPair, KeyType};
+use nats_auth::xkeys::XKey;
+use nats_auth::{creds, Error as AuthError};
+
+/// Inputs larger than this are refused before parsing (a JWT is at most 1 MiB).
+const MAX_INPUT: u64 = 4 << 20;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "nats-console",
+    version,
+    about = "NATS Console: keys, JWTs and creds for NATS decentralized security"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create and inspect nkeys
+    #[command(subcommand)]
+    Nkey(NkeyCommand),
+    /// Decode, validate and sign JWTs
+    #[command(subcommand)]
+    Jwt(JwtCommand),
+    /// Print a user's creds file from its JWT and seed
+    Creds(CredsArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum NkeyCommand {
+    /// Generate a key: prints the seed, then the public key
+    Gen { kind: KeyKind },
+    /// Print the public key of a seed (argument, or standard input with - or nothing)
+    Pub { seed: Option<String> },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum KeyKind {
+    Operator,
+    Account,
+    User,
+    Server,
+    Cluster,
+    Curve,
+}
+
+impl From<KeyKind> for KeyType {
+    fn from(k: KeyKind) -> KeyType {
+        match k {
+            KeyKind::Operator => KeyType::Operator,
+            KeyKind::Account => KeyType::Account,
+            KeyKind::User => KeyType::User,
+            KeyKind::Server => KeyType::Server,
+            KeyKind::Cluster => KeyType::Cluster,
+            KeyKind::Curve => KeyType::Curve,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum JwtCommand {
+    /// Print a JWT's header and claims as JSON (the signature must verify)
+    Decode { file: Option<PathBuf> },
+    /// Check a JWT: one line per issue, then OK or ERROR: <reason>; exit 0 only for OK
+    Validate(ValidateArgs),
+    /// Sign claims JSON (any type) with a seed; sets iss, iat, jti and nats.version
+    Sign(SignArgs),
+}
+
+#[derive(Debug, Args)]
+struct ValidateArgs {
+    /// The JWT must be issued by this operator (its identity or a signing key)
+    #[arg(long, value_name = "FILE")]
+    operator: Option<PathBuf>,
+    /// The user or activation JWT must be issued by this account and not revoked by it
+    #[arg(long, value_name = "FILE")]
+    account: Option<PathBuf>,
+    /// Judge at this Unix time instead of now
+    #[arg(long, value_name = "UNIX")]
+    now: Option<i64>,
+    /// JWT or creds file; - or nothing for standard input
+    file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct SignArgs {
+    /// File holding the signer's seed (or a creds file)
+    #[arg(long, value_name = "FILE")]
+    seed: PathBuf,
+    /// Issue at this Unix time instead of now
+    #[arg(long, value_name = "UNIX")]
+    now: Option<i64>,
+    /// Claims JSON; - or nothing for standard input
+    claims: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct CredsArgs {
+    /// The user JWT (or a creds file)
+    #[arg(long, value_name = "FILE")]
+    jwt: PathBuf,
+    /// The user's seed (or a creds file)
+    #[arg(long, value_name = "FILE")]
+    seed: PathBuf,
+}
+
+/// Why a command could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: larger than {MAX_INPUT} bytes")]
+    TooLarge { path: String },
+    #[error("{0}")]
+    Auth(#[from] AuthError),
+    #[error("{0}")]
+    Usage(String),
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    let mut out = std::io::stdout().lock();
+    let result = match cli.command {
+        Command::Nkey(NkeyCommand::Gen { kind }) => nkey_gen(kind.into(), &mut out),
+        Command::Nkey(NkeyCommand::Pub { seed }) => nkey_pub(seed, &mut out),
+        Command::Jwt(JwtCommand::Decode { file }) => jwt_decode(file.as_deref(), &mut out),
+        Command::Jwt(JwtCommand::Validate(args)) => return jwt_validate(&args, &mut out),
+        Command::Jwt(JwtCommand::Sign(args)) => jwt_sign(&args, &mut out),
+        Command::Creds(args) => creds_print(&args, &mut out),
+    };
+    result.map(|()| ExitCode::SUCCESS)
+}
+
+fn write(out: &mut impl Write, text: &str) -> Result<(), CliError> {
+    out.write_all(text.as_bytes())
+        .map_err(|source| CliError::Io {
+            path: "stdout".into(),
+            source,
+        })
+}
+
+/// Reads a file, or standard input for `None` / `-`, bounded to `MAX_INPUT`.
+fn read_input(path: Option<&Path>) -> Result<String, CliError> {
+    let (name, reader): (String, Box<dyn Read>) = match path {
+        None => ("stdin".into(), Box::new(std::io::stdin())),
+        Some(p) if p == Path::new("-") => ("stdin".into(), Box::new(std::io::stdin())),
+        Some(p) => {
+            let file = std::fs::File::open(p).map_err(|source| CliError::Io {
+                path: p.display().to_string(),
+                source,
+            })?;
+            (p.display().to_string(), Box::new(file))
+        }
+    };
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_INPUT + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| CliError::Io {
+            path: name.clone(),
+            source,
+        })?;
+    if bytes.len() as u64 > MAX_INPUT {
+        return Err(CliError::TooLarge { path: name });
+    }
+    String::from_utf8(bytes).map_err(|_| CliError::Usage(format!("{name}: not UTF-8 text")))
+}
+
+/// A JWT from a file that may hold a bare JWT, a decorated JWT or a creds file.
+fn read_jwt(path: Option<&Path>) -> Result<String, CliError> {
+    Ok(creds::parse_decorated_jwt(&read_input(path)?))
+}
+
+fn now_or(now: Option<i64>) -> i64 {
+    now.unwrap_or_else(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+    })
+}
+
+fn nkey_gen(kind: KeyType, out: &mut impl Write) -> Result<(), CliError> {
+    let mut rng = rand_core::OsRng;
+    let (seed, public) = if kind == KeyType::Curve {
+        let key = XKey::new(&mut rng)?;
+        (key.seed()?, key.public_key())
+    } else {
+        let pair = KeyPair::new(kind, &mut rng)?;
+        (pair.seed()?, pair.public_key())
+    };
+    write(out, &format!("{seed}\n{public}\n"))
+}
+
+fn nkey_pub(seed: Option<String>, out: &mut impl Write) -> Result<(), CliError> {
+    let seed = match seed.as_deref() {
+        None | Some("-") => read_input(None)?,
+        Some(s) => s.to_string(),
+    };
+    let seed = seed.trim();
+    let public = if seed.starts_with("SX") {
+        XKey::from_seed(seed)?.public_key()
+    } else {
+        KeyPair::from_seed(seed)?.public_key()
+    };
+    write(out, &format!("{public}\n"))
+}
+
+fn jwt_decode(file: Option<&Path>, out: &mut impl Write) -> Result<(), CliError> {
+    let token = read_jwt(file)?;
+    let claims = jwt::decode(&token)?;
+    let header = jwt::decode_header(&token)?;
+    let header = serde_json::to_string(&header).map_err(|e| CliError::Usage(e.to_string()))?;
+    write(
+        out,
+        &format!("{{\"header\":{header},\"claims\":{}}}\n", claims.to_json()?),
+    )
+}
+
+fn context_jwt<T>(
+    path: &Path,
+    what: &str,
+    pick: impl Fn(AnyClaims) -> Option<T>,
+) -> Result<T, CliError> {
+    let claims = jwt::decode(&read_jwt(Some(path))?)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+    pick(claims).ok_or_else(|| CliError::Usage(format!("{}: not an {what} JWT", path.display())))
+}
+
+fn jwt_validate(args: &ValidateArgs, out: &mut impl Write) -> Result<ExitCode, CliError> {
+    let operator: Option<OperatorClaims> = args
+        .operator
+        .as_deref()
+        .map(|p| {
+            context_jwt(p, "operator", |c| match c {
+                AnyClaims::Operator(o) => Some(o),
+                _ => None,
+            })
+        })
+        .transpose()?;
+    let account: Option<AccountClaims> = args
+        .account
+        .as_deref()
+        .map(|p| {
+            context_jwt(p, "account", |c| match c {
+                AnyClaims::Account(a) => Some(a),
+                _ => None,
+            })
+        })
+        .transpose()?;
+    let token = read_jwt(args.file.as_deref())?;
+    let trust = Trust {
+        operator: operator.as_ref(),
+        account: account.as_ref(),
+    };
+    let verdict = chain::check(&token, trust, now_or(args.now));
+    let mut report = String::new();
+    for issue in &verdict.issues.issues {
+        report.push_str(&format!("{}: {}\n", issue.kind, issue.description));
+    }
+    match &verdict.reason {
+        None => report.push_str("OK\n"),
+        Some(reason) => report.push_str(&format!("ERROR: {reason}\n")),
+    }
+    write(out, &report)?;
+    Ok(if verdict.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn signer_from_file(path: &Path) -> Result<KeyPair, CliError> {
+    let text = read_input(Some(path))?;
+    let seed = creds::parse_decorated_seed(&text).unwrap_or_else(|_| text.trim().to_string());
+    KeyPair::from_seed(&seed).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
+}
+
+fn jwt_sign(args: &SignArgs, out: &mut impl Write) -> Result<(), CliError> {
+    let signer = signer_from_file(&args.seed)?;
+    let json = read_input(args.claims.as_deref())?;
+    let mut claims = jwt::parse_claims(json.as_bytes())?;
+    let token = claims.encode(&signer, now_or(args.now))?;
+    write(out, &format!("{token}\n"))
+}
+
+fn creds_print(args: &CredsArgs, out: &mut impl Write) -> Result<(), CliError> {
+    let token = read_jwt(Some(&args.jwt))?;
+    let seed_text = read_input(Some(&args.seed))?;
+    let seed =
+        creds::parse_decorated_seed(&seed_text).unwrap_or_else(|_| seed_text.trim().to_string());
+    write(out, &creds::format_user_creds(&token, &seed)?)
+}

@@ -1,0 +1,312 @@
+//! Chain of trust: operator → account → user (and exporter → activation). Every trust rule —
+//! signature, issuer, signing-key scope, revocation, expiry, strict signing — is decided here,
+//! once, for the server and the browser alike.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::jwt::{self, AccountClaims, ActivationClaims, AnyClaims, OperatorClaims, UserClaims};
+use crate::validation::ValidationResults;
+
+/// Why a well-formed JWT is not trusted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrustFailure {
+    AccountNotSignedByOperator {
+        issuer: String,
+        operator: String,
+    },
+    /// The operator demands signing keys; its identity key signs only the operator JWT.
+    OperatorIdentityKeyNotAllowed {
+        operator: String,
+    },
+    NotSignedByOperator {
+        kind: &'static str,
+        issuer: String,
+        operator: String,
+    },
+    UserNotSignedByAccount {
+        issuer: String,
+        account: String,
+    },
+    SigningKeyWithoutIssuerAccount {
+        issuer: String,
+        account: String,
+    },
+    IssuerAccountMismatch {
+        issuer_account: String,
+        account: String,
+    },
+    ScopedUserHasPermissions {
+        signing_key: String,
+    },
+    Revoked {
+        account: String,
+    },
+    BearerNotAllowed,
+    ActivationNotSignedByAccount {
+        issuer: String,
+        account: String,
+    },
+    ActivationRevoked {
+        account: String,
+        subject: String,
+    },
+    WrongClaimType {
+        context: &'static str,
+        claim: &'static str,
+    },
+}
+
+impl fmt::Display for TrustFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use TrustFailure::*;
+        match self {
+            AccountNotSignedByOperator { issuer, operator } => write!(
+                f,
+                "account JWT issuer {issuer} not signed by operator {operator} or its signing keys"
+            ),
+            OperatorIdentityKeyNotAllowed { operator } => write!(
+                f,
+                "operator {operator} requires signing keys (strict_signing_key_usage): its identity key may sign only the operator JWT"
+            ),
+            NotSignedByOperator { kind, issuer, operator } => write!(
+                f,
+                "{kind} JWT issuer {issuer} not signed by operator {operator} or its signing keys"
+            ),
+            UserNotSignedByAccount { issuer, account } => write!(
+                f,
+                "user JWT issuer {issuer} not signed by account {account} or its signing keys"
+            ),
+            SigningKeyWithoutIssuerAccount { issuer, account } => {
+                write!(f, "issued by signing key {issuer} without issuer_account {account}")
+            }
+            IssuerAccountMismatch { issuer_account, account } => {
+                write!(f, "issuer_account {issuer_account} is not account {account}")
+            }
+            ScopedUserHasPermissions { signing_key } => write!(
+                f,
+                "scoped users require no permissions or limits set (signing key {signing_key} is scoped)"
+            ),
+            Revoked { account } => write!(f, "revoked by account {account}"),
+            BearerNotAllowed => {
+                f.write_str("bearer token not allowed by account (limits.disallow_bearer)")
+            }
+            ActivationNotSignedByAccount { issuer, account } => write!(
+                f,
+                "activation JWT issuer {issuer} not signed by account {account} or its signing keys"
+            ),
+            ActivationRevoked { account, subject } => {
+                write!(f, "activation for {subject} revoked by account {account}")
+            }
+            WrongClaimType { context, claim } => {
+                write!(f, "a {claim} JWT cannot be checked against an {context}")
+            }
+        }
+    }
+}
+
+/// Was `account` issued by `operator` under the operator's rules?
+pub fn check_account(
+    account: &AccountClaims,
+    operator: &OperatorClaims,
+) -> Result<(), TrustFailure> {
+    if !operator.did_sign(&account.issuer) {
+        return Err(TrustFailure::AccountNotSignedByOperator {
+            issuer: account.issuer.clone(),
+            operator: operator.subject.clone(),
+        });
+    }
+    if operator.nats.strict_signing_key_usage && account.issuer == operator.subject {
+        return Err(TrustFailure::OperatorIdentityKeyNotAllowed {
+            operator: operator.subject.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// May `user` connect as a user of `account` (nats-server's rules)? Issuer, `issuer_account`,
+/// scoped signing keys, revocation and the bearer policy.
+pub fn check_user(user: &UserClaims, account: &AccountClaims) -> Result<(), TrustFailure> {
+    let issuer = &user.issuer;
+    let issuer_account = &user.nats.issuer_account;
+    if issuer != &account.subject {
+        if !account.nats.signing_keys.contains(issuer) {
+            return Err(TrustFailure::UserNotSignedByAccount {
+                issuer: issuer.clone(),
+                account: account.subject.clone(),
+            });
+        }
+        if issuer_account.is_empty() {
+            return Err(TrustFailure::SigningKeyWithoutIssuerAccount {
+                issuer: issuer.clone(),
+                account: account.subject.clone(),
+            });
+        }
+    }
+    if !issuer_account.is_empty() && issuer_account != &account.subject {
+        return Err(TrustFailure::IssuerAccountMismatch {
+            issuer_account: issuer_account.clone(),
+            account: account.subject.clone(),
+        });
+    }
+    if account.nats.signing_keys.scope(issuer).is_some() && !user.nats.limits.is_empty() {
+        return Err(TrustFailure::ScopedUserHasPermissions {
+            signing_key: issuer.clone(),
+        });
+    }
+    if account.is_revoked(&user.subject, user.issued_at) {
+        return Err(TrustFailure::Revoked {
+            account: account.subject.clone(),
+        });
+    }
+    if user.nats.limits.bearer_token && account.nats.limits.disallow_bearer {
+        return Err(TrustFailure::BearerNotAllowed);
+    }
+    Ok(())
+}
+
+/// Was `activation` issued by the exporting `account` (or its signing key with
+/// `issuer_account`), and not revoked by the export it grants?
+pub fn check_activation(
+    activation: &ActivationClaims,
+    account: &AccountClaims,
+) -> Result<(), TrustFailure> {
+    if !account.did_sign(&activation.issuer, &activation.nats.issuer_account) {
+        return Err(TrustFailure::ActivationNotSignedByAccount {
+            issuer: activation.issuer.clone(),
+            account: account.subject.clone(),
+        });
+    }
+    let granted = &activation.nats.import_subject;
+    let revoked = account.nats.exports.iter().any(|export| {
+        jwt::types::is_contained_in(granted, &export.subject)
+            && jwt::RevocationList::get(&export.revocations, &activation.subject)
+                .or_else(|| export.revocations.get(jwt::ALL_KEYS))
+                .is_some_and(|&at| at >= activation.issued_at)
+    });
+    if revoked {
+        return Err(TrustFailure::ActivationRevoked {
+            account: account.subject.clone(),
+            subject: granted.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// Does `claims` chain to `operator`? Operator JWTs must be the operator's own (or signed by
+/// one of its keys), accounts follow [`check_account`], other claims need only the issuer.
+pub fn check_operator_issued(
+    claims: &AnyClaims,
+    operator: &OperatorClaims,
+) -> Result<(), TrustFailure> {
+    match claims {
+        AnyClaims::Account(account) => check_account(account, operator),
+        other if operator.did_sign(other.issuer()) => Ok(()),
+        other => Err(TrustFailure::NotSignedByOperator {
+            kind: kind_name(other),
+            issuer: other.issuer().to_string(),
+            operator: operator.subject.clone(),
+        }),
+    }
+}
+
+/// Does `claims` chain to `account`? Users and activations only.
+pub fn check_account_issued(
+    claims: &AnyClaims,
+    account: &AccountClaims,
+) -> Result<(), TrustFailure> {
+    match claims {
+        AnyClaims::User(user) => check_user(user, account),
+        AnyClaims::Activation(activation) => check_activation(activation, account),
+        other => Err(TrustFailure::WrongClaimType {
+            context: "account",
+            claim: kind_name(other),
+        }),
+    }
+}
+
+fn kind_name(claims: &AnyClaims) -> &'static str {
+    claims.claim_type().as_str()
+}
+
+/// Where a JWT stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    /// Not a JWT, bad signature, or an issuer of the wrong key type.
+    Decode,
+    /// A blocking validation error or a failed time check.
+    Validate,
+    /// Well formed, but not trusted under the given operator or account.
+    Chain,
+    /// Trusted.
+    Ok,
+}
+
+/// What to trust a JWT under, and when.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Trust<'a> {
+    pub operator: Option<&'a OperatorClaims>,
+    pub account: Option<&'a AccountClaims>,
+}
+
+/// The answer to "may this JWT be trusted?": the decoded claims, every validation issue, and
+/// where and why it failed.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub claims: Option<AnyClaims>,
+    pub issues: ValidationResults,
+    pub stage: Stage,
+    /// `None` when trusted.
+    pub reason: Option<String>,
+}
+
+impl Verdict {
+    pub fn is_ok(&self) -> bool {
+        self.stage == Stage::Ok
+    }
+}
+
+/// Decodes `token`, validates it at `now` (Unix seconds) and checks it against `trust`.
+pub fn check(token: &str, trust: Trust<'_>, now: i64) -> Verdict {
+    let claims = match jwt::decode(token) {
+        Ok(claims) => claims,
+        Err(e) => {
+            return Verdict {
+                claims: None,
+                issues: ValidationResults::new(),
+                stage: Stage::Decode,
+                reason: Some(e.to_string()),
+            }
+        }
+    };
+    let issues = claims.validate(now);
+    let (stage, reason) = if issues.is_blocking(true) {
+        (
+            Stage::Validate,
+            Some(format!("validation: {}", issues.blocking_summary())),
+        )
+    } else {
+        match check_chain(&claims, trust) {
+            Err(failure) => (Stage::Chain, Some(failure.to_string())),
+            Ok(()) => (Stage::Ok, None),
+        }
+    };
+    Verdict {
+        claims: Some(claims),
+        issues,
+        stage,
+        reason,
+    }
+}
+
+fn check_chain(claims: &AnyClaims, trust: Trust<'_>) -> Result<(), TrustFailure> {
+    if let Some(operator) = trust.operator {
+        check_operator_issued(claims, operator)?;
+    }
+    if let Some(account) = trust.account {
+        check_account_issued(claims, account)?;
+    }
+    Ok(())
+}
