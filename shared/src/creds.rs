@@ -107,6 +107,8 @@ pub fn parse_decorated_user_key(text: &str) -> Result<KeyPair> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn blocks_found_with_crlf_and_indented_fence() {

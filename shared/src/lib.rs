@@ -16,3 +16,28 @@ pub mod validation;
 pub mod xkeys;
 
 pub use error::{Error, Result};
+
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    /// Key generation takes the platform's randomness: the OS natively, the browser's
+    /// `crypto.getRandomValues` on wasm32.
+    #[test]
+    fn keys_from_the_platform_rng_sign_and_verify() {
+        use crate::nkeys::{KeyPair, KeyType};
+        let mut rng = rand_core::OsRng;
+        let a = KeyPair::new(KeyType::Account, &mut rng).unwrap();
+        let b = KeyPair::new(KeyType::Account, &mut rng).unwrap();
+        assert_ne!(a.public_key(), b.public_key());
+        let sig = a.sign(b"challenge").unwrap();
+        a.verify(b"challenge", &sig).unwrap();
+        let x = crate::xkeys::XKey::new(&mut rng).unwrap();
+        let sealed = x.seal(b"secret", &x.public_key(), &mut rng).unwrap();
+        assert_eq!(x.open(&sealed, &x.public_key()).unwrap(), b"secret");
+    }
+}

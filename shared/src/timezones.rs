@@ -612,6 +612,8 @@ pub fn is_known_zone(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
     #[test]
     fn zones() {
         assert!(super::is_known_zone("America/New_York"));

@@ -1,9 +1,9 @@
 //! Conformance with the Go libraries (jwt/v2 2.3.0, nkeys 0.3.0): every JWT of the reference
 //! corpus gets Go's verdict, re-signing Go's decoded claims gives Go's bytes, creds match byte
 //! for byte. Where this crate deliberately differs, `DELIBERATE` says how and why.
-#![cfg(not(target_arch = "wasm32"))]
+//! The same tests run natively and in headless Chromium (wasm32): the corpus is compiled in.
 
-use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use nats_auth::chain::{self, Stage, Trust};
 use nats_auth::jwt::{self, AnyClaims};
@@ -11,16 +11,24 @@ use nats_auth::nkeys::{self, KeyPair, KeyType};
 use nats_auth::{creds, Error};
 use serde_json::Value;
 
-fn corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/go-corpus")
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+/// The Go reference corpus as one JSON document: `index` (index.json) and `files` (path → text).
+fn bundle() -> &'static Value {
+    static BUNDLE: OnceLock<Value> = OnceLock::new();
+    BUNDLE.get_or_init(|| serde_json::from_str(include_str!("data/go-corpus.json")).unwrap())
 }
 
 fn read(rel: &str) -> String {
-    std::fs::read_to_string(corpus().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    bundle()["files"][rel]
+        .as_str()
+        .unwrap_or_else(|| panic!("{rel} is not in the corpus"))
+        .to_string()
 }
 
 fn index() -> Value {
-    serde_json::from_str(&read("index.json")).unwrap()
+    bundle()["index"].clone()
 }
 
 /// Cases where this crate knowingly answers differently from Go 2.3.0, with the answer it gives.
@@ -92,7 +100,8 @@ fn context<T>(case: &Value, key: &str, pick: impl Fn(AnyClaims) -> Option<T>) ->
     Some(pick(jwt::decode(read(rel).trim()).unwrap()).expect("context JWT of the right type"))
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn every_corpus_jwt_gets_gos_verdict() {
     let index = index();
     let cases = index["cases"].as_array().unwrap();
@@ -109,8 +118,7 @@ fn every_corpus_jwt_gets_gos_verdict() {
             AnyClaims::Account(a) => Some(a),
             _ => None,
         });
-        let input = std::fs::read(corpus().join(case["file"].as_str().unwrap())).unwrap();
-        let token = creds::parse_decorated_jwt(&String::from_utf8_lossy(&input));
+        let token = creds::parse_decorated_jwt(&read(case["file"].as_str().unwrap()));
         let trust = Trust {
             operator: operator.as_ref(),
             account: account.as_ref(),
@@ -219,7 +227,8 @@ const DECODE_REASON_DIFFERS: &[&str] = &[
     "bad-huge-junk",
 ];
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn resigning_gos_decoded_claims_gives_gos_bytes() {
     let index = index();
     let mut failures = Vec::new();
@@ -284,7 +293,8 @@ fn data_encoding_decode(s: &str) -> Vec<u8> {
     out
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn creds_match_go_byte_for_byte() {
     let index = index();
     for case in index["creds"].as_array().unwrap() {
@@ -315,7 +325,8 @@ fn creds_match_go_byte_for_byte() {
     }
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn every_key_encodes_as_go_does() {
     let index = index();
     for key in index["keys"].as_array().unwrap() {
@@ -343,7 +354,8 @@ fn every_key_encodes_as_go_does() {
     }
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn malformed_seeds_are_refused_with_gos_reason() {
     let index = index();
     for bad in index["bad_seeds"].as_array().unwrap() {

@@ -151,6 +151,8 @@ pub fn get_folded<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Val
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn html_characters_are_escaped_like_go() {

@@ -31,6 +31,8 @@ pub fn compact(list: &mut RevocationList) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn revocation_by_key_and_star() {

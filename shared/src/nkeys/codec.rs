@@ -146,6 +146,8 @@ pub fn decode_seed(text: &str) -> Result<(KeyType, [u8; KEY_LEN])> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn crc16_matches_xmodem_check_value() {

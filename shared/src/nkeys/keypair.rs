@@ -118,6 +118,8 @@ impl KeyPair {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn sign_then_verify_and_tamper() {
