@@ -1,0 +1,126 @@
+//! Properties over generated input: round trips hold, and no input makes decoding panic.
+#![cfg(not(target_arch = "wasm32"))]
+
+use nats_auth::jwt::{self, AccountClaims, AnyClaims, UserClaims};
+use nats_auth::nkeys::{self, KeyPair, KeyType};
+use nats_auth::{chain, creds};
+use proptest::prelude::*;
+
+fn key_type() -> impl Strategy<Value = KeyType> {
+    prop::sample::select(vec![
+        KeyType::Operator,
+        KeyType::Account,
+        KeyType::User,
+        KeyType::Server,
+        KeyType::Cluster,
+    ])
+}
+
+fn subject() -> impl Strategy<Value = String> {
+    "[a-z0-9_]{1,8}(\\.[a-z0-9_*]{1,8}){0,3}(\\.>)?"
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn seeds_and_public_keys_round_trip(kind in key_type(), raw in any::<[u8; 32]>()) {
+        let pair = KeyPair::from_raw_seed(kind, &raw).unwrap();
+        let seed = pair.seed().unwrap();
+        prop_assert_eq!(nkeys::decode_seed(&seed).unwrap(), (kind, raw));
+        let public = pair.public_key();
+        prop_assert!(nkeys::is_valid_public_key_of(kind, &public));
+        prop_assert_eq!(KeyPair::from_public_key(&public).unwrap().public_key(), public);
+    }
+
+    #[test]
+    fn a_changed_character_never_decodes_as_the_same_key(raw in any::<[u8; 32]>(), at in 0usize..58, to in prop::sample::select(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".to_vec())) {
+        let seed = nkeys::encode_seed(KeyType::User, &raw);
+        let mut bytes = seed.clone().into_bytes();
+        prop_assume!(bytes[at] != to);
+        bytes[at] = to;
+        let changed = String::from_utf8(bytes).unwrap();
+        // CRC-16 catches every change of the 288 data bits; only the last character's two
+        // unused bits may change without effect (Go ignores them too).
+        if let Ok((_, other)) = nkeys::decode_seed(&changed) {
+            prop_assert!(other != raw || at == 57, "changed at {} still decodes to the seed", at);
+        }
+    }
+
+    #[test]
+    fn user_claims_round_trip_through_a_jwt(
+        name in "[ -~]{0,40}",
+        allow in prop::collection::vec(subject(), 0..4),
+        deny in prop::collection::vec(subject(), 0..3),
+        subs in -1i64..10_000,
+        exp in prop::option::of(1_700_000_000i64..4_000_000_000),
+        bearer in any::<bool>(),
+        tags in prop::collection::vec("[a-z]{1,6}", 0..3),
+        raw_account in any::<[u8; 32]>(),
+        raw_user in any::<[u8; 32]>(),
+        now in 1_600_000_000i64..1_700_000_000,
+    ) {
+        let account = KeyPair::from_raw_seed(KeyType::Account, &raw_account).unwrap();
+        let user = KeyPair::from_raw_seed(KeyType::User, &raw_user).unwrap();
+        let mut claims = UserClaims::new(user.public_key());
+        claims.name = name;
+        claims.expires = exp.unwrap_or(0);
+        claims.nats.limits.permissions.publish.allow = allow;
+        claims.nats.limits.permissions.subscribe.deny = deny;
+        claims.nats.limits.subs = subs;
+        claims.nats.limits.bearer_token = bearer;
+        claims.nats.generic.tags = tags;
+        let token = claims.encode(&account, now).unwrap();
+        let AnyClaims::User(decoded) = jwt::decode(&token).unwrap() else {
+            return Err(TestCaseError::fail("not a user JWT"));
+        };
+        prop_assert_eq!(&decoded, &claims);
+        // re-encoding the decoded claims with the same key and time gives the same bytes
+        let mut again = decoded.clone();
+        prop_assert_eq!(again.encode(&account, now).unwrap(), token.clone());
+        // and the chain holds under the issuing account
+        let account_claims = AccountClaims::new(account.public_key());
+        let verdict = chain::check(&token, chain::Trust { operator: None, account: Some(&account_claims) }, now);
+        prop_assert!(verdict.is_ok(), "{:?}", verdict.reason);
+    }
+
+    #[test]
+    fn decoding_arbitrary_text_never_panics(text in "\\PC{0,300}") {
+        let _ = jwt::decode(&text);
+        let _ = creds::parse_decorated_seed(&text);
+        let _ = creds::parse_decorated_jwt(&text);
+        let _ = nkeys::decode_seed(&text);
+        let _ = nkeys::decode_public_key(&text);
+    }
+
+    #[test]
+    fn decoding_arbitrary_segments_never_panics(
+        header in prop::sample::select(vec![
+            "eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ".to_string(),
+            "eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5In0".to_string(),
+        ]),
+        payload in prop::collection::vec(any::<u8>(), 0..200),
+        json in "\\{(\"[a-z_]{1,8}\":(-?[0-9]{1,5}|\"[A-Z0-9 ]{0,10}\"|\\[\\]|\\{\\}|null|true),?){0,6}\\}",
+        sig in prop::collection::vec(any::<u8>(), 0..70),
+    ) {
+        let b64 = |b: &[u8]| data_encoding_b64(b);
+        let _ = jwt::decode(&format!("{header}.{}.{}", b64(&payload), b64(&sig)));
+        let _ = jwt::decode(&format!("{header}.{}.{}", b64(json.as_bytes()), b64(&sig)));
+        let _ = jwt::parse_claims(json.as_bytes());
+    }
+}
+
+fn data_encoding_b64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
