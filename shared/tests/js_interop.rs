@@ -94,15 +94,19 @@ fn the_javascript_libraries_accept_what_nats_auth_makes() {
     act.nats.import_subject = "feed.>".into();
     act.nats.import_type = ExportType::Stream;
 
-    let mut generic = GenericClaims::default();
-    generic.subject = operator.public_key();
+    let mut generic = GenericClaims {
+        subject: operator.public_key(),
+        ..Default::default()
+    };
     generic
         .nats
         .insert("accounts".into(), json!([account.public_key()]));
 
-    let mut response = AuthorizationResponseClaims::default();
-    response.subject = user.public_key();
-    response.audience = server.public_key();
+    let mut response = AuthorizationResponseClaims {
+        subject: user.public_key(),
+        audience: server.public_key(),
+        ..Default::default()
+    };
     response.nats.error = "not allowed".into();
 
     let jwts: Vec<(&str, String)> = vec![

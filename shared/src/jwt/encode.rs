@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::nkeys::{is_valid_public_key_of, KeyPair};
 
 /// `base64url({"typ":"JWT","alg":"ed25519-nkey"})`, the header Go writes.
-const HEADER_B64: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ";
+pub(crate) const HEADER_B64: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ";
 
 /// Signs JWTs: a [`KeyPair`], or anything that signs with a key it does not reveal (an HSM, a
 /// browser vault).

@@ -289,7 +289,7 @@ pub(crate) fn url_parts(url: &str) -> Option<UrlParts<'_>> {
         {
             (s, rest)
         }
-        Some((s, _)) if s.is_empty() => return None, // "missing protocol scheme"
+        Some(("", _)) => return None, // "missing protocol scheme"
         _ => ("", url),
     };
     let rest = rest.split(['?', '#']).next().unwrap_or("");

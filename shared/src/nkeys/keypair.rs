@@ -115,6 +115,45 @@ impl KeyPair {
     }
 }
 
+/// Decompressing a public key costs about as much as hashing a JWT; the same few operator and
+/// account keys issue most JWTs a process sees, so each thread keeps the last few.
+const VERIFYING_KEY_CACHE: usize = 16;
+
+thread_local! {
+    static VERIFYING_KEYS: std::cell::RefCell<Vec<([u8; 32], VerifyingKey)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn cached_verifying_key(raw: &[u8; 32]) -> Result<VerifyingKey> {
+    VERIFYING_KEYS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(i) = cache.iter().position(|(k, _)| k == raw) {
+            let hit = cache.remove(i);
+            let key = hit.1;
+            cache.push(hit); // most recently used last
+            return Ok(key);
+        }
+        let key = VerifyingKey::from_bytes(raw).map_err(|_| Error::InvalidPublicKey)?;
+        if cache.len() == VERIFYING_KEY_CACHE {
+            cache.remove(0);
+        }
+        cache.push((*raw, key));
+        Ok(key)
+    })
+}
+
+/// Verifies `signature` over `message` with an encoded public key (O, A, U, N or C).
+pub fn verify_with_public_key(public_key: &str, message: &[u8], signature: &[u8]) -> Result<()> {
+    let (kind, raw) = decode_public_key(public_key)?;
+    if kind.is_curve() {
+        return Err(Error::InvalidCurveKeyOperation);
+    }
+    let signature = Signature::from_slice(signature).map_err(|_| Error::InvalidSignature)?;
+    cached_verifying_key(&raw)?
+        .verify(message, &signature)
+        .map_err(|_| Error::InvalidSignature)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +180,28 @@ mod tests {
         assert_eq!(again.key_type(), KeyType::Operator);
         assert!(pair.private_key().unwrap().starts_with('P'));
         assert_eq!(pair.private_key().unwrap().len(), 108);
+    }
+
+    #[test]
+    fn verification_by_encoded_key_uses_the_right_key() {
+        let a = KeyPair::from_raw_seed(KeyType::Account, &[1u8; 32]).unwrap();
+        let b = KeyPair::from_raw_seed(KeyType::Account, &[2u8; 32]).unwrap();
+        let sig = a.sign(b"m").unwrap();
+        for _ in 0..2 {
+            // twice: the second time from the cache
+            verify_with_public_key(&a.public_key(), b"m", &sig).unwrap();
+            assert_eq!(
+                verify_with_public_key(&b.public_key(), b"m", &sig),
+                Err(Error::InvalidSignature)
+            );
+        }
+        // more keys than the cache holds still verify correctly
+        for i in 0..40u8 {
+            let k = KeyPair::from_raw_seed(KeyType::User, &[i; 32]).unwrap();
+            let s = k.sign(&[i]).unwrap();
+            verify_with_public_key(&k.public_key(), &[i], &s).unwrap();
+            assert!(verify_with_public_key(&k.public_key(), &[i, i], &s).is_err());
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ mod keypair;
 mod prefix;
 
 pub use codec::{crc16, decode, decode_public_key, decode_seed, encode, encode_seed};
-pub use keypair::KeyPair;
+pub use keypair::{verify_with_public_key, KeyPair};
 pub use prefix::{KeyType, PREFIX_BYTE_PRIVATE, PREFIX_BYTE_SEED};
 
 /// True when `key` is a well-formed public key of any type (O, A, U, N, C, X).
