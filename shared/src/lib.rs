@@ -16,6 +16,9 @@ pub mod validation;
 pub mod xkeys;
 
 pub use error::{Error, Result};
+/// The platform's secure randomness (the OS natively, `crypto.getRandomValues` in a browser),
+/// for the constructors that take an RNG.
+pub use rand_core::OsRng;
 
 #[cfg(all(test, target_arch = "wasm32"))]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
