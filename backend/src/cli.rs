@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum};
 use nats_auth::chain::{self, Trust};
 use nats_auth::jwt::{self, AccountClaims, AnyClaims, OperatorClaims};
 use nats_auth::nkeys::{KeyPair, KeyType};
@@ -16,19 +16,8 @@ use nats_auth::{creds, Error as AuthError};
 /// Inputs larger than this are refused before parsing (a JWT is at most 1 MiB).
 const MAX_INPUT: u64 = 4 << 20;
 
-#[derive(Debug, Parser)]
-#[command(
-    name = "nats-console",
-    version,
-    about = "NATS Console: keys, JWTs and creds for NATS decentralized security"
-)]
-pub struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
 #[derive(Debug, Subcommand)]
-enum Command {
+pub enum Command {
     /// Create and inspect nkeys
     #[command(subcommand)]
     Nkey(NkeyCommand),
@@ -40,7 +29,7 @@ enum Command {
 }
 
 #[derive(Debug, Subcommand)]
-enum NkeyCommand {
+pub enum NkeyCommand {
     /// Generate a key: prints the seed, then the public key
     Gen { kind: KeyKind },
     /// Print the public key of a seed (argument, or standard input with - or nothing)
@@ -48,7 +37,7 @@ enum NkeyCommand {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-enum KeyKind {
+pub enum KeyKind {
     Operator,
     Account,
     User,
@@ -71,7 +60,7 @@ impl From<KeyKind> for KeyType {
 }
 
 #[derive(Debug, Subcommand)]
-enum JwtCommand {
+pub enum JwtCommand {
     /// Print a JWT's header and claims as JSON (the signature must verify)
     Decode { file: Option<PathBuf> },
     /// Check a JWT: one line per issue, then OK or ERROR: <reason>; exit 0 only for OK
@@ -81,7 +70,7 @@ enum JwtCommand {
 }
 
 #[derive(Debug, Args)]
-struct ValidateArgs {
+pub struct ValidateArgs {
     /// The JWT must be issued by this operator (its identity or a signing key)
     #[arg(long, value_name = "FILE")]
     operator: Option<PathBuf>,
@@ -96,7 +85,7 @@ struct ValidateArgs {
 }
 
 #[derive(Debug, Args)]
-struct SignArgs {
+pub struct SignArgs {
     /// File holding the signer's seed (or a creds file)
     #[arg(long, value_name = "FILE")]
     seed: PathBuf,
@@ -108,7 +97,7 @@ struct SignArgs {
 }
 
 #[derive(Debug, Args)]
-struct CredsArgs {
+pub struct CredsArgs {
     /// The user JWT (or a creds file)
     #[arg(long, value_name = "FILE")]
     jwt: PathBuf,
@@ -133,9 +122,9 @@ pub enum CliError {
     Usage(String),
 }
 
-pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
+pub fn run(command: Command) -> Result<ExitCode, CliError> {
     let mut out = std::io::stdout().lock();
-    let result = match cli.command {
+    let result = match command {
         Command::Nkey(NkeyCommand::Gen { kind }) => nkey_gen(kind.into(), &mut out),
         Command::Nkey(NkeyCommand::Pub { seed }) => nkey_pub(seed, &mut out),
         Command::Jwt(JwtCommand::Decode { file }) => jwt_decode(file.as_deref(), &mut out),

@@ -1,0 +1,374 @@
+//! The nats-account-server HTTP API (`/jwt/v1/…`, `/healthz`): what nats-server's URL resolver
+//! and `nsc push`/`nsc pull` talk to. Handlers are thin: parse, call the store or the write path,
+//! map the result to a response.
+
+mod render;
+pub mod update;
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use nats_auth::jwt::{OperatorClaims, MAX_TOKEN_SIZE};
+use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
+
+use crate::nats_link::NatsLink;
+use crate::store::{AccountStore, StoredJwt};
+use update::{update_account, UpdateError, UpdateOutcome};
+
+/// The trusted operator: its JWT as configured and as decoded.
+pub struct Operator {
+    pub jwt: String,
+    pub claims: OperatorClaims,
+}
+
+pub struct AppState {
+    pub operator: Option<Operator>,
+    /// Served even when the store lacks it (`systemaccountjwtpath`).
+    pub system_account: Option<StoredJwt>,
+    pub store: Arc<dyn AccountStore>,
+    pub nats: NatsLink,
+    /// Set on a replica: updates go to the primary.
+    pub primary: Option<String>,
+    pub max_pack: i64,
+    pub write_lock: tokio::sync::Mutex<()>,
+}
+
+pub fn router(state: Arc<AppState>) -> Router {
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::mirror_request())
+        .allow_methods([Method::GET, Method::HEAD, Method::POST])
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers([header::AUTHORIZATION, header::ETAG]);
+    Router::new()
+        .route("/jwt/v1/accounts", get(probe))
+        .route("/jwt/v1/accounts/", get(probe))
+        .route(
+            "/jwt/v1/accounts/{key}",
+            get(get_account).post(post_account),
+        )
+        .route("/jwt/v1/operator", get(get_operator))
+        .route("/jwt/v1/pack", get(get_pack))
+        .route("/jwt/v1/help", get(help))
+        .route("/healthz", get(healthz))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_TOKEN_SIZE))
+        .layer(cors)
+        .with_state(state)
+}
+
+/// A plain-text error as NAS sends them: the reason and a newline.
+fn text_error(status: StatusCode, reason: impl std::fmt::Display) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!("{reason}\n"),
+    )
+        .into_response()
+}
+
+async fn not_found() -> Response {
+    text_error(StatusCode::NOT_FOUND, "not found")
+}
+
+/// nats-server's start-up probe of its URL resolver: must answer 200.
+async fn probe() -> Response {
+    (
+        [
+            (header::CACHE_CONTROL, "no-cache, no-store, must-revalidate"),
+            (header::PRAGMA, "no-cache"),
+            (header::EXPIRES, "0"),
+        ],
+        "",
+    )
+        .into_response()
+}
+
+async fn healthz() -> Response {
+    StatusCode::OK.into_response()
+}
+
+async fn help() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        render::HELP,
+    )
+        .into_response()
+}
+
+/// The options of a GET (`?text=true&decode=true&check=true&notify=true`).
+#[derive(Debug, Default)]
+struct GetOptions {
+    text: bool,
+    decode: bool,
+    check: bool,
+    notify: bool,
+}
+
+fn parse_options(query: Option<&str>, allowed: &[&str]) -> Result<GetOptions, Response> {
+    let mut options = GetOptions::default();
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, "true"));
+        if name == "jti" {
+            return Err(text_error(
+                StatusCode::NOT_IMPLEMENTED,
+                "lookup by jti is no longer supported",
+            ));
+        }
+        if !allowed.contains(&name) {
+            return Err(text_error(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "unknown query parameter {:?} (known: {})",
+                    truncate(name),
+                    allowed.join(", ")
+                ),
+            ));
+        }
+        let on = match value.to_ascii_lowercase().as_str() {
+            "true" | "1" | "" => true,
+            "false" | "0" => false,
+            _ => {
+                return Err(text_error(
+                    StatusCode::BAD_REQUEST,
+                    format!(
+                        "query parameter {name}: expected true or false, got {:?}",
+                        truncate(value)
+                    ),
+                ))
+            }
+        };
+        match name {
+            "text" => options.text = on,
+            "decode" => options.decode = on,
+            "check" => options.check = on,
+            "notify" => options.notify = on,
+            _ => {}
+        }
+    }
+    Ok(options)
+}
+
+/// Echoes at most 64 characters of client input in an error.
+fn truncate(text: &str) -> String {
+    text.chars().take(64).collect()
+}
+
+fn check_account_key(key: &str) -> Result<(), Response> {
+    if nats_auth::nkeys::is_valid_public_account_key(key) {
+        Ok(())
+    } else {
+        Err(text_error(
+            StatusCode::BAD_REQUEST,
+            format!("{:?} is not an account public key", truncate(key)),
+        ))
+    }
+}
+
+async fn get_account(
+    State(state): State<Arc<AppState>>,
+    Path(key): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let options = match parse_options(query.as_deref(), &["text", "decode", "check", "notify"]) {
+        Ok(o) => o,
+        Err(response) => return response,
+    };
+    if let Err(response) = check_account_key(&key) {
+        return response;
+    }
+    let found = state.store.get(&key).or_else(|| {
+        state
+            .system_account
+            .as_ref()
+            .filter(|s| s.account == key)
+            .cloned()
+    });
+    let Some(stored) = found else {
+        return text_error(StatusCode::NOT_FOUND, "no matching account JWT");
+    };
+    if options.notify {
+        if let Err(reason) = state
+            .nats
+            .try_publish_update(&stored.account, &stored.jwt)
+            .await
+        {
+            return text_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("notify failed: {reason}"),
+            );
+        }
+    }
+    serve_jwt(&stored.jwt, &stored.jti, stored.expires, &options, &headers)
+}
+
+/// Serves a JWT with NAS's options and caching headers.
+fn serve_jwt(
+    jwt: &str,
+    jti: &str,
+    expires: i64,
+    options: &GetOptions,
+    headers: &HeaderMap,
+) -> Response {
+    if options.text {
+        return (
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            jwt.to_string(),
+        )
+            .into_response();
+    }
+    if options.decode {
+        return match render::decoded(jwt) {
+            Ok(text) => {
+                ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
+            }
+            Err(e) => text_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("cannot decode the stored JWT: {e}"),
+            ),
+        };
+    }
+    let now = update::now();
+    if options.check && expires > 0 && expires < now {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let etag = format!("\"{jti}\"");
+    let matches = headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains(&etag) || v.trim() == "*");
+    if matches {
+        return StatusCode::NOT_MODIFIED.into_response();
+    }
+    let cache_control = if expires > 0 {
+        format!(
+            "max-age={}, stale-while-revalidate=3600, stale-if-error=3600",
+            (expires - now).max(0)
+        )
+    } else {
+        "no-cache".to_string()
+    };
+    let mut response =
+        ([(header::CONTENT_TYPE, "application/jwt")], jwt.to_string()).into_response();
+    let h = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&cache_control) {
+        h.insert(header::CACHE_CONTROL, v);
+    }
+    response
+}
+
+async fn post_account(
+    State(state): State<Arc<AppState>>,
+    Path(key): Path<String>,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
+    if let Err(response) = parse_options(query.as_deref(), &[]) {
+        return response;
+    }
+    let Ok(jwt) = std::str::from_utf8(&body) else {
+        return text_error(
+            StatusCode::BAD_REQUEST,
+            "bad JWT in request: the body is not UTF-8 text",
+        );
+    };
+    match update_account(&state, Some(&key), jwt).await {
+        Ok(UpdateOutcome::Saved(stored)) => {
+            tracing::info!("updated account {} (jti {})", stored.account, stored.jti);
+            StatusCode::OK.into_response()
+        }
+        Ok(UpdateOutcome::Unchanged) => StatusCode::OK.into_response(),
+        Err(e) => {
+            tracing::debug!("refused update of {}: {e}", truncate(&key));
+            text_error(update_status(&e), e)
+        }
+    }
+}
+
+pub fn update_status(e: &UpdateError) -> StatusCode {
+    match e {
+        UpdateError::Older { .. } => StatusCode::CONFLICT,
+        UpdateError::ReadOnly(_) | UpdateError::Replica(_) => StatusCode::METHOD_NOT_ALLOWED,
+        UpdateError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+async fn get_operator(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let options = match parse_options(query.as_deref(), &["text", "decode"]) {
+        Ok(o) => o,
+        Err(response) => return response,
+    };
+    match &state.operator {
+        None => text_error(StatusCode::NOT_FOUND, "no operator is configured"),
+        Some(op) => serve_jwt(
+            &op.jwt,
+            &op.claims.id,
+            op.claims.expires,
+            &options,
+            &headers,
+        ),
+    }
+}
+
+async fn get_pack(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Response {
+    let cap = state.max_pack;
+    let mut max = cap;
+    for pair in query
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        match pair.split_once('=') {
+            Some(("max", value)) => match value.parse::<i64>() {
+                Ok(n) if n <= cap || cap < 0 => max = n,
+                Ok(n) => {
+                    return text_error(
+                        StatusCode::BAD_REQUEST,
+                        format!("max {n} is over the limit of {cap}"),
+                    )
+                }
+                Err(_) => {
+                    return text_error(
+                        StatusCode::BAD_REQUEST,
+                        format!("max: expected a number, got {:?}", truncate(value)),
+                    )
+                }
+            },
+            _ => {
+                return text_error(
+                    StatusCode::BAD_REQUEST,
+                    format!("unknown query parameter {:?} (known: max)", truncate(pair)),
+                )
+            }
+        }
+    }
+    let now = update::now();
+    let lines: Vec<String> = state
+        .store
+        .all()
+        .into_iter()
+        .filter(|j| j.expires == 0 || j.expires >= now)
+        .take(if max < 0 { usize::MAX } else { max as usize })
+        .map(|j| format!("{}|{}", j.account, j.jwt))
+        .collect();
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        lines.join("\n"),
+    )
+        .into_response()
+}

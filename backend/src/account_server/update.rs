@@ -1,0 +1,160 @@
+//! The one write path of the account store. A POST and an update received over NATS both come
+//! here: the JWT must verify and chain to the operator (nats-auth decides), must be about the
+//! account it is sent for, and must not be older than the stored one. Identical bytes change
+//! nothing; a change is saved atomically and announced once.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use nats_auth::chain::{self, Stage, Trust};
+use nats_auth::jwt::AnyClaims;
+use nats_auth::nkeys::{is_valid_public_account_key, is_valid_public_operator_key};
+
+use super::AppState;
+use crate::store::{StoreError, StoredJwt};
+
+/// What an accepted update did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum UpdateOutcome {
+    Saved(StoredJwt),
+    /// The same bytes were already stored: no write, no notification.
+    Unchanged,
+}
+
+/// Why an update was refused; each maps to an HTTP status and a reason for the user.
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateError {
+    #[error("bad JWT in request: {0}")]
+    BadJwt(String),
+    #[error("not an account JWT: a {0} JWT was sent")]
+    NotAnAccount(&'static str),
+    #[error("pub keys don't match: the path names {path} but the JWT is about {subject}")]
+    KeyMismatch { path: String, subject: String },
+    #[error("{0} is not an account public key")]
+    InvalidAccountKey(String),
+    #[error(
+        "no operator is configured (operatorjwtpath or -operator): cannot trust any account JWT"
+    )]
+    NoOperator,
+    #[error("untrusted issuer in request: {0}")]
+    Untrusted(String),
+    #[error("The server was unable to update your account JWT. One more more validation issues occurred.\n{}", .0.iter().map(|i| format!("\t - {i}")).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<String>),
+    #[error("the JWT was issued at {new_iat}, before the stored one ({stored_iat}): refusing to roll the account back")]
+    Older { stored_iat: i64, new_iat: i64 },
+    #[error("this server serves a {0}; it takes no updates")]
+    ReadOnly(&'static str),
+    #[error("this server is a replica of {0}; send updates to the primary")]
+    Replica(String),
+    #[error("could not store the JWT: {0}")]
+    Store(#[from] StoreError),
+}
+
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Verifies `jwt` as an update of account `path_key` (when the path names one) and stores it.
+pub async fn update_account(
+    state: &AppState,
+    path_key: Option<&str>,
+    jwt: &str,
+) -> Result<UpdateOutcome, UpdateError> {
+    if let Some(primary) = &state.primary {
+        return Err(UpdateError::Replica(primary.clone()));
+    }
+    if state.store.is_read_only() {
+        return Err(UpdateError::ReadOnly(state.store.kind()));
+    }
+    if let Some(key) = path_key {
+        if !is_valid_public_account_key(key) {
+            return Err(UpdateError::InvalidAccountKey(key.to_string()));
+        }
+    }
+    let jwt = jwt.trim();
+    let operator = state.operator.as_ref().map(|o| &o.claims);
+    let verdict = chain::check(
+        jwt,
+        Trust {
+            operator,
+            account: None,
+        },
+        now(),
+    );
+    let claims = match (&verdict.stage, &verdict.claims) {
+        (Stage::Decode, _) | (_, None) => {
+            return Err(UpdateError::BadJwt(verdict.reason.unwrap_or_default()))
+        }
+        (_, Some(claims)) => claims,
+    };
+    let AnyClaims::Account(account) = claims else {
+        return Err(UpdateError::NotAnAccount(claims.claim_type().as_str()));
+    };
+    if let Some(key) = path_key {
+        if key != account.subject {
+            return Err(UpdateError::KeyMismatch {
+                path: key.to_string(),
+                subject: account.subject.clone(),
+            });
+        }
+    }
+    if operator.is_none() {
+        return Err(UpdateError::NoOperator);
+    }
+    if !is_valid_public_operator_key(&account.issuer) {
+        return Err(UpdateError::Untrusted(format!(
+            "{} is not an operator key (self-signed accounts need an operator signature)",
+            account.issuer
+        )));
+    }
+    match verdict.stage {
+        Stage::Chain => return Err(UpdateError::Untrusted(verdict.reason.unwrap_or_default())),
+        Stage::Validate => {
+            let issues = verdict
+                .issues
+                .issues
+                .iter()
+                .filter(|i| i.kind != nats_auth::validation::IssueKind::Warning)
+                .map(|i| i.description.clone())
+                .collect();
+            return Err(UpdateError::Invalid(issues));
+        }
+        _ => {}
+    }
+
+    let stored = StoredJwt {
+        account: account.subject.clone(),
+        jwt: jwt.into(),
+        jti: account.id.clone(),
+        issued_at: account.issued_at,
+        expires: account.expires,
+    };
+    // compare and save as one step: concurrent updates of an account cannot interleave
+    let _write = state.write_lock.lock().await;
+    if let Some(current) = state.store.get(&stored.account) {
+        if current.jwt == stored.jwt {
+            return Ok(UpdateOutcome::Unchanged);
+        }
+        if stored.issued_at < current.issued_at {
+            return Err(UpdateError::Older {
+                stored_iat: current.issued_at,
+                new_iat: stored.issued_at,
+            });
+        }
+    }
+    let store = state.store.clone();
+    let to_save = stored.clone();
+    tokio::task::spawn_blocking(move || store.save(&to_save))
+        .await
+        .map_err(|e| StoreError::Io {
+            path: stored.account.clone(),
+            source: std::io::Error::other(e.to_string()),
+        })??;
+    drop(_write);
+    state
+        .nats
+        .publish_update(&stored.account, &stored.jwt)
+        .await;
+    Ok(UpdateOutcome::Saved(stored))
+}

@@ -1,0 +1,415 @@
+//! Configuration: defaults, then a NATS-format file (`-c`), then command-line flags — the keys
+//! and flags of nats-account-server. Keys match case-insensitively, with or without `_`
+//! (`operatorjwtpath`, `OperatorJWTPath`, `operator_jwt_path`); unknown keys and bad values are
+//! errors naming the file and line.
+
+pub mod conf;
+mod flags;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use conf::ConfError;
+use conf::{Kind, Value};
+pub use flags::{normalize_args, ServerArgs};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub operator_jwt_path: Option<PathBuf>,
+    pub system_account_jwt_path: Option<PathBuf>,
+    pub primary: Option<String>,
+    pub replication_timeout: Duration,
+    pub max_replication_pack: i64,
+    pub logging: Logging,
+    pub http: Http,
+    pub nats: Nats,
+    pub store: Store,
+    /// Log the effective configuration after start (`-dump`).
+    pub dump: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Logging {
+    pub time: bool,
+    pub debug: bool,
+    pub trace: bool,
+    pub colors: bool,
+    pub pid: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Http {
+    pub host: String,
+    pub port: u16,
+    pub read_timeout: Duration,
+    pub write_timeout: Duration,
+    pub tls: Option<Tls>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Tls {
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+    pub root: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Nats {
+    pub servers: Vec<String>,
+    pub connect_timeout: Duration,
+    pub reconnect_wait: Duration,
+    pub max_reconnects: i64,
+    pub tls: Option<Tls>,
+    pub user_credentials: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Store {
+    /// The directory of a directory store (writable unless `read_only`).
+    pub dir: Option<PathBuf>,
+    /// An nsc operator folder, served read-only.
+    pub nsc: Option<PathBuf>,
+    pub read_only: bool,
+    /// Files in subdirectories named by the key's last two characters.
+    pub shard: bool,
+    pub cleanup_interval: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            operator_jwt_path: None,
+            system_account_jwt_path: None,
+            primary: None,
+            replication_timeout: Duration::from_millis(5000),
+            max_replication_pack: 10_000,
+            logging: Logging {
+                time: true,
+                debug: false,
+                trace: false,
+                colors: true,
+                pid: false,
+            },
+            http: Http {
+                host: "127.0.0.1".into(),
+                port: 9090,
+                read_timeout: Duration::from_millis(5000),
+                write_timeout: Duration::from_millis(5000),
+                tls: None,
+            },
+            nats: Nats {
+                servers: Vec::new(),
+                connect_timeout: Duration::from_millis(5000),
+                reconnect_wait: Duration::from_millis(1000),
+                max_reconnects: -1,
+                tls: None,
+                user_credentials: None,
+            },
+            store: Store::default(),
+            dump: false,
+        }
+    }
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store {
+            dir: None,
+            nsc: None,
+            read_only: false,
+            shard: false,
+            cleanup_interval: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Where JWTs live when neither a directory nor an nsc folder is configured.
+pub fn default_store_dir() -> PathBuf {
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    data.join("nats-console/jwt")
+}
+
+impl Config {
+    /// Defaults, then the file of `-c` (if any), then the flags.
+    pub fn load(args: &ServerArgs) -> Result<Config, ConfigError> {
+        let mut config = Config::default();
+        if let Some(path) = &args.config {
+            let path = absolute(path);
+            let entries = conf::parse_file(&path)?;
+            config.apply_file(&entries)?;
+            config.resolve_paths(path.parent().unwrap_or(Path::new("/")));
+        }
+        args.apply(&mut config)?;
+        if config.store.dir.is_none() && config.store.nsc.is_none() {
+            config.store.dir = Some(default_store_dir());
+        }
+        if config.store.nsc.is_some() && config.store.dir.is_some() {
+            return Err(ConfigError::Invalid(
+                "store: choose either a directory (dir) or an nsc folder (nsc), not both".into(),
+            ));
+        }
+        Ok(config)
+    }
+
+    /// Relative paths in a file are relative to that file's folder.
+    fn resolve_paths(&mut self, base: &Path) {
+        let fix = |p: &mut Option<PathBuf>| {
+            if let Some(path) = p {
+                let expanded = expand_home(path);
+                *path = if expanded.is_absolute() {
+                    expanded
+                } else {
+                    base.join(expanded)
+                };
+            }
+        };
+        fix(&mut self.operator_jwt_path);
+        fix(&mut self.system_account_jwt_path);
+        fix(&mut self.nats.user_credentials);
+        fix(&mut self.store.dir);
+        fix(&mut self.store.nsc);
+        for tls in [self.http.tls.as_mut(), self.nats.tls.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            fix(&mut tls.cert);
+            fix(&mut tls.key);
+            fix(&mut tls.root);
+        }
+    }
+
+    fn apply_file(&mut self, entries: &[(String, Value)]) -> Result<(), ConfigError> {
+        for (key, value) in entries {
+            match norm(key).as_str() {
+                "operatorjwtpath" => self.operator_jwt_path = Some(path(value)?),
+                "systemaccountjwtpath" => self.system_account_jwt_path = Some(path(value)?),
+                "signrequestsubject" | "signrequesttimeout" => {
+                    return Err(at(value, format!("{key}: the external signing service of nats-account-server is not supported")))
+                }
+                "primary" => self.primary = Some(string(value)?),
+                "replicationtimeout" => self.replication_timeout = millis(value)?,
+                "maxreplicationpack" => self.max_replication_pack = integer(value)?,
+                "logging" => {
+                    for (k, v) in map(value)? {
+                        let l = &mut self.logging;
+                        match norm(k).as_str() {
+                            "time" => l.time = boolean(v)?,
+                            "debug" => l.debug = boolean(v)?,
+                            "trace" => l.trace = boolean(v)?,
+                            "colors" => l.colors = boolean(v)?,
+                            "pid" => l.pid = boolean(v)?,
+                            _ => return Err(unknown("logging", k, v)),
+                        }
+                    }
+                }
+                "http" => {
+                    for (k, v) in map(value)? {
+                        let h = &mut self.http;
+                        match norm(k).as_str() {
+                            "host" => h.host = string(v)?,
+                            "port" => h.port = port(v)?,
+                            "readtimeout" => h.read_timeout = millis(v)?,
+                            "writetimeout" => h.write_timeout = millis(v)?,
+                            "tls" => h.tls = Some(tls(v)?),
+                            _ => return Err(unknown("http", k, v)),
+                        }
+                    }
+                }
+                "nats" => {
+                    for (k, v) in map(value)? {
+                        let n = &mut self.nats;
+                        match norm(k).as_str() {
+                            "servers" => n.servers = strings(v)?,
+                            "connecttimeout" => n.connect_timeout = millis(v)?,
+                            "reconnectwait" | "reconnecttimewait" => n.reconnect_wait = millis(v)?,
+                            "maxreconnects" => n.max_reconnects = integer(v)?,
+                            "tls" => n.tls = Some(tls(v)?),
+                            "usercredentials" => n.user_credentials = Some(path(v)?),
+                            _ => return Err(unknown("nats", k, v)),
+                        }
+                    }
+                }
+                "store" => {
+                    for (k, v) in map(value)? {
+                        let s = &mut self.store;
+                        match norm(k).as_str() {
+                            "dir" => s.dir = Some(path(v)?),
+                            "nsc" => s.nsc = Some(path(v)?),
+                            "readonly" => s.read_only = boolean(v)?,
+                            "shard" => s.shard = boolean(v)?,
+                            "cleanupinterval" => s.cleanup_interval = millis(v)?,
+                            _ => return Err(unknown("store", k, v)),
+                        }
+                    }
+                }
+                _ => return Err(unknown("", key, value)),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why the configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0}")]
+    File(#[from] ConfError),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn norm(key: &str) -> String {
+    key.chars()
+        .filter(|c| *c != '_')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn at(value: &Value, message: String) -> ConfigError {
+    ConfigError::File(ConfError {
+        file: value.file.clone(),
+        line: value.line,
+        message,
+    })
+}
+
+fn unknown(block: &str, key: &str, value: &Value) -> ConfigError {
+    let name = if block.is_empty() {
+        key.to_string()
+    } else {
+        format!("{block}.{key}")
+    };
+    at(value, format!("unknown configuration key {name:?}"))
+}
+
+fn wrong_type(value: &Value, want: &str) -> ConfigError {
+    at(
+        value,
+        format!("expected {want}, found {}", value.kind.type_name()),
+    )
+}
+
+fn string(value: &Value) -> Result<String, ConfigError> {
+    match &value.kind {
+        Kind::String(s) => Ok(s.clone()),
+        Kind::Integer(i) => Ok(i.to_string()),
+        _ => Err(wrong_type(value, "a string")),
+    }
+}
+
+fn path(value: &Value) -> Result<PathBuf, ConfigError> {
+    Ok(PathBuf::from(string(value)?))
+}
+
+fn integer(value: &Value) -> Result<i64, ConfigError> {
+    match &value.kind {
+        Kind::Integer(i) => Ok(*i),
+        Kind::String(s) => s
+            .trim()
+            .parse()
+            .map_err(|_| at(value, format!("expected an integer, found {s:?}"))),
+        _ => Err(wrong_type(value, "an integer")),
+    }
+}
+
+fn millis(value: &Value) -> Result<Duration, ConfigError> {
+    let ms = integer(value)?;
+    u64::try_from(ms).map(Duration::from_millis).map_err(|_| {
+        at(
+            value,
+            format!("expected milliseconds (0 or more), found {ms}"),
+        )
+    })
+}
+
+fn port(value: &Value) -> Result<u16, ConfigError> {
+    let n = integer(value)?;
+    u16::try_from(n).map_err(|_| at(value, format!("expected a port (0-65535), found {n}")))
+}
+
+fn boolean(value: &Value) -> Result<bool, ConfigError> {
+    match &value.kind {
+        Kind::Bool(b) => Ok(*b),
+        Kind::String(s) if s.eq_ignore_ascii_case("true") => Ok(true),
+        Kind::String(s) if s.eq_ignore_ascii_case("false") => Ok(false),
+        _ => Err(wrong_type(value, "true or false")),
+    }
+}
+
+/// An array of strings; a single string is accepted as an array of one (as NAS does).
+fn strings(value: &Value) -> Result<Vec<String>, ConfigError> {
+    match &value.kind {
+        Kind::Array(items) => items.iter().map(string).collect(),
+        _ => Ok(vec![string(value)?]),
+    }
+}
+
+fn map(value: &Value) -> Result<&[(String, Value)], ConfigError> {
+    match &value.kind {
+        Kind::Map(entries) => Ok(entries),
+        _ => Err(wrong_type(value, "a block { … }")),
+    }
+}
+
+fn tls(value: &Value) -> Result<Tls, ConfigError> {
+    let mut tls = Tls::default();
+    for (k, v) in map(value)? {
+        match norm(k).as_str() {
+            "cert" => tls.cert = Some(path(v)?),
+            "key" => tls.key = Some(path(v)?),
+            "root" | "ca" => tls.root = Some(path(v)?),
+            _ => return Err(unknown("tls", k, v)),
+        }
+    }
+    Ok(tls)
+}
+
+/// `~` and `~/…` become the home folder.
+pub fn expand_home(path: &Path) -> PathBuf {
+    let text = path.to_string_lossy();
+    match (text.strip_prefix('~'), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with('/') => {
+            PathBuf::from(format!("{}{rest}", Path::new(&home).display()))
+        }
+        _ => path.to_path_buf(),
+    }
+}
+
+/// `~`-expanded and absolute, as NAS treats the paths of `-c`, `-creds` and `-dir`.
+pub fn absolute(path: &Path) -> PathBuf {
+    let expanded = expand_home(path);
+    if expanded.is_absolute() {
+        expanded
+    } else {
+        std::env::current_dir().unwrap_or_default().join(expanded)
+    }
+}
+
+/// Parses `-hp host:port` (`:9090` means every interface).
+pub fn parse_host_port(text: &str) -> Result<(String, u16), ConfigError> {
+    let bad = || ConfigError::Invalid(format!("-hp {text:?}: expected host:port"));
+    let (host, port) = text.rsplit_once(':').ok_or_else(bad)?;
+    let port: u16 = port.parse().map_err(|_| bad())?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    Ok((host.to_string(), port))
+}
+
+impl Http {
+    pub fn socket_addr(&self) -> Result<SocketAddr, String> {
+        use std::net::ToSocketAddrs;
+        let host = if self.host.is_empty() {
+            "0.0.0.0"
+        } else {
+            &self.host
+        };
+        (host, self.port)
+            .to_socket_addrs()
+            .map_err(|e| format!("http host {host:?}: {e}"))?
+            .next()
+            .ok_or_else(|| format!("http host {host:?} has no address"))
+    }
+}

@@ -1,0 +1,231 @@
+//! Starting and stopping the account server: configuration → operator → store → NATS → HTTP,
+//! logged in the order nats-account-server logs them.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use nats_auth::jwt::{self, AnyClaims};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::account_server::{self, AppState, Operator};
+use crate::config::Config;
+use crate::nats_link::NatsLink;
+use crate::store::{AccountStore, DirectoryStore, NscStore, StoredJwt};
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Config(String),
+    #[error("store: {0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("http: {0}")]
+    Http(String),
+}
+
+/// A running server.
+pub struct Running {
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+    refresher: Option<JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops accepting, lets in-flight requests finish, and returns when done.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        if let Some(r) = self.refresher {
+            r.abort();
+        }
+        let _ = self.task.await;
+    }
+}
+
+fn read_jwt_file(path: &Path, what: &str) -> Result<String, StartError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| StartError::Config(format!("{what} {}: {e}", path.display())))?;
+    Ok(nats_auth::creds::parse_decorated_jwt(&text))
+}
+
+fn load_operator(config: &Config) -> Result<Option<Operator>, StartError> {
+    let Some(path) = &config.operator_jwt_path else {
+        tracing::warn!(
+            "no operator configured (-operator or operatorjwtpath): every update will be refused"
+        );
+        return Ok(None);
+    };
+    let token = read_jwt_file(path, "operator JWT")?;
+    match jwt::decode(&token) {
+        Ok(AnyClaims::Operator(claims)) => {
+            tracing::info!(
+                "loaded operator {:?} ({}) from {}",
+                claims.name,
+                claims.subject,
+                path.display()
+            );
+            Ok(Some(Operator { jwt: token, claims }))
+        }
+        Ok(other) => Err(StartError::Config(format!(
+            "operator JWT {}: a {} JWT, not an operator JWT",
+            path.display(),
+            other.claim_type().as_str()
+        ))),
+        Err(e) => Err(StartError::Config(format!(
+            "operator JWT {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+fn load_system_account(
+    config: &Config,
+    operator: Option<&Operator>,
+) -> Result<Option<StoredJwt>, StartError> {
+    let Some(path) = &config.system_account_jwt_path else {
+        return Ok(None);
+    };
+    let token = read_jwt_file(path, "system account JWT")?;
+    let claims = jwt::decode(&token)
+        .map_err(|e| StartError::Config(format!("system account JWT {}: {e}", path.display())))?;
+    let expected = operator
+        .map(|o| o.claims.nats.system_account.as_str())
+        .unwrap_or("");
+    if claims.subject() != expected {
+        return Err(StartError::Config(format!(
+            "system account JWT {} is about {}, but the operator's system account is {:?}",
+            path.display(),
+            claims.subject(),
+            expected
+        )));
+    }
+    tracing::info!(
+        "loaded system account {} from {}",
+        claims.subject(),
+        path.display()
+    );
+    Ok(StoredJwt::from_jwt(claims.subject(), &token))
+}
+
+fn open_store(config: &Config) -> Result<Arc<dyn AccountStore>, StartError> {
+    let store: Arc<dyn AccountStore> = match (&config.store.nsc, &config.store.dir) {
+        (Some(nsc), _) => Arc::new(NscStore::open(nsc)?),
+        (None, Some(dir)) => Arc::new(DirectoryStore::open(
+            dir,
+            config.store.shard,
+            config.store.read_only,
+        )?),
+        (None, None) => unreachable!("Config::load sets a default directory"),
+    };
+    tracing::info!("creating a {}", store.describe());
+    Ok(store)
+}
+
+/// Starts everything the configuration asks for and returns once HTTP is listening.
+pub async fn start(config: &Config) -> Result<Running, StartError> {
+    tracing::info!("Starting nats-console v{VERSION} (account server)");
+    tracing::info!("server time is {}", crate::time::rfc3339_now());
+    if config.http.tls.is_some() {
+        return Err(StartError::Config(
+            "http.tls: HTTPS is not supported yet".into(),
+        ));
+    }
+    let operator = load_operator(config)?;
+    let system_account = load_system_account(config, operator.as_ref())?;
+    let store = open_store(config)?;
+
+    let nats = if config.nats.servers.is_empty() {
+        tracing::info!("NATS is not configured, server will not fire notifications on update");
+        NatsLink::disabled()
+    } else {
+        tracing::info!(
+            "connecting to NATS at {} in the background",
+            config.nats.servers.join(",")
+        );
+        NatsLink::start(&config.nats, |_client| async {})
+    };
+
+    let state = Arc::new(AppState {
+        operator,
+        system_account,
+        store: store.clone(),
+        nats: nats.clone(),
+        primary: config.primary.clone(),
+        max_pack: config.max_replication_pack,
+        write_lock: Default::default(),
+    });
+
+    let addr = config.http.socket_addr().map_err(StartError::Http)?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| StartError::Http(format!("listen on {addr}: {e}")))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| StartError::Http(e.to_string()))?;
+    tracing::info!("HTTP listening on {local}");
+
+    let (stop, stopped) = oneshot::channel::<()>();
+    let app =
+        account_server::router(state).layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            config.http.read_timeout + config.http.write_timeout,
+        ));
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!("http server: {e}");
+        }
+    });
+
+    let refresher = store
+        .is_read_only()
+        .then(|| spawn_refresher(store.clone(), nats.clone()));
+
+    let host = match config.http.host.as_str() {
+        "" | "0.0.0.0" | "::" => "localhost".to_string(),
+        h if h.contains(':') => format!("[{h}]"),
+        h => h.to_string(),
+    };
+    tracing::info!("nats-console is running");
+    tracing::info!("configure the nats-server with:");
+    tracing::info!(
+        "  resolver: URL(http://{host}:{}/jwt/v1/accounts/)",
+        local.port()
+    );
+    if config.dump {
+        tracing::info!("effective configuration: {config:#?}");
+    }
+    Ok(Running {
+        stop,
+        task,
+        refresher,
+    })
+}
+
+/// Read-only stores follow their folder: changes are picked up and announced to NATS.
+fn spawn_refresher(store: Arc<dyn AccountStore>, nats: NatsLink) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            let s = store.clone();
+            match tokio::task::spawn_blocking(move || s.refresh()).await {
+                Ok(Ok(changed)) => {
+                    for jwt in changed {
+                        tracing::info!("account {} changed on disk", jwt.account);
+                        nats.publish_update(&jwt.account, &jwt.jwt).await;
+                    }
+                }
+                Ok(Err(e)) => tracing::warn!("re-reading the store: {e}"),
+                Err(e) => tracing::warn!("re-reading the store: {e}"),
+            }
+        }
+    })
+}

@@ -1,0 +1,193 @@
+//! The directory store: `<dir>/<KEY>.jwt`, or sharded `<dir>/<KEY[-2:]>/<KEY>.jwt`. Writes go to a
+//! temporary file that is fsynced and renamed over the old one, so a crash never leaves a torn
+//! JWT; files are 0600 and folders 0700.
+
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use nats_auth::nkeys::is_valid_public_account_key;
+
+use super::{AccountStore, Index, StoreError, StoredJwt};
+
+pub struct DirectoryStore {
+    root: PathBuf,
+    shard: bool,
+    read_only: bool,
+    index: Index,
+}
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+impl DirectoryStore {
+    /// Opens (creating it if needed) the store at `root` and indexes its files.
+    pub fn open(root: &Path, shard: bool, read_only: bool) -> Result<DirectoryStore, StoreError> {
+        if !read_only {
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(root)
+                .map_err(io_error(root))?;
+        }
+        let store = DirectoryStore {
+            root: root.to_path_buf(),
+            shard,
+            read_only,
+            index: Index::default(),
+        };
+        store.index.replace(store.scan()?);
+        Ok(store)
+    }
+
+    fn path_of(&self, account: &str) -> PathBuf {
+        if self.shard {
+            let shard = &account[account.len().saturating_sub(2)..];
+            self.root.join(shard).join(format!("{account}.jwt"))
+        } else {
+            self.root.join(format!("{account}.jwt"))
+        }
+    }
+
+    /// Reads every `<KEY>.jwt` (in the root and, when sharded, one level down). Files that are
+    /// not account JWTs named by their subject are skipped with a warning.
+    fn scan(&self) -> Result<Vec<StoredJwt>, StoreError> {
+        let mut found = Vec::new();
+        let mut dirs = vec![self.root.clone()];
+        if self.shard {
+            for entry in fs::read_dir(&self.root)
+                .map_err(io_error(&self.root))?
+                .flatten()
+            {
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    dirs.push(entry.path());
+                }
+            }
+        }
+        for dir in dirs {
+            let entries = match fs::read_dir(&dir) {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(io_error(&dir)(e)),
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let Some(account) = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .and_then(|n| n.strip_suffix(".jwt"))
+                    .filter(|k| is_valid_public_account_key(k))
+                else {
+                    continue;
+                };
+                if let Some(stored) = read_jwt(&path, account) {
+                    found.push(stored);
+                }
+            }
+        }
+        Ok(found)
+    }
+}
+
+fn read_jwt(path: &Path, account: &str) -> Option<StoredJwt> {
+    let meta = fs::metadata(path).ok()?;
+    if meta.len() > nats_auth::jwt::MAX_TOKEN_SIZE as u64 {
+        tracing::warn!("skipping {}: larger than a JWT may be", path.display());
+        return None;
+    }
+    let text = fs::read_to_string(path).ok()?;
+    match StoredJwt::from_jwt(account, &text) {
+        Some(stored) => Some(stored),
+        None => {
+            tracing::warn!("skipping {}: not an account JWT", path.display());
+            None
+        }
+    }
+}
+
+impl AccountStore for DirectoryStore {
+    fn describe(&self) -> String {
+        format!(
+            "{}{} at {}",
+            self.kind(),
+            if self.shard { " (sharded)" } else { "" },
+            self.root.display()
+        )
+    }
+
+    fn kind(&self) -> &'static str {
+        if self.read_only {
+            "read-only directory store"
+        } else {
+            "directory store"
+        }
+    }
+
+    fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    fn get(&self, account: &str) -> Option<StoredJwt> {
+        if let Some(found) = self.index.get(account) {
+            return Some(found);
+        }
+        // a file placed by hand after start is served too
+        let path = self.path_of(account);
+        let found = read_jwt(&path, account)?;
+        self.index.insert(found.clone());
+        Some(found)
+    }
+
+    fn save(&self, jwt: &StoredJwt) -> Result<(), StoreError> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly(self.kind()));
+        }
+        let path = self.path_of(&jwt.account);
+        let dir = path.parent().unwrap_or(&self.root);
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(io_error(dir))?;
+        let temp = dir.join(format!(
+            ".{}.{}.{}.tmp",
+            jwt.account,
+            std::process::id(),
+            TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let written = (|| {
+            let mut file = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&temp)?;
+            file.write_all(jwt.jwt.as_bytes())?;
+            file.sync_all()?;
+            fs::rename(&temp, &path)?;
+            // the rename is durable once the folder is synced
+            fs::File::open(dir)?.sync_all()
+        })();
+        if let Err(e) = written {
+            let _ = fs::remove_file(&temp);
+            return Err(io_error(&path)(e));
+        }
+        self.index.insert(jwt.clone());
+        Ok(())
+    }
+
+    fn all(&self) -> Vec<StoredJwt> {
+        self.index.all()
+    }
+
+    fn refresh(&self) -> Result<Vec<StoredJwt>, StoreError> {
+        Ok(self.index.replace(self.scan()?))
+    }
+}
