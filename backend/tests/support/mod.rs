@@ -58,7 +58,12 @@ impl NatsServer {
         );
         let dir = temp_dir(name);
         let conf = dir.join("nats-server.conf");
-        std::fs::write(&conf, format!("listen: 127.0.0.1:-1\n{config}\n")).unwrap();
+        let listen = if config.contains("listen:") {
+            String::new()
+        } else {
+            "listen: 127.0.0.1:-1\n".into()
+        };
+        std::fs::write(&conf, format!("{listen}{config}\n")).unwrap();
         let log = std::fs::File::create(dir.join("nats-server.log")).unwrap();
         let child = Command::new(binary)
             .arg("-c")
@@ -257,4 +262,292 @@ fn base64url(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// A running `nats-console` account server (the binary under test), stopped when dropped.
+pub struct Console {
+    child: Child,
+    pub port: u16,
+    pub log_path: PathBuf,
+}
+
+impl Console {
+    /// Starts `nats-console <args>` listening on an ephemeral port and waits until it serves.
+    pub fn start(args: &[&str], log_path: PathBuf) -> Console {
+        let log = std::fs::File::create(&log_path).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_nats-console"))
+            .args(args)
+            .args(["-hp", "127.0.0.1:0"])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let mut console = Console {
+            child,
+            port: 0,
+            log_path,
+        };
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Some(status) = console.child.try_wait().unwrap() {
+                panic!("nats-console exited with {status}:\n{}", console.log());
+            }
+            let log = console.log();
+            if let Some(port) = log
+                .lines()
+                .find_map(|l| l.split("HTTP listening on 127.0.0.1:").nth(1))
+                .and_then(|p| p.trim().parse().ok())
+            {
+                if log.contains("nats-console is running") {
+                    console.port = port;
+                    return console;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "nats-console did not start:\n{log}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends a signal and waits for the exit status.
+    pub fn signal_and_wait(&mut self, signal: &str) -> std::process::ExitStatus {
+        Command::new("kill")
+            .args([&format!("-{signal}"), &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        self.child.wait().unwrap()
+    }
+
+    pub fn try_wait(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().unwrap()
+    }
+}
+
+impl Drop for Console {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal HTTP/1.1 client over a fresh connection (the tests need exact control of
+/// methods, headers and bodies, including invalid ones).
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+pub fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> HttpResponse {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    let _ = stream.write_all(body);
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    parse_response(&raw, method == "HEAD")
+}
+
+fn parse_response(raw: &[u8], head: bool) -> HttpResponse {
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete HTTP response");
+    let head_text = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head_text.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    if chunked && !head {
+        let mut decoded = Vec::new();
+        let mut rest = &body[..];
+        loop {
+            let line_end = rest.windows(2).position(|w| w == b"\r\n").unwrap();
+            let size =
+                usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).unwrap().trim(), 16)
+                    .unwrap();
+            if size == 0 {
+                break;
+            }
+            decoded.extend_from_slice(&rest[line_end + 2..line_end + 2 + size]);
+            rest = &rest[line_end + 2 + size + 2..];
+        }
+        body = decoded;
+    }
+    HttpResponse {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// An operator with a signing key and a system account (with user `sys`), made with nats-auth.
+pub struct Deployment {
+    pub operator: nats_auth::nkeys::KeyPair,
+    pub operator_signer: nats_auth::nkeys::KeyPair,
+    pub operator_jwt: String,
+    pub sys: nats_auth::nkeys::KeyPair,
+    pub sys_jwt: String,
+    pub sys_creds: String,
+}
+
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+impl Deployment {
+    pub fn new() -> Deployment {
+        use nats_auth::jwt::{AccountClaims, OperatorClaims};
+        use nats_auth::nkeys::{KeyPair, KeyType};
+        let rng = &mut rand_core::OsRng;
+        let operator = KeyPair::new(KeyType::Operator, rng).unwrap();
+        let operator_signer = KeyPair::new(KeyType::Operator, rng).unwrap();
+        let sys = KeyPair::new(KeyType::Account, rng).unwrap();
+        let mut op = OperatorClaims::new(operator.public_key());
+        op.name = "TEST-OP".into();
+        op.nats.signing_keys.push(operator_signer.public_key());
+        op.nats.system_account = sys.public_key();
+        let operator_jwt = op.encode(&operator, unix_now() - 120).unwrap();
+        let mut sys_claims = AccountClaims::new(sys.public_key());
+        sys_claims.name = "SYS".into();
+        let sys_jwt = sys_claims
+            .encode(&operator_signer, unix_now() - 120)
+            .unwrap();
+        let mut d = Deployment {
+            operator,
+            operator_signer,
+            operator_jwt,
+            sys,
+            sys_jwt,
+            sys_creds: String::new(),
+        };
+        d.sys_creds = d.user_creds(&d.sys.clone(), "sys", |_| {});
+        d
+    }
+
+    /// A new account key and its claims (unlimited, as nsc makes them).
+    pub fn account(
+        &self,
+        name: &str,
+    ) -> (nats_auth::nkeys::KeyPair, nats_auth::jwt::AccountClaims) {
+        use nats_auth::nkeys::{KeyPair, KeyType};
+        let key = KeyPair::new(KeyType::Account, &mut rand_core::OsRng).unwrap();
+        let mut claims = nats_auth::jwt::AccountClaims::new(key.public_key());
+        claims.name = name.into();
+        (key, claims)
+    }
+
+    /// Signs account claims with the operator's signing key at `iat`.
+    pub fn sign_account(&self, claims: &mut nats_auth::jwt::AccountClaims, iat: i64) -> String {
+        claims.encode(&self.operator_signer, iat).unwrap()
+    }
+
+    /// Creds of a new user of `account`, signed by the account's identity key.
+    pub fn user_creds(
+        &self,
+        account: &nats_auth::nkeys::KeyPair,
+        name: &str,
+        edit: impl FnOnce(&mut nats_auth::jwt::UserClaims),
+    ) -> String {
+        use nats_auth::nkeys::{KeyPair, KeyType};
+        let user = KeyPair::new(KeyType::User, &mut rand_core::OsRng).unwrap();
+        let mut claims = nats_auth::jwt::UserClaims::new(user.public_key());
+        claims.name = name.into();
+        edit(&mut claims);
+        let token = claims.encode(account, unix_now() - 60).unwrap();
+        creds::format_user_creds(&token, &user.seed().unwrap()).unwrap()
+    }
+
+    /// A nats-server configuration trusting this operator and resolving through `resolver_url`.
+    pub fn url_resolver_config(&self, resolver_url: &str) -> String {
+        format!(
+            "operator: {}\nsystem_account: {}\nresolver: URL({resolver_url})\n",
+            self.operator_jwt,
+            self.sys.public_key()
+        )
+    }
+}
+
+impl Default for Deployment {
+    fn default() -> Self {
+        Deployment::new()
+    }
+}
+
+/// A TCP port that was free a moment ago (for a server whose port must be known before it starts).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Polls `check` until it returns true or `timeout` passes.
+pub fn eventually(timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if check() {
+            return true;
+        }
+        if Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
