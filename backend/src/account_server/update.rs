@@ -99,28 +99,26 @@ pub async fn update_account(
             });
         }
     }
-    if operator.is_none() {
+    let Some(operator) = operator else {
         return Err(UpdateError::NoOperator);
-    }
+    };
     if !is_valid_public_operator_key(&account.issuer) {
         return Err(UpdateError::Untrusted(format!(
             "{} is not an operator key (self-signed accounts need an operator signature)",
             account.issuer
         )));
     }
-    match verdict.stage {
-        Stage::Chain => return Err(UpdateError::Untrusted(verdict.reason.unwrap_or_default())),
-        Stage::Validate => {
-            let issues = verdict
-                .issues
-                .issues
-                .iter()
-                .filter(|i| i.kind != nats_auth::validation::IssueKind::Warning)
-                .map(|i| i.description.clone())
-                .collect();
-            return Err(UpdateError::Invalid(issues));
-        }
-        _ => {}
+    // trust before validity, as NAS orders its checks
+    chain::check_account(account, operator).map_err(|f| UpdateError::Untrusted(f.to_string()))?;
+    if verdict.stage == Stage::Validate {
+        let issues = verdict
+            .issues
+            .issues
+            .iter()
+            .filter(|i| i.kind != nats_auth::validation::IssueKind::Warning)
+            .map(|i| i.description.clone())
+            .collect();
+        return Err(UpdateError::Invalid(issues));
     }
 
     let stored = StoredJwt {
