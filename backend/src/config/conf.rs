@@ -132,8 +132,13 @@ pub fn parse_str(
         line_of: &line_of,
         include,
         scopes: vec![Vec::new()],
+        used: Default::default(),
     };
-    resolver.entries(entries)
+    let mut entries = resolver.entries(entries)?;
+    // a top-level key that only defines a variable is not configuration
+    let used = std::mem::take(&mut resolver.used);
+    entries.retain(|(k, _)| !used.contains(k));
+    Ok(entries)
 }
 
 fn first_token(rest: &str) -> String {
@@ -376,6 +381,8 @@ struct Resolver<'f, 'l, 'i> {
     include: &'i mut Includer<'i>,
     /// Keys defined so far, innermost block last (variables see enclosing blocks).
     scopes: Vec<Vec<(String, Value)>>,
+    /// Names referenced as `$NAME`.
+    used: HashSet<String>,
 }
 
 impl Resolver<'_, '_, '_> {
@@ -438,8 +445,9 @@ impl Resolver<'_, '_, '_> {
         })
     }
 
-    fn bare(&self, at: &str, word: &str) -> Result<Kind, ConfError> {
+    fn bare(&mut self, at: &str, word: &str) -> Result<Kind, ConfError> {
         if let Some(name) = word.strip_prefix('$') {
+            self.used.insert(name.to_string());
             return self.variable(at, name);
         }
         Ok(scalar(word))

@@ -413,3 +413,201 @@ impl Http {
             .ok_or_else(|| format!("http host {host:?} has no address"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> Result<Config, ConfigError> {
+        let dir = std::env::temp_dir().join(format!(
+            "nats-console-conf-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("nas.conf");
+        std::fs::write(&path, text).unwrap();
+        Config::load(&ServerArgs {
+            config: Some(path),
+            ..Default::default()
+        })
+    }
+
+    fn error_of(text: &str) -> String {
+        load_text(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn the_nats_account_server_readme_example_loads() {
+        let config = load_text(
+            r#"
+            # nats-account-server, as its README configures it
+            operatorjwtpath: "/home/nats/.nsc/nats/Test/Test.jwt",
+            systemaccountjwtpath: "/home/nats/sys.jwt"
+            http {
+                host: "0.0.0.0"
+                port: 9090
+                ReadTimeout: 2000
+            },
+            nats {
+                servers: ["nats://localhost:4222", "nats://localhost:4223"]
+                usercredentials: "/home/nats/sys.creds"
+                reconnecttimewait: 250
+            }
+            store {
+                dir: "/tmp/as_store",
+                readonly: false,
+                shard: true
+            }
+            logging { time: false, debug: true }
+            "#,
+        )
+        .unwrap();
+        assert_eq!(
+            config.operator_jwt_path.as_deref(),
+            Some(Path::new("/home/nats/.nsc/nats/Test/Test.jwt"))
+        );
+        assert_eq!(
+            (config.http.host.as_str(), config.http.port),
+            ("0.0.0.0", 9090)
+        );
+        assert_eq!(config.http.read_timeout, Duration::from_millis(2000));
+        assert_eq!(config.nats.servers.len(), 2);
+        assert_eq!(config.nats.reconnect_wait, Duration::from_millis(250));
+        assert_eq!(
+            config.store.dir.as_deref(),
+            Some(Path::new("/tmp/as_store"))
+        );
+        assert!(config.store.shard && !config.store.read_only);
+        assert!(!config.logging.time && config.logging.debug);
+    }
+
+    #[test]
+    fn every_syntax_form_of_the_nats_format() {
+        std::env::set_var("NATS_CONSOLE_TEST_PORT", "9191");
+        let config = load_text(
+            "// equals, colons and spaces; snake_case keys; variables; units\n\
+             base = \"/srv/nats\"\n\
+             operator_jwt_path = $base\n\
+             max_replication_pack 1k\n\
+             http: { port: $NATS_CONSOLE_TEST_PORT; host: 'localhost' }\n\
+             nats { servers: nats://a:4222 }   # a single value where a list is expected\n\
+             store { dir: /data/jwt }\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.operator_jwt_path.as_deref(),
+            Some(Path::new("/srv/nats"))
+        );
+        assert_eq!(config.max_replication_pack, 1000);
+        assert_eq!(
+            (config.http.host.as_str(), config.http.port),
+            ("localhost", 9191)
+        );
+        assert_eq!(config.nats.servers, ["nats://a:4222"]);
+        assert_eq!(config.store.dir.as_deref(), Some(Path::new("/data/jwt")));
+    }
+
+    #[test]
+    fn includes_are_read_relative_to_the_including_file() {
+        let dir = std::env::temp_dir().join(format!("nats-console-include-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("http.conf"), "http { port: 9393 }\n").unwrap();
+        std::fs::write(
+            dir.join("main.conf"),
+            "include ./http.conf\nstore { dir: jwt }\n",
+        )
+        .unwrap();
+        let config = Config::load(&ServerArgs {
+            config: Some(dir.join("main.conf")),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(config.http.port, 9393);
+        assert_eq!(config.store.dir, Some(dir.join("jwt")));
+    }
+
+    #[test]
+    fn bad_files_name_the_file_and_line() {
+        let cases = [
+            (
+                "http {\n  port: 9090\n  colour: red\n}\n",
+                ":3: unknown configuration key \"http.colour\"",
+            ),
+            (
+                "store {\n  shard: maybe\n}\n",
+                ":2: expected true or false, found a string",
+            ),
+            (
+                "http { port: 99999 }\n",
+                ":1: expected a port (0-65535), found 99999",
+            ),
+            ("\n\nhttp { port: 9090\n", ":4: expected '}'"),
+            (
+                "operatorjwtpath: $MISSING_VARIABLE_XYZ\n",
+                ":1: variable reference for 'MISSING_VARIABLE_XYZ'",
+            ),
+            (
+                "frobnicate: 1\n",
+                ":1: unknown configuration key \"frobnicate\"",
+            ),
+            (
+                "nats { servers: [\"nats://a\", \n",
+                ":2: expected a value, found end of file",
+            ),
+            ("store { dir: /a, nsc: /b }\n", "either a directory"),
+        ];
+        for (text, want) in cases {
+            let err = error_of(text);
+            assert!(err.contains(want), "{text:?}: {err}");
+            if want.starts_with(':') {
+                assert!(err.contains("nas.conf:"), "{err}");
+            }
+        }
+    }
+
+    #[test]
+    fn flags_override_the_file() {
+        let dir = std::env::temp_dir().join(format!("nats-console-flags-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("a.conf"),
+            "http { port: 1 }\nstore { dir: /x, shard: true }\nnats { servers: [nats://a] }\n",
+        )
+        .unwrap();
+        let config = Config::load(&ServerArgs {
+            config: Some(dir.join("a.conf")),
+            dir: Some("/y".into()),
+            host_port: Some("0.0.0.0:2".into()),
+            nats: Some("nats://b".into()),
+            debug_trace: true,
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(config.http.port, 2);
+        // -dir replaces the whole store block, as in NAS: shard is gone
+        assert_eq!(config.store.dir.as_deref(), Some(Path::new("/y")));
+        assert!(!config.store.shard);
+        assert_eq!(config.nats.servers, ["nats://b"]);
+        assert!(config.logging.debug && config.logging.trace);
+        assert!(Config::load(&ServerArgs {
+            host_port: Some("nope".into()),
+            ..Default::default()
+        })
+        .is_err());
+    }
+
+    #[test]
+    fn nsc_flag_finds_the_operator_jwt() {
+        let config = Config::load(&ServerArgs {
+            nsc: Some("/home/me/.nsc/nats/Test".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(
+            config.operator_jwt_path.as_deref(),
+            Some(Path::new("/home/me/.nsc/nats/Test/Test.jwt"))
+        );
+        assert!(config.store.read_only && config.store.dir.is_none());
+    }
+}
