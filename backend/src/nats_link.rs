@@ -28,12 +28,24 @@ impl NatsLink {
         self.inner.as_ref().and_then(|rx| rx.borrow().clone())
     }
 
-    /// Starts connecting in the background; `on_connect` runs once connected (responders).
-    pub fn start<F, Fut>(config: &Nats, on_connect: F) -> NatsLink
-    where
-        F: Fn(async_nats::Client) -> Fut + Send + 'static,
-        Fut: std::future::Future<Output = ()> + Send + 'static,
-    {
+    /// Waits until connected (forever when NATS is not configured).
+    pub async fn connected(&self) -> async_nats::Client {
+        let Some(rx) = &self.inner else {
+            return std::future::pending().await;
+        };
+        let mut rx = (**rx).clone();
+        loop {
+            if let Some(client) = rx.borrow_and_update().clone() {
+                return client;
+            }
+            if rx.changed().await.is_err() {
+                return std::future::pending().await;
+            }
+        }
+    }
+
+    /// Starts connecting in the background.
+    pub fn start(config: &Nats) -> NatsLink {
         let (tx, rx) = watch::channel(None);
         let config = config.clone();
         tokio::spawn(async move {
@@ -43,8 +55,7 @@ impl NatsLink {
                 match connect(&config).await {
                     Ok(client) => {
                         tracing::info!("connected to NATS at {servers}");
-                        let _ = tx.send(Some(client.clone()));
-                        on_connect(client).await;
+                        let _ = tx.send(Some(client));
                         return;
                     }
                     Err(e) => {

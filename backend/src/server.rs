@@ -31,15 +31,16 @@ pub enum StartError {
 pub struct Running {
     stop: oneshot::Sender<()>,
     task: JoinHandle<()>,
-    refresher: Option<JoinHandle<()>>,
+    /// Store refresher and resolver peer: stopped with the server.
+    background: Vec<JoinHandle<()>>,
 }
 
 impl Running {
     /// Stops accepting, lets in-flight requests finish, and returns when done.
     pub async fn stop(self) {
         let _ = self.stop.send(());
-        if let Some(r) = self.refresher {
-            r.abort();
+        for task in self.background {
+            task.abort();
         }
         let _ = self.task.await;
     }
@@ -145,10 +146,10 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
             "connecting to NATS at {} in the background",
             config.nats.servers.join(",")
         );
-        NatsLink::start(&config.nats, |_client| async {})
+        NatsLink::start(&config.nats)
     };
 
-    let state = Arc::new(AppState {
+    let state: Arc<AppState> = Arc::new(AppState {
         operator,
         system_account,
         store: store.clone(),
@@ -158,6 +159,7 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
         write_lock: Default::default(),
     });
 
+    let state_for_peer = state.clone();
     let addr = config.http.socket_addr().map_err(StartError::Http)?;
     let listener = TcpListener::bind(addr)
         .await
@@ -187,6 +189,12 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
     let refresher = store
         .is_read_only()
         .then(|| spawn_refresher(store.clone(), nats.clone()));
+    let peer = nats.is_configured().then(|| {
+        tokio::spawn(crate::resolver_peer::run(
+            state_for_peer,
+            config.nats.reconnect_wait,
+        ))
+    });
 
     let host = match config.http.host.as_str() {
         "" | "0.0.0.0" | "::" => "localhost".to_string(),
@@ -205,7 +213,7 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
     Ok(Running {
         stop,
         task,
-        refresher,
+        background: refresher.into_iter().chain(peer).collect(),
     })
 }
 

@@ -18,7 +18,7 @@ use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 use crate::nats_link::NatsLink;
 use crate::store::{AccountStore, StoredJwt};
-use update::{update_account, UpdateError, UpdateOutcome};
+use update::{update_account, Announce, UpdateError, UpdateOutcome};
 
 /// The trusted operator: its JWT as configured and as decoded.
 pub struct Operator {
@@ -281,7 +281,7 @@ async fn post_account(
             "bad JWT in request: the body is not UTF-8 text",
         );
     };
-    match update_account(&state, Some(&key), jwt).await {
+    match update_account(&state, Some(&key), jwt, Announce::Yes).await {
         Ok(UpdateOutcome::Saved(stored)) => {
             tracing::info!("updated account {} (jti {})", stored.account, stored.jti);
             StatusCode::OK.into_response()

@@ -55,11 +55,19 @@ pub fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
+/// Whether a stored change is announced on NATS (not when it came from NATS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Announce {
+    Yes,
+    No,
+}
+
 /// Verifies `jwt` as an update of account `path_key` (when the path names one) and stores it.
 pub async fn update_account(
     state: &AppState,
     path_key: Option<&str>,
     jwt: &str,
+    announce: Announce,
 ) -> Result<UpdateOutcome, UpdateError> {
     if let Some(primary) = &state.primary {
         return Err(UpdateError::Replica(primary.clone()));
@@ -150,9 +158,11 @@ pub async fn update_account(
             source: std::io::Error::other(e.to_string()),
         })??;
     drop(_write);
-    state
-        .nats
-        .publish_update(&stored.account, &stored.jwt)
-        .await;
+    if announce == Announce::Yes {
+        state
+            .nats
+            .publish_update(&stored.account, &stored.jwt)
+            .await;
+    }
     Ok(UpdateOutcome::Saved(stored))
 }

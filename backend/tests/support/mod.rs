@@ -214,6 +214,23 @@ impl Client {
         self.until_pong().unwrap_or_else(|e| vec![e])
     }
 
+    /// Sends a request and returns the first reply's payload.
+    pub fn request(&mut self, subject: &str, payload: &str) -> Result<String, String> {
+        let inbox = format!("_INBOX.test{}", std::process::id());
+        let sid = 99;
+        self.send(&format!(
+            "SUB {inbox} {sid}\r\nPUB {subject} {inbox} {}\r\n{payload}\r\nPING\r\n",
+            payload.len()
+        ));
+        let errors = self.until_pong()?;
+        if let Some(e) = errors.first() {
+            return Err(e.clone());
+        }
+        let (_, reply) = self.next_message()?;
+        self.send(&format!("UNSUB {sid}\r\n"));
+        Ok(reply)
+    }
+
     /// Waits for the next message: (subject, payload).
     pub fn next_message(&mut self) -> Result<(String, String), String> {
         if let Some(message) = self.pending.pop_front() {
