@@ -7,6 +7,7 @@ mod cli;
 mod config;
 mod logging;
 mod nats_link;
+mod primary;
 mod resolver_peer;
 mod server;
 mod store;

@@ -149,16 +149,23 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
         NatsLink::start(&config.nats)
     };
 
+    let primary = config
+        .primary
+        .as_deref()
+        .map(|url| crate::primary::Primary::new(url, config.replication_timeout))
+        .transpose()
+        .map_err(StartError::Config)?;
     let state: Arc<AppState> = Arc::new(AppState {
         operator,
         system_account,
         store: store.clone(),
         nats: nats.clone(),
-        primary: config.primary.clone(),
+        primary,
         max_pack: config.max_replication_pack,
         write_lock: Default::default(),
     });
 
+    import_primary_pack(&state, config.max_replication_pack).await;
     let state_for_peer = state.clone();
     let addr = config.http.socket_addr().map_err(StartError::Http)?;
     let listener = TcpListener::bind(addr)
@@ -236,4 +243,46 @@ fn spawn_refresher(store: Arc<dyn AccountStore>, nats: NatsLink) -> JoinHandle<(
             }
         }
     })
+}
+
+/// A replica starts with the primary's pack (`maxreplicationpack` accounts; 0 skips it). When
+/// the primary is down it serves what its disk holds.
+async fn import_primary_pack(state: &AppState, max: i64) {
+    let Some(primary) = &state.primary else {
+        return;
+    };
+    if max == 0 {
+        tracing::info!(
+            "replica of {}: pack import disabled (maxreplicationpack 0)",
+            primary.url
+        );
+        return;
+    }
+    match primary.fetch_pack(max).await {
+        Ok(pack) => {
+            let mut saved = 0;
+            for (key, jwt) in &pack {
+                match account_server::update::update_account(
+                    state,
+                    Some(key),
+                    jwt,
+                    account_server::update::Announce::No,
+                )
+                .await
+                {
+                    Ok(_) => {
+                        primary.mark_fetched(key);
+                        saved += 1;
+                    }
+                    Err(e) => tracing::warn!("not importing {key} from the primary: {e}"),
+                }
+            }
+            tracing::info!(
+                "replica of {}: imported {saved} of {} accounts",
+                primary.url,
+                pack.len()
+            );
+        }
+        Err(e) => tracing::warn!("replica of {}: {e}; serving the local store", primary.url),
+    }
 }

@@ -32,8 +32,8 @@ pub struct AppState {
     pub system_account: Option<StoredJwt>,
     pub store: Arc<dyn AccountStore>,
     pub nats: NatsLink,
-    /// Set on a replica: updates go to the primary.
-    pub primary: Option<String>,
+    /// Set on a replica: reads fall through to the primary, POSTs are refused.
+    pub primary: Option<crate::primary::Primary>,
     pub max_pack: i64,
     pub write_lock: tokio::sync::Mutex<()>,
 }
@@ -182,6 +182,9 @@ async fn get_account(
     if let Err(response) = check_account_key(&key) {
         return response;
     }
+    if let Some(primary) = &state.primary {
+        refresh_from_primary(&state, primary, &key).await;
+    }
     let found = state.store.get(&key).or_else(|| {
         state
             .system_account
@@ -266,6 +269,22 @@ fn serve_jwt(
     response
 }
 
+/// A replica asks its primary for accounts it lacks or fetched over an hour ago; when the
+/// primary cannot answer, the local copy is served.
+async fn refresh_from_primary(state: &AppState, primary: &crate::primary::Primary, key: &str) {
+    if primary.is_fresh(key) {
+        return;
+    }
+    match primary.fetch_account(key).await {
+        Ok(Some(jwt)) => match update_account(state, Some(key), &jwt, Announce::No).await {
+            Ok(_) => primary.mark_fetched(key),
+            Err(e) => tracing::warn!("the primary's JWT for {key} was refused: {e}"),
+        },
+        Ok(None) => {}
+        Err(e) => tracing::warn!("{e}; serving {key} from the local store"),
+    }
+}
+
 async fn post_account(
     State(state): State<Arc<AppState>>,
     Path(key): Path<String>,
@@ -274,6 +293,10 @@ async fn post_account(
 ) -> Response {
     if let Err(response) = parse_options(query.as_deref(), &[]) {
         return response;
+    }
+    if let Some(primary) = &state.primary {
+        let refused = UpdateError::Replica(primary.url.clone());
+        return text_error(update_status(&refused), refused);
     }
     let Ok(jwt) = std::str::from_utf8(&body) else {
         return text_error(

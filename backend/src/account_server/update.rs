@@ -69,9 +69,6 @@ pub async fn update_account(
     jwt: &str,
     announce: Announce,
 ) -> Result<UpdateOutcome, UpdateError> {
-    if let Some(primary) = &state.primary {
-        return Err(UpdateError::Replica(primary.clone()));
-    }
     if state.store.is_read_only() {
         return Err(UpdateError::ReadOnly(state.store.kind()));
     }
