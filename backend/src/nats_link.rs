@@ -61,7 +61,7 @@ impl NatsLink {
                     Err(e) => {
                         attempt += 1;
                         // NAS logs every failure; after the first few, only every tenth
-                        if attempt <= 3 || attempt % 10 == 0 {
+                        if attempt <= 3 || attempt.is_multiple_of(10) {
                             tracing::warn!(
                                 "failed to connect to NATS at {servers}: {e}; retrying every {:?}",
                                 config.reconnect_wait

@@ -6,6 +6,7 @@
 //! - takes updates on `$SYS.ACCOUNT.*.CLAIMS.UPDATE`, `$SYS.REQ.ACCOUNT.*.CLAIMS.UPDATE` and
 //!   `$SYS.REQ.CLAIMS.UPDATE`, each verified exactly like a POST, replying with NAS's JSON;
 //! - asks its peers for their packs every `reconnectwait` and merges what is newer.
+//!
 //! The store hash is nats-server's: the XOR of the SHA-256 of every stored JWT.
 
 use std::sync::atomic::{AtomicU64, Ordering};

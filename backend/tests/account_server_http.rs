@@ -272,7 +272,9 @@ fn hostile_inputs_get_their_status_and_reason_and_the_server_keeps_serving() {
     let two_mib = vec![b'a'; 2 << 20];
     let account_path = format!("/jwt/v1/accounts/{key}");
 
-    let cases: Vec<(&str, &str, String, Vec<u8>, u16, &str)> = vec![
+    // (name, method, path, body, expected status, expected reason)
+    type Case<'a> = (&'a str, &'a str, String, Vec<u8>, u16, &'a str);
+    let cases: Vec<Case> = vec![
         (
             "forged signature",
             "POST",

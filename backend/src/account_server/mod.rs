@@ -71,6 +71,15 @@ fn text_error(status: StatusCode, reason: impl std::fmt::Display) -> Response {
         .into_response()
 }
 
+/// A refused request: the status and the reason shown to the client.
+struct Refusal(StatusCode, String);
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        text_error(self.0, self.1)
+    }
+}
+
 async fn not_found() -> Response {
     text_error(StatusCode::NOT_FOUND, "not found")
 }
@@ -109,18 +118,18 @@ struct GetOptions {
     notify: bool,
 }
 
-fn parse_options(query: Option<&str>, allowed: &[&str]) -> Result<GetOptions, Response> {
+fn parse_options(query: Option<&str>, allowed: &[&str]) -> Result<GetOptions, Refusal> {
     let mut options = GetOptions::default();
     for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         let (name, value) = pair.split_once('=').unwrap_or((pair, "true"));
         if name == "jti" {
-            return Err(text_error(
+            return Err(Refusal(
                 StatusCode::NOT_IMPLEMENTED,
-                "lookup by jti is no longer supported",
+                "lookup by jti is no longer supported".into(),
             ));
         }
         if !allowed.contains(&name) {
-            return Err(text_error(
+            return Err(Refusal(
                 StatusCode::BAD_REQUEST,
                 format!(
                     "unknown query parameter {:?} (known: {})",
@@ -133,7 +142,7 @@ fn parse_options(query: Option<&str>, allowed: &[&str]) -> Result<GetOptions, Re
             "true" | "1" | "" => true,
             "false" | "0" => false,
             _ => {
-                return Err(text_error(
+                return Err(Refusal(
                     StatusCode::BAD_REQUEST,
                     format!(
                         "query parameter {name}: expected true or false, got {:?}",
@@ -158,11 +167,11 @@ fn truncate(text: &str) -> String {
     text.chars().take(64).collect()
 }
 
-fn check_account_key(key: &str) -> Result<(), Response> {
+fn check_account_key(key: &str) -> Result<(), Refusal> {
     if nats_auth::nkeys::is_valid_public_account_key(key) {
         Ok(())
     } else {
-        Err(text_error(
+        Err(Refusal(
             StatusCode::BAD_REQUEST,
             format!("{:?} is not an account public key", truncate(key)),
         ))
@@ -177,10 +186,10 @@ async fn get_account(
 ) -> Response {
     let options = match parse_options(query.as_deref(), &["text", "decode", "check", "notify"]) {
         Ok(o) => o,
-        Err(response) => return response,
+        Err(refusal) => return refusal.into_response(),
     };
-    if let Err(response) = check_account_key(&key) {
-        return response;
+    if let Err(refusal) = check_account_key(&key) {
+        return refusal.into_response();
     }
     if let Some(primary) = &state.primary {
         refresh_from_primary(&state, primary, &key).await;
@@ -291,8 +300,8 @@ async fn post_account(
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
-    if let Err(response) = parse_options(query.as_deref(), &[]) {
-        return response;
+    if let Err(refusal) = parse_options(query.as_deref(), &[]) {
+        return refusal.into_response();
     }
     if let Some(primary) = &state.primary {
         let refused = UpdateError::Replica(primary.url.clone());
@@ -333,7 +342,7 @@ async fn get_operator(
 ) -> Response {
     let options = match parse_options(query.as_deref(), &["text", "decode"]) {
         Ok(o) => o,
-        Err(response) => return response,
+        Err(refusal) => return refusal.into_response(),
     };
     match &state.operator {
         None => text_error(StatusCode::NOT_FOUND, "no operator is configured"),

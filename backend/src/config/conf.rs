@@ -142,8 +142,7 @@ pub fn parse_str(
 }
 
 fn first_token(rest: &str) -> String {
-    rest.trim_start()
-        .split_whitespace()
+    rest.split_whitespace()
         .next()
         .unwrap_or("")
         .chars()

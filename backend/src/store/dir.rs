@@ -44,6 +44,9 @@ impl DirectoryStore {
             read_only,
             index: Index::default(),
         };
+        if !read_only {
+            store.remove_stale_temp_files();
+        }
         store.index.replace(store.scan()?);
         Ok(store)
     }
@@ -54,6 +57,29 @@ impl DirectoryStore {
             self.root.join(shard).join(format!("{account}.jwt"))
         } else {
             self.root.join(format!("{account}.jwt"))
+        }
+    }
+
+    /// A crash between writing a temporary file and renaming it leaves the temporary file
+    /// behind (the JWT it replaced is intact); clear them at start.
+    fn remove_stale_temp_files(&self) {
+        let mut dirs = vec![self.root.clone()];
+        if let Ok(entries) = fs::read_dir(&self.root) {
+            dirs.extend(
+                entries
+                    .flatten()
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                    .map(|e| e.path()),
+            );
+        }
+        for dir in dirs {
+            for entry in fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if name.starts_with('.') && name.ends_with(".tmp") {
+                    let _ = fs::remove_file(entry.path());
+                }
+            }
         }
     }
 
