@@ -12,6 +12,7 @@ mod resolver_peer;
 mod server;
 mod store;
 mod time;
+mod tls;
 
 use std::process::ExitCode;
 

@@ -129,11 +129,19 @@ fn open_store(config: &Config) -> Result<Arc<dyn AccountStore>, StartError> {
 pub async fn start(config: &Config) -> Result<Running, StartError> {
     tracing::info!("Starting nats-console v{VERSION} (account server)");
     tracing::info!("server time is {}", crate::time::rfc3339_now());
-    if config.http.tls.is_some() {
-        return Err(StartError::Config(
-            "http.tls: HTTPS is not supported yet".into(),
-        ));
-    }
+    let tls = match &config.http.tls {
+        None => None,
+        Some(t) => match (&t.cert, &t.key) {
+            (Some(cert), Some(key)) => {
+                Some(crate::tls::acceptor(cert, key).map_err(StartError::Config)?)
+            }
+            _ => {
+                return Err(StartError::Config(
+                    "http.tls needs both cert and key".into(),
+                ))
+            }
+        },
+    };
     let operator = load_operator(config)?;
     let system_account = load_system_account(config, operator.as_ref())?;
     let store = open_store(config)?;
@@ -174,7 +182,8 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
     let local = listener
         .local_addr()
         .map_err(|e| StartError::Http(e.to_string()))?;
-    tracing::info!("HTTP listening on {local}");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    tracing::info!("{} listening on {local}", scheme.to_uppercase());
 
     let (stop, stopped) = oneshot::channel::<()>();
     let app =
@@ -182,16 +191,31 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             config.http.read_timeout + config.http.write_timeout,
         ));
-    let task = tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
+    let shutdown = async {
+        let _ = stopped.await;
+    };
+    let task = match tls {
+        None => tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
+                tracing::error!("http server: {e}");
+            }
+        }),
+        Some(acceptor) => {
+            let listener = crate::tls::TlsListener::new(listener, acceptor)
+                .map_err(|e| StartError::Http(e.to_string()))?;
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, app)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+                {
+                    tracing::error!("https server: {e}");
+                }
             })
-            .await;
-        if let Err(e) = served {
-            tracing::error!("http server: {e}");
         }
-    });
+    };
 
     let refresher = store
         .is_read_only()
@@ -211,7 +235,7 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
     tracing::info!("nats-console is running");
     tracing::info!("configure the nats-server with:");
     tracing::info!(
-        "  resolver: URL(http://{host}:{}/jwt/v1/accounts/)",
+        "  resolver: URL({scheme}://{host}:{}/jwt/v1/accounts/)",
         local.port()
     );
     if config.dump {

@@ -281,3 +281,94 @@ fn bad_configuration_stops_the_start_with_file_and_line() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("operator JWT /nonexistent/op.jwt"));
 }
+
+#[test]
+fn https_with_http_tls_serves_the_api() {
+    let d = Deployment::new();
+    let dir = temp_dir("flow-tls");
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ])
+        .arg("-keyout")
+        .arg(dir.join("key.pem"))
+        .arg("-out")
+        .arg(dir.join("cert.pem"))
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    std::fs::write(dir.join("operator.jwt"), &d.operator_jwt).unwrap();
+    std::fs::write(
+        dir.join("tls.conf"),
+        "operatorjwtpath: operator.jwt\nstore { dir: jwt }\nhttp { tls { cert: cert.pem, key: key.pem } }\n",
+    )
+    .unwrap();
+    let console = Console::start(
+        &["-c", dir.join("tls.conf").to_str().unwrap()],
+        dir.join("console.log"),
+    );
+    assert!(
+        console.log().contains(&format!(
+            "resolver: URL(https://127.0.0.1:{}/jwt/v1/accounts/)",
+            console.port
+        )),
+        "{}",
+        console.log()
+    );
+
+    let (app, mut claims) = d.account("APP");
+    let jwt = d.sign_account(&mut claims, unix_now());
+    std::fs::write(dir.join("app.jwt"), &jwt).unwrap();
+    let curl = |extra: &[&str], path: &str| {
+        Command::new("curl")
+            .args(["-s", "-S", "--cacert"])
+            .arg(dir.join("cert.pem"))
+            .args(extra)
+            .arg(format!("https://127.0.0.1:{}{path}", console.port))
+            .output()
+            .unwrap()
+    };
+    let path = format!("/jwt/v1/accounts/{}", app.public_key());
+    let posted = curl(
+        &[
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "--data-binary",
+            &format!("@{}", dir.join("app.jwt").display()),
+        ],
+        &path,
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&posted.stdout),
+        "200",
+        "{}",
+        String::from_utf8_lossy(&posted.stderr)
+    );
+    let fetched = curl(&[], &path);
+    assert_eq!(String::from_utf8_lossy(&fetched.stdout), jwt);
+    // plain HTTP on the TLS port gets nothing served
+    let plain = Command::new("curl")
+        .args(["-s", "-m", "3"])
+        .arg(format!("http://127.0.0.1:{}{path}", console.port))
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains(&jwt));
+}

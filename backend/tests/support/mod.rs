@@ -312,10 +312,10 @@ impl Console {
             let log = console.log();
             if let Some(port) = log
                 .lines()
-                .find_map(|l| l.split("HTTP listening on 127.0.0.1:").nth(1))
+                .find_map(|l| l.split(" listening on 127.0.0.1:").nth(1))
                 .and_then(|p| p.trim().parse().ok())
             {
-                if log.contains("nats-console is running") {
+                if log.contains("  resolver: URL(") {
                     console.port = port;
                     return console;
                 }
