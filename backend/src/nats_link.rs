@@ -87,6 +87,17 @@ impl NatsLink {
         }
     }
 
+    /// Publishes on any subject; logs (and otherwise ignores) a failure.
+    pub async fn publish(&self, subject: &str, payload: &str) {
+        let Some(client) = self.client() else { return };
+        if let Err(e) = client
+            .publish(subject.to_string(), payload.to_string().into())
+            .await
+        {
+            tracing::warn!("could not publish on {subject}: {e}");
+        }
+    }
+
     pub async fn try_publish_update(&self, account: &str, jwt: &str) -> Result<(), String> {
         let client = match (&self.inner, self.client()) {
             (None, _) => return Err("NATS is not configured".into()),

@@ -171,6 +171,7 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
         primary,
         max_pack: config.max_replication_pack,
         write_locks: Default::default(),
+        allow_delete: config.store.allow_delete,
     });
 
     import_primary_pack(&state, config.max_replication_pack).await;

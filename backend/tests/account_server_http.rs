@@ -597,3 +597,193 @@ fn browsers_get_cors_headers() {
         Some("http://example.test")
     );
 }
+
+#[test]
+fn delete_needs_an_operator_signed_request_and_allow_delete() {
+    let d = Deployment::new();
+    let dir = temp_dir("http-delete");
+    std::fs::write(dir.join("operator.jwt"), &d.operator_jwt).unwrap();
+    std::fs::write(
+        dir.join("nas.conf"),
+        "operatorjwtpath: operator.jwt\nstore { dir: jwt, allow_delete: true }\n",
+    )
+    .unwrap();
+    let console = Console::start(
+        &["-c", dir.join("nas.conf").to_str().unwrap()],
+        dir.join("console.log"),
+    );
+    let (app, mut claims) = d.account("APP");
+    let key = app.public_key();
+    let path = format!("/jwt/v1/accounts/{key}");
+    assert_eq!(
+        http(
+            console.port,
+            "POST",
+            &path,
+            &[],
+            d.sign_account(&mut claims, unix_now()).as_bytes()
+        )
+        .status,
+        200
+    );
+
+    let request = |by: &KeyPair, accounts: &[&str], exp: i64| {
+        let mut generic = nats_auth::jwt::GenericClaims {
+            subject: d.operator.public_key(),
+            expires: exp,
+            ..Default::default()
+        };
+        generic
+            .nats
+            .insert("accounts".into(), serde_json::json!(accounts));
+        generic.encode(by, unix_now() - 5).unwrap()
+    };
+    let stranger = KeyPair::new(KeyType::Operator, &mut rand_core::OsRng).unwrap();
+    let refusals = [
+        (
+            request(&stranger, &[&key], 0),
+            400,
+            "not signed by operator",
+        ),
+        (
+            request(&d.operator_signer, &["AOTHER"], 0),
+            400,
+            "does not list account",
+        ),
+        (
+            request(&d.operator_signer, &[&key], unix_now() - 1),
+            400,
+            "claim is expired",
+        ),
+        (d.sys_jwt.clone(), 400, "not a delete request"),
+        ("garbage".to_string(), 400, "bad JWT in request"),
+    ];
+    for (body, status, reason) in refusals {
+        let r = http(console.port, "DELETE", &path, &[], body.as_bytes());
+        assert_eq!(r.status, status, "{}", r.text());
+        assert!(r.text().contains(reason), "{:?} lacks {reason:?}", r.text());
+        assert_eq!(http(console.port, "GET", &path, &[], b"").status, 200);
+    }
+    let r = http(
+        console.port,
+        "DELETE",
+        &path,
+        &[],
+        request(&d.operator_signer, &[&key], 0).as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(http(console.port, "GET", &path, &[], b"").status, 404);
+    assert!(!dir.join("jwt").join(format!("{key}.jwt")).exists());
+    // deleting again: nothing there
+    let r = http(
+        console.port,
+        "DELETE",
+        &path,
+        &[],
+        request(&d.operator_signer, &[&key], 0).as_bytes(),
+    );
+    assert_eq!(r.status, 404);
+}
+
+#[test]
+fn activations_are_stored_only_for_trusted_exporters() {
+    use nats_auth::jwt::{ActivationClaims, Export, ExportType};
+    let s = setup("http-activations");
+    let d = &s.d;
+    // the exporter offers a private stream, and revoked one importer's activations
+    let (exporter, mut exporter_claims) = d.account("EXPORTER");
+    let (importer, _) = d.account("IMPORTER");
+    let (revoked_importer, _) = d.account("REVOKED");
+    exporter_claims.nats.exports.push(Export {
+        subject: "feed.>".into(),
+        export_type: ExportType::Stream,
+        token_req: true,
+        ..Default::default()
+    });
+    exporter_claims.nats.exports[0]
+        .revocations
+        .insert(revoked_importer.public_key(), unix_now() + 10);
+    let exporter_jwt = d.sign_account(&mut exporter_claims, unix_now());
+    assert_eq!(
+        http(
+            s.console.port,
+            "POST",
+            &format!("/jwt/v1/accounts/{}", exporter.public_key()),
+            &[],
+            exporter_jwt.as_bytes()
+        )
+        .status,
+        200
+    );
+
+    let activation = |by: &KeyPair, to: &KeyPair| {
+        let mut claims = ActivationClaims::new(to.public_key());
+        claims.nats.import_subject = "feed.>".into();
+        claims.nats.import_type = ExportType::Stream;
+        let token = claims.encode(by, unix_now()).unwrap();
+        (claims.hash_id(), token)
+    };
+    let (hash, token) = activation(&exporter, &importer);
+    let r = http(
+        s.console.port,
+        "POST",
+        "/jwt/v1/activations",
+        &[],
+        token.as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = http(
+        s.console.port,
+        "GET",
+        &format!("/jwt/v1/activations/{hash}"),
+        &[],
+        b"",
+    );
+    assert_eq!((r.status, r.text()), (200, token.clone()));
+    assert!(r.header("etag").is_some());
+
+    let (_, revoked_token) = activation(&exporter, &revoked_importer);
+    let r = http(
+        s.console.port,
+        "POST",
+        "/jwt/v1/activations",
+        &[],
+        revoked_token.as_bytes(),
+    );
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("revoked"), "{}", r.text());
+    let (_, unknown_token) = activation(&importer, &exporter);
+    let r = http(
+        s.console.port,
+        "POST",
+        "/jwt/v1/activations",
+        &[],
+        unknown_token.as_bytes(),
+    );
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("is not stored here"), "{}", r.text());
+    let r = http(
+        s.console.port,
+        "POST",
+        "/jwt/v1/activations",
+        &[],
+        s.app_jwt.as_bytes(),
+    );
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("not an activation JWT"));
+    assert_eq!(
+        http(s.console.port, "GET", "/jwt/v1/activations/nope", &[], b"").status,
+        400
+    );
+    assert_eq!(
+        http(
+            s.console.port,
+            "GET",
+            &format!("/jwt/v1/activations/{}", "A".repeat(52) + "===="),
+            &[],
+            b""
+        )
+        .status,
+        404
+    );
+}

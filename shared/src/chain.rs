@@ -56,6 +56,10 @@ pub enum TrustFailure {
         context: &'static str,
         claim: &'static str,
     },
+    /// A delete request that does not list the account to delete.
+    DeletionNotRequested {
+        account: String,
+    },
 }
 
 impl fmt::Display for TrustFailure {
@@ -101,6 +105,9 @@ impl fmt::Display for TrustFailure {
             }
             WrongClaimType { context, claim } => {
                 write!(f, "a {claim} JWT cannot be checked against an {context}")
+            }
+            DeletionNotRequested { account } => {
+                write!(f, "the delete request does not list account {account} in nats.accounts")
             }
         }
     }
@@ -189,6 +196,35 @@ pub fn check_activation(
         return Err(TrustFailure::ActivationRevoked {
             account: account.subject.clone(),
             subject: granted.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// May `request` (a generic claim, as `nsc push --prune` sends on `$SYS.REQ.CLAIMS.DELETE`)
+/// delete `account`? It must be issued by the operator or one of its signing keys and list the
+/// account in `nats.accounts`. Decoding verified the signature; validity (expiry) is checked
+/// by the caller with the claim's `validate`.
+pub fn check_account_deletion(
+    request: &jwt::GenericClaims,
+    operator: &OperatorClaims,
+    account: &str,
+) -> Result<(), TrustFailure> {
+    if !operator.did_sign(&request.issuer) {
+        return Err(TrustFailure::NotSignedByOperator {
+            kind: "delete request",
+            issuer: request.issuer.clone(),
+            operator: operator.subject.clone(),
+        });
+    }
+    let listed = request
+        .nats
+        .get("accounts")
+        .and_then(|a| a.as_array())
+        .is_some_and(|list| list.iter().any(|k| k.as_str() == Some(account)));
+    if !listed {
+        return Err(TrustFailure::DeletionNotRequested {
+            account: account.to_string(),
         });
     }
     Ok(())
@@ -309,4 +345,47 @@ fn check_chain(claims: &AnyClaims, trust: Trust<'_>) -> Result<(), TrustFailure>
         check_account_issued(claims, account)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::jwt::{GenericClaims, OperatorClaims};
+    use crate::nkeys::{KeyPair, KeyType};
+
+    #[test]
+    fn deletion_needs_the_operator_and_the_account_listed() {
+        let operator = KeyPair::from_raw_seed(KeyType::Operator, &[1; 32]).unwrap();
+        let signer = KeyPair::from_raw_seed(KeyType::Operator, &[2; 32]).unwrap();
+        let stranger = KeyPair::from_raw_seed(KeyType::Operator, &[3; 32]).unwrap();
+        let mut op = OperatorClaims::new(operator.public_key());
+        op.nats.signing_keys.push(signer.public_key());
+        let request = |by: &KeyPair, accounts: &[&str]| {
+            let mut claims = GenericClaims {
+                subject: operator.public_key(),
+                ..Default::default()
+            };
+            claims
+                .nats
+                .insert("accounts".into(), serde_json::json!(accounts));
+            let token = claims.encode(by, 1_767_225_600).unwrap();
+            match crate::jwt::decode(&token).unwrap() {
+                crate::jwt::AnyClaims::Generic(g) => g,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert!(check_account_deletion(&request(&signer, &["AX", "AY"]), &op, "AY").is_ok());
+        assert!(check_account_deletion(&request(&operator, &["AY"]), &op, "AY").is_ok());
+        assert!(matches!(
+            check_account_deletion(&request(&signer, &["AX"]), &op, "AY"),
+            Err(TrustFailure::DeletionNotRequested { .. })
+        ));
+        assert!(matches!(
+            check_account_deletion(&request(&stranger, &["AY"]), &op, "AY"),
+            Err(TrustFailure::NotSignedByOperator { .. })
+        ));
+    }
 }

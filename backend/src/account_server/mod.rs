@@ -18,7 +18,9 @@ use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 use crate::nats_link::NatsLink;
 use crate::store::{AccountStore, StoredJwt};
-use update::{update_account, Announce, UpdateError, UpdateOutcome};
+use update::{
+    delete_account, update_account, update_activation, Announce, UpdateError, UpdateOutcome,
+};
 
 /// The trusted operator: its JWT as configured and as decoded.
 pub struct Operator {
@@ -36,6 +38,8 @@ pub struct AppState {
     pub primary: Option<crate::primary::Primary>,
     pub max_pack: i64,
     pub write_locks: WriteLocks,
+    /// `DELETE /jwt/v1/accounts/<key>` is served (`store.allow_delete`).
+    pub allow_delete: bool,
 }
 
 /// Locks that serialize the writes of one account: a fixed set, picked by the key's hash.
@@ -58,7 +62,7 @@ impl WriteLocks {
 pub fn router(state: Arc<AppState>) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::mirror_request())
-        .allow_methods([Method::GET, Method::HEAD, Method::POST])
+        .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::DELETE])
         .allow_headers(AllowHeaders::mirror_request())
         .expose_headers([header::AUTHORIZATION, header::ETAG]);
     Router::new()
@@ -66,8 +70,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/jwt/v1/accounts/", get(probe))
         .route(
             "/jwt/v1/accounts/{key}",
-            get(get_account).post(post_account),
+            get(get_account)
+                .post(post_account)
+                .delete(delete_account_route),
         )
+        .route("/jwt/v1/activations", axum::routing::post(post_activation))
+        .route("/jwt/v1/activations/{hash}", get(get_activation))
         .route("/jwt/v1/operator", get(get_operator))
         .route("/jwt/v1/pack", get(get_pack))
         .route("/jwt/v1/help", get(help))
@@ -343,10 +351,99 @@ async fn post_account(
     }
 }
 
+async fn delete_account_route(
+    State(state): State<Arc<AppState>>,
+    Path(key): Path<String>,
+    body: Bytes,
+) -> Response {
+    if let Some(primary) = &state.primary {
+        let refused = UpdateError::Replica(primary.url.clone());
+        return text_error(update_status(&refused), refused);
+    }
+    let Ok(request) = std::str::from_utf8(&body) else {
+        return text_error(
+            StatusCode::BAD_REQUEST,
+            "bad JWT in request: the body is not UTF-8 text",
+        );
+    };
+    match delete_account(&state, &key, request).await {
+        Ok(true) => {
+            tracing::info!("deleted account {key}");
+            StatusCode::OK.into_response()
+        }
+        Ok(false) => text_error(StatusCode::NOT_FOUND, "no matching account JWT"),
+        Err(e) => text_error(update_status(&e), e),
+    }
+}
+
+async fn post_activation(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    let Ok(jwt) = std::str::from_utf8(&body) else {
+        return text_error(
+            StatusCode::BAD_REQUEST,
+            "bad JWT in request: the body is not UTF-8 text",
+        );
+    };
+    match update_activation(&state, jwt).await {
+        Ok(stored) => {
+            tracing::info!("stored activation {}", stored.account);
+            StatusCode::OK.into_response()
+        }
+        Err(e) => text_error(update_status(&e), e),
+    }
+}
+
+/// `base32` (padded) of a SHA-256: 56 characters of `A-Z2-7=`.
+fn is_activation_hash(hash: &str) -> bool {
+    hash.len() == 56
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b) || b == b'=')
+}
+
+async fn get_activation(
+    State(state): State<Arc<AppState>>,
+    Path(hash): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let options = match parse_options(query.as_deref(), &["text", "decode", "notify"]) {
+        Ok(o) => o,
+        Err(refusal) => return refusal.into_response(),
+    };
+    if !is_activation_hash(&hash) {
+        return text_error(
+            StatusCode::BAD_REQUEST,
+            format!("{:?} is not an activation hash", truncate(&hash)),
+        );
+    }
+    let Some(stored) = state.store.get_activation(&hash) else {
+        return text_error(StatusCode::NOT_FOUND, "No Matching JWT");
+    };
+    if options.notify {
+        if let Ok(nats_auth::jwt::AnyClaims::Activation(a)) = nats_auth::jwt::decode(&stored.jwt) {
+            let exporter = if a.nats.issuer_account.is_empty() {
+                a.issuer.clone()
+            } else {
+                a.nats.issuer_account.clone()
+            };
+            state
+                .nats
+                .publish(
+                    &format!("$SYS.ACCOUNT.{exporter}.CLAIMS.ACTIVATE.{hash}"),
+                    &stored.jwt,
+                )
+                .await;
+        }
+    }
+    serve_jwt(&stored.jwt, &stored.jti, stored.expires, &options, &headers)
+}
+
 pub fn update_status(e: &UpdateError) -> StatusCode {
     match e {
         UpdateError::Older { .. } => StatusCode::CONFLICT,
-        UpdateError::ReadOnly(_) | UpdateError::Replica(_) => StatusCode::METHOD_NOT_ALLOWED,
+        UpdateError::ReadOnly(_) | UpdateError::Replica(_) | UpdateError::DeleteOff => {
+            StatusCode::METHOD_NOT_ALLOWED
+        }
         UpdateError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
     }

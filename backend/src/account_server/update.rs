@@ -41,6 +41,12 @@ pub enum UpdateError {
     Invalid(Vec<String>),
     #[error("the JWT was issued at {new_iat}, before the stored one ({stored_iat}): refusing to roll the account back")]
     Older { stored_iat: i64, new_iat: i64 },
+    #[error("not an activation JWT: a {0} JWT was sent")]
+    NotAnActivation(&'static str),
+    #[error("not a delete request: a {0} JWT was sent (a generic claim signed by the operator is expected)")]
+    NotADeleteRequest(&'static str),
+    #[error("deleting accounts is off: set store {{ allow_delete: true }} to allow it")]
+    DeleteOff,
     #[error("this server serves a {0}; it takes no updates")]
     ReadOnly(&'static str),
     #[error("this server is a replica of {0}; send updates to the primary")]
@@ -163,4 +169,109 @@ pub async fn update_account(
             .await;
     }
     Ok(UpdateOutcome::Saved(stored))
+}
+
+/// Verifies an activation as its exporter's: issued by an account stored here (so trusted by the
+/// operator) or its signing key with `issuer_account`, not revoked by the export, valid now.
+pub async fn update_activation(state: &AppState, jwt: &str) -> Result<StoredJwt, UpdateError> {
+    if state.store.is_read_only() {
+        return Err(UpdateError::ReadOnly(state.store.kind()));
+    }
+    let jwt = jwt.trim();
+    let activation = match nats_auth::jwt::decode(jwt) {
+        Ok(AnyClaims::Activation(a)) => a,
+        Ok(other) => return Err(UpdateError::NotAnActivation(other.claim_type().as_str())),
+        Err(e) => return Err(UpdateError::BadJwt(e.to_string())),
+    };
+    let exporter = if activation.nats.issuer_account.is_empty() {
+        &activation.issuer
+    } else {
+        &activation.nats.issuer_account
+    };
+    let stored = state.store.get(exporter).ok_or_else(|| {
+        UpdateError::Untrusted(format!(
+            "the exporting account {exporter} is not stored here"
+        ))
+    })?;
+    let Ok(AnyClaims::Account(account)) = nats_auth::jwt::decode(&stored.jwt) else {
+        return Err(UpdateError::Untrusted(format!(
+            "the stored JWT of {exporter} does not decode"
+        )));
+    };
+    chain::check_activation(&activation, &account)
+        .map_err(|f| UpdateError::Untrusted(f.to_string()))?;
+    let issues = AnyClaims::Activation(activation.clone()).validate(now());
+    if issues.is_blocking(true) {
+        return Err(UpdateError::Invalid(
+            issues
+                .issues
+                .into_iter()
+                .filter(|i| i.kind != nats_auth::validation::IssueKind::Warning)
+                .map(|i| i.description)
+                .collect(),
+        ));
+    }
+    let hash = activation.hash_id();
+    let stored = StoredJwt::new(
+        &hash,
+        jwt,
+        &activation.id,
+        activation.issued_at,
+        activation.expires,
+    );
+    let store = state.store.clone();
+    let to_save = stored.clone();
+    tokio::task::spawn_blocking(move || store.save_activation(&to_save))
+        .await
+        .map_err(|e| StoreError::Io {
+            path: hash.clone(),
+            source: std::io::Error::other(e.to_string()),
+        })??;
+    let subject = format!("$SYS.ACCOUNT.{exporter}.CLAIMS.ACTIVATE.{hash}");
+    state.nats.publish(&subject, jwt).await;
+    Ok(stored)
+}
+
+/// Deletes an account on an operator-signed request listing it (`store.allow_delete`).
+pub async fn delete_account(
+    state: &AppState,
+    account: &str,
+    request_jwt: &str,
+) -> Result<bool, UpdateError> {
+    if !state.allow_delete {
+        return Err(UpdateError::DeleteOff);
+    }
+    if state.store.is_read_only() {
+        return Err(UpdateError::ReadOnly(state.store.kind()));
+    }
+    if !is_valid_public_account_key(account) {
+        return Err(UpdateError::InvalidAccountKey(account.to_string()));
+    }
+    let operator = state
+        .operator
+        .as_ref()
+        .map(|o| &o.claims)
+        .ok_or(UpdateError::NoOperator)?;
+    let request = match nats_auth::jwt::decode(request_jwt.trim()) {
+        Ok(AnyClaims::Generic(g)) => g,
+        Ok(other) => return Err(UpdateError::NotADeleteRequest(other.claim_type().as_str())),
+        Err(e) => return Err(UpdateError::BadJwt(e.to_string())),
+    };
+    chain::check_account_deletion(&request, operator, account)
+        .map_err(|f| UpdateError::Untrusted(f.to_string()))?;
+    let issues = AnyClaims::Generic(request).validate(now());
+    if issues.is_blocking(true) {
+        return Err(UpdateError::Invalid(
+            issues.issues.into_iter().map(|i| i.description).collect(),
+        ));
+    }
+    let _write = state.write_locks.lock_for(account).await;
+    let store = state.store.clone();
+    let key = account.to_string();
+    Ok(tokio::task::spawn_blocking(move || store.delete(&key))
+        .await
+        .map_err(|e| StoreError::Io {
+            path: account.to_string(),
+            source: std::io::Error::other(e.to_string()),
+        })??)
 }

@@ -81,6 +81,7 @@ impl ServerArgs {
             // as in NAS: -dir replaces the whole store block
             config.store = Store {
                 dir: Some(absolute(dir)),
+                allow_delete: config.store.allow_delete,
                 ..Store::default()
             };
         }

@@ -74,6 +74,8 @@ pub struct Store {
     /// Files in subdirectories named by the key's last two characters.
     pub shard: bool,
     pub cleanup_interval: Duration,
+    /// Serve `DELETE /jwt/v1/accounts/<key>` (operator-signed requests only).
+    pub allow_delete: bool,
 }
 
 impl Default for Config {
@@ -120,6 +122,7 @@ impl Default for Store {
             read_only: false,
             shard: false,
             cleanup_interval: Duration::from_secs(60),
+            allow_delete: false,
         }
     }
 }
@@ -242,6 +245,7 @@ impl Config {
                             "readonly" => s.read_only = boolean(v)?,
                             "shard" => s.shard = boolean(v)?,
                             "cleanupinterval" => s.cleanup_interval = millis(v)?,
+                            "allowdelete" => s.allow_delete = boolean(v)?,
                             _ => return Err(unknown("store", k, v)),
                         }
                     }

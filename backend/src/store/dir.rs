@@ -17,6 +17,8 @@ pub struct DirectoryStore {
     shard: bool,
     read_only: bool,
     index: Index,
+    /// Activations by hash, in `<root>/activations/<hash>.jwt`.
+    activations: Index,
 }
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -43,6 +45,7 @@ impl DirectoryStore {
             shard,
             read_only,
             index: Index::default(),
+            activations: Index::default(),
         };
         if !read_only {
             store.remove_stale_temp_files();
@@ -176,36 +179,40 @@ impl AccountStore for DirectoryStore {
         if self.read_only {
             return Err(StoreError::ReadOnly(self.kind()));
         }
-        let path = self.path_of(&jwt.account);
-        let dir = path.parent().unwrap_or(&self.root);
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(io_error(dir))?;
-        let temp = dir.join(format!(
-            ".{}.{}.{}.tmp",
-            jwt.account,
-            std::process::id(),
-            TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let written = (|| {
-            let mut file = fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&temp)?;
-            file.write_all(jwt.jwt.as_bytes())?;
-            file.sync_all()?;
-            fs::rename(&temp, &path)?;
-            // the rename is durable once the folder is synced
-            fs::File::open(dir)?.sync_all()
-        })();
-        if let Err(e) = written {
-            let _ = fs::remove_file(&temp);
-            return Err(io_error(&path)(e));
-        }
+        write_atomically(&self.path_of(&jwt.account), &jwt.jwt)?;
         self.index.insert(jwt.clone());
+        Ok(())
+    }
+
+    fn delete(&self, account: &str) -> Result<bool, StoreError> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly(self.kind()));
+        }
+        let path = self.path_of(account);
+        self.index.remove(account);
+        match fs::remove_file(&path) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(io_error(&path)(e)),
+        }
+    }
+
+    fn get_activation(&self, hash: &str) -> Option<StoredJwt> {
+        if let Some(found) = self.activations.get(hash) {
+            return Some(found);
+        }
+        let text = fs::read_to_string(self.activation_path(hash)).ok()?;
+        let found = StoredJwt::activation_from_jwt(hash, &text)?;
+        self.activations.insert(found.clone());
+        Some(found)
+    }
+
+    fn save_activation(&self, activation: &StoredJwt) -> Result<(), StoreError> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly(self.kind()));
+        }
+        write_atomically(&self.activation_path(&activation.account), &activation.jwt)?;
+        self.activations.insert(activation.clone());
         Ok(())
     }
 
@@ -215,5 +222,50 @@ impl AccountStore for DirectoryStore {
 
     fn refresh(&self) -> Result<Vec<StoredJwt>, StoreError> {
         Ok(self.index.replace(self.scan()?))
+    }
+}
+
+impl DirectoryStore {
+    fn activation_path(&self, hash: &str) -> PathBuf {
+        self.root.join("activations").join(format!("{hash}.jwt"))
+    }
+}
+
+/// temp file + fsync + rename + fsync of the folder: the file is either the old or the new JWT.
+fn write_atomically(path: &Path, text: &str) -> Result<(), StoreError> {
+    {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(io_error(dir))?;
+        let name = path
+            .file_stem()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temp = dir.join(format!(
+            ".{}.{}.{}.tmp",
+            name,
+            std::process::id(),
+            TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let written = (|| {
+            let mut file = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&temp)?;
+            file.write_all(text.as_bytes())?;
+            file.sync_all()?;
+            fs::rename(&temp, &path)?;
+            // the rename is durable once the folder is synced
+            fs::File::open(dir)?.sync_all()
+        })();
+        if let Err(e) = written {
+            let _ = fs::remove_file(&temp);
+            return Err(io_error(path)(e));
+        }
+        Ok(())
     }
 }

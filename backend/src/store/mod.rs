@@ -26,17 +26,32 @@ impl StoredJwt {
     /// Reads what the index needs from a JWT (which may be v1 or v2). Only the stores' own
     /// files and writes that already passed the trust check come here.
     pub fn from_jwt(account: &str, jwt: &str) -> Option<StoredJwt> {
-        let claims = nats_auth::jwt::decode(jwt.trim()).ok()?;
-        Some(StoredJwt {
-            account: account.to_string(),
+        match nats_auth::jwt::decode(jwt.trim()).ok()? {
+            nats_auth::jwt::AnyClaims::Account(a) => {
+                Some(StoredJwt::new(account, jwt, &a.id, a.issued_at, a.expires))
+            }
+            _ => None,
+        }
+    }
+
+    /// An activation, stored under its hash (`account` holds the hash).
+    pub fn activation_from_jwt(hash: &str, jwt: &str) -> Option<StoredJwt> {
+        match nats_auth::jwt::decode(jwt.trim()).ok()? {
+            nats_auth::jwt::AnyClaims::Activation(a) => {
+                Some(StoredJwt::new(hash, jwt, &a.id, a.issued_at, a.expires))
+            }
+            _ => None,
+        }
+    }
+
+    pub fn new(key: &str, jwt: &str, jti: &str, issued_at: i64, expires: i64) -> StoredJwt {
+        StoredJwt {
+            account: key.to_string(),
             jwt: Arc::from(jwt.trim()),
-            jti: match &claims {
-                nats_auth::jwt::AnyClaims::Account(a) => a.id.clone(),
-                _ => return None,
-            },
-            issued_at: claims.issued_at(),
-            expires: claims.expires(),
-        })
+            jti: jti.to_string(),
+            issued_at,
+            expires,
+        }
     }
 }
 
@@ -63,6 +78,17 @@ pub trait AccountStore: Send + Sync {
     fn save(&self, jwt: &StoredJwt) -> Result<(), StoreError>;
     /// Every stored JWT (for packs and listings), in key order.
     fn all(&self) -> Vec<StoredJwt>;
+    /// Removes an account; `Ok(false)` when there was none.
+    fn delete(&self, _account: &str) -> Result<bool, StoreError> {
+        Err(StoreError::ReadOnly(self.kind()))
+    }
+    /// An activation by its hash (Go's `HashID`).
+    fn get_activation(&self, _hash: &str) -> Option<StoredJwt> {
+        None
+    }
+    fn save_activation(&self, _activation: &StoredJwt) -> Result<(), StoreError> {
+        Err(StoreError::ReadOnly(self.kind()))
+    }
     /// Re-reads the files; returns the JWTs that changed (read-only stores announce them).
     fn refresh(&self) -> Result<Vec<StoredJwt>, StoreError> {
         Ok(Vec::new())
@@ -114,6 +140,13 @@ impl Index {
             .collect();
         all.sort_by(|a, b| a.account.cmp(&b.account));
         all
+    }
+
+    pub fn remove(&self, key: &str) {
+        self.0
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
     }
 
     pub fn len(&self) -> usize {
