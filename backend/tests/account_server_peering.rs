@@ -188,3 +188,40 @@ fn cache_resolver_looks_accounts_up_from_the_console() {
         .unwrap_or_else(|e| panic!("alice: {e}\n{}", server.log()));
     assert!(client.publish("x", "y").is_empty());
 }
+
+#[test]
+fn read_only_directory_announces_changed_files_on_nats() {
+    let d = Deployment::new();
+    let dir = temp_dir("peer-ro");
+    let nats_port = free_port();
+    let config = format!(
+        "listen: 127.0.0.1:{nats_port}\noperator: {}\nsystem_account: {sys}\nresolver: MEMORY\nresolver_preload {{ {sys}: {} }}\n",
+        d.operator_jwt,
+        d.sys_jwt,
+        sys = d.sys.public_key()
+    );
+    let server = NatsServer::start(&support::nats_server_pypi(), "peer-ro-nats", &config);
+    let store = dir.join("jwt");
+    std::fs::create_dir_all(&store).unwrap();
+    std::fs::write(dir.join("sys.creds"), &d.sys_creds).unwrap();
+    let console = Console::start(
+        &[
+            "-dir", store.to_str().unwrap(), "-ro",
+            "-nats", &format!("nats://127.0.0.1:{nats_port}"),
+            "-creds", dir.join("sys.creds").to_str().unwrap(),
+        ],
+        dir.join("console.log"),
+    );
+    assert!(console.log().contains("creating a read-only directory store"), "{}", console.log());
+    assert!(eventually(Duration::from_secs(10), || console.log().contains("connected to NATS")));
+    let mut watcher = Client::connect(server.port, &d.sys_creds).unwrap();
+    assert!(watcher.subscribe("$SYS.ACCOUNT.*.CLAIMS.UPDATE", 1).is_empty());
+
+    let (app, mut claims) = d.account("APP");
+    let jwt = d.sign_account(&mut claims, unix_now());
+    std::fs::write(store.join(format!("{}.jwt", app.public_key())), &jwt).unwrap();
+    let (subject, payload) = watcher.next_message().unwrap();
+    assert_eq!(subject, format!("$SYS.ACCOUNT.{}.CLAIMS.UPDATE", app.public_key()));
+    assert_eq!(payload, jwt);
+    assert_eq!(http(console.port, "POST", &format!("/jwt/v1/accounts/{}", app.public_key()), &[], jwt.as_bytes()).status, 405);
+}
