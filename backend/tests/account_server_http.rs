@@ -787,3 +787,65 @@ fn activations_are_stored_only_for_trusted_exporters() {
         404
     );
 }
+
+#[test]
+fn v1_jwts_upload_and_expired_jwts_stay_served_but_fail_the_check() {
+    let s = setup("http-v1-expiry");
+    // a v1 account JWT: "ed25519", type at the top level, signature over the payload only
+    let (v1, _) = s.d.account("V1");
+    let b64 = |bytes: &[u8]| {
+        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
+            for i in 0..=chunk.len() {
+                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            }
+        }
+        out
+    };
+    let payload = serde_json::json!({
+        "jti": "V1JTI", "iat": unix_now() - 30, "iss": s.d.operator_signer.public_key(),
+        "name": "V1", "sub": v1.public_key(), "type": "account",
+        "nats": {"limits": {"subs": -1, "data": -1, "payload": -1, "imports": -1, "exports": -1, "wildcards": true, "conn": -1, "leaf": -1}}
+    });
+    let payload_b64 = b64(payload.to_string().as_bytes());
+    let signature = s.d.operator_signer.sign(payload_b64.as_bytes()).unwrap();
+    let v1_jwt = format!(
+        "{}.{payload_b64}.{}",
+        b64(br#"{"typ":"JWT","alg":"ed25519"}"#),
+        b64(&signature)
+    );
+    let path = format!("/jwt/v1/accounts/{}", v1.public_key());
+    let r = http(s.console.port, "POST", &path, &[], v1_jwt.as_bytes());
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(http(s.console.port, "GET", &path, &[], b"").text(), v1_jwt);
+
+    // an account that expires after it was stored: still served, but check=true says 404
+    let (short, mut claims) = s.d.account("SHORT");
+    claims.expires = unix_now() + 2;
+    let jwt = s.d.sign_account(&mut claims, unix_now());
+    let path = format!("/jwt/v1/accounts/{}", short.public_key());
+    assert_eq!(
+        http(s.console.port, "POST", &path, &[], jwt.as_bytes()).status,
+        200
+    );
+    std::thread::sleep(std::time::Duration::from_millis(3100));
+    let r = http(s.console.port, "GET", &path, &[], b"");
+    assert_eq!((r.status, r.text()), (200, jwt));
+    assert_eq!(
+        r.header("cache-control"),
+        Some("max-age=0, stale-while-revalidate=3600, stale-if-error=3600")
+    );
+    let r = http(
+        s.console.port,
+        "GET",
+        &format!("{path}?check=true"),
+        &[],
+        b"",
+    );
+    assert_eq!(r.status, 404);
+}

@@ -206,22 +206,156 @@ fn read_only_directory_announces_changed_files_on_nats() {
     std::fs::write(dir.join("sys.creds"), &d.sys_creds).unwrap();
     let console = Console::start(
         &[
-            "-dir", store.to_str().unwrap(), "-ro",
-            "-nats", &format!("nats://127.0.0.1:{nats_port}"),
-            "-creds", dir.join("sys.creds").to_str().unwrap(),
+            "-dir",
+            store.to_str().unwrap(),
+            "-ro",
+            "-nats",
+            &format!("nats://127.0.0.1:{nats_port}"),
+            "-creds",
+            dir.join("sys.creds").to_str().unwrap(),
         ],
         dir.join("console.log"),
     );
-    assert!(console.log().contains("creating a read-only directory store"), "{}", console.log());
-    assert!(eventually(Duration::from_secs(10), || console.log().contains("connected to NATS")));
+    assert!(
+        console
+            .log()
+            .contains("creating a read-only directory store"),
+        "{}",
+        console.log()
+    );
+    assert!(eventually(Duration::from_secs(10), || console
+        .log()
+        .contains("connected to NATS")));
     let mut watcher = Client::connect(server.port, &d.sys_creds).unwrap();
-    assert!(watcher.subscribe("$SYS.ACCOUNT.*.CLAIMS.UPDATE", 1).is_empty());
+    assert!(watcher
+        .subscribe("$SYS.ACCOUNT.*.CLAIMS.UPDATE", 1)
+        .is_empty());
 
     let (app, mut claims) = d.account("APP");
     let jwt = d.sign_account(&mut claims, unix_now());
     std::fs::write(store.join(format!("{}.jwt", app.public_key())), &jwt).unwrap();
     let (subject, payload) = watcher.next_message().unwrap();
-    assert_eq!(subject, format!("$SYS.ACCOUNT.{}.CLAIMS.UPDATE", app.public_key()));
+    assert_eq!(
+        subject,
+        format!("$SYS.ACCOUNT.{}.CLAIMS.UPDATE", app.public_key())
+    );
     assert_eq!(payload, jwt);
-    assert_eq!(http(console.port, "POST", &format!("/jwt/v1/accounts/{}", app.public_key()), &[], jwt.as_bytes()).status, 405);
+    assert_eq!(
+        http(
+            console.port,
+            "POST",
+            &format!("/jwt/v1/accounts/{}", app.public_key()),
+            &[],
+            jwt.as_bytes()
+        )
+        .status,
+        405
+    );
+}
+
+#[test]
+fn misses_are_looked_up_over_nats_and_pack_requests_follow_the_hash_protocol() {
+    use sha2::{Digest, Sha256};
+    let d = Deployment::new();
+    let dir = temp_dir("peer-lookup");
+    let resolver_dir = dir.join("resolver");
+    std::fs::create_dir_all(&resolver_dir).unwrap();
+    let nats_port = free_port();
+    let config = format!(
+        "listen: 127.0.0.1:{nats_port}\noperator: {}\nsystem_account: {}\nresolver {{\n type: full\n dir: \"{}\"\n interval: \"2m\"\n}}\nresolver_preload {{\n {}: {}\n}}\n",
+        d.operator_jwt,
+        d.sys.public_key(),
+        resolver_dir.display(),
+        d.sys.public_key(),
+        d.sys_jwt
+    );
+    let server = NatsServer::start(&support::nats_server_pypi(), "peer-lookup-nats", &config);
+    let console = start_console(&d, &dir, nats_port);
+    assert!(eventually(Duration::from_secs(10), || console
+        .log()
+        .contains("connected to NATS")));
+    std::thread::sleep(Duration::from_millis(500)); // past the console's first pack pull
+
+    // an account only nats-server has (placed in its store after the console synced): a GET
+    // miss on the console asks over NATS, verifies the answer and serves it
+    let (late, mut late_claims) = d.account("LATE");
+    let late_jwt = d.sign_account(&mut late_claims, unix_now());
+    std::fs::write(
+        resolver_dir.join(format!("{}.jwt", late.public_key())),
+        &late_jwt,
+    )
+    .unwrap();
+    let r = http(
+        console.port,
+        "GET",
+        &format!("/jwt/v1/accounts/{}", late.public_key()),
+        &[],
+        b"",
+    );
+    assert_eq!(
+        (r.status, r.text()),
+        (200, late_jwt.clone()),
+        "{}",
+        console.log()
+    );
+
+    // notify=true announces the stored JWT
+    let mut watcher = Client::connect(server.port, &d.sys_creds).unwrap();
+    assert!(watcher
+        .subscribe(
+            &format!("$SYS.ACCOUNT.{}.CLAIMS.UPDATE", late.public_key()),
+            1
+        )
+        .is_empty());
+    let r = http(
+        console.port,
+        "GET",
+        &format!("/jwt/v1/accounts/{}?notify=true", late.public_key()),
+        &[],
+        b"",
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(watcher.next_message().unwrap().1, late_jwt);
+    drop(server);
+
+    // the pack protocol, asked of the console alone (a memory-resolver server this time)
+    let nats_port = free_port();
+    let config = format!(
+        "listen: 127.0.0.1:{nats_port}\noperator: {}\nsystem_account: {sys}\nresolver: MEMORY\nresolver_preload {{ {sys}: {} }}\n",
+        d.operator_jwt,
+        d.sys_jwt,
+        sys = d.sys.public_key()
+    );
+    let server = NatsServer::start(&support::nats_server_pypi(), "peer-pack-nats", &config);
+    let dir2 = temp_dir("peer-pack");
+    let console = start_console(&d, &dir2, nats_port);
+    let (app, mut app_claims) = d.account("APP");
+    let app_jwt = d.sign_account(&mut app_claims, unix_now());
+    assert_eq!(
+        http(
+            console.port,
+            "POST",
+            &format!("/jwt/v1/accounts/{}", app.public_key()),
+            &[],
+            app_jwt.as_bytes()
+        )
+        .status,
+        200
+    );
+    assert!(eventually(Duration::from_secs(10), || console
+        .log()
+        .contains("connected to NATS")));
+    let mut asker = Client::connect(server.port, &d.sys_creds).unwrap();
+    // a different hash: every account, then an empty message
+    let replies = asker
+        .request_stream("$SYS.REQ.CLAIMS.PACK", &[0u8; 32])
+        .unwrap();
+    assert_eq!(
+        replies,
+        vec![format!("{}|{app_jwt}", app.public_key()), String::new()]
+    );
+    // the console's own hash: only the empty message
+    let hash: Vec<u8> = Sha256::digest(app_jwt.as_bytes()).to_vec();
+    let replies = asker.request_stream("$SYS.REQ.CLAIMS.PACK", &hash).unwrap();
+    assert_eq!(replies, vec![String::new()]);
 }

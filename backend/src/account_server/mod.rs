@@ -219,6 +219,9 @@ async fn get_account(
     if let Some(primary) = &state.primary {
         refresh_from_primary(&state, primary, &key).await;
     }
+    if state.store.get(&key).is_none() {
+        lookup_over_nats(&state, &key).await;
+    }
     let found = state.store.get(&key).or_else(|| {
         state
             .system_account
@@ -316,6 +319,30 @@ async fn refresh_from_primary(state: &AppState, primary: &crate::primary::Primar
         },
         Ok(None) => {}
         Err(e) => tracing::warn!("{e}; serving {key} from the local store"),
+    }
+}
+
+/// On a miss, asks the NATS resolvers (`$SYS.REQ.ACCOUNT.<key>.CLAIMS.LOOKUP`, as NAS v1
+/// does); an answer is verified like a POST and kept.
+async fn lookup_over_nats(state: &AppState, key: &str) {
+    let Some(client) = state.nats.client() else {
+        return;
+    };
+    let subject = format!("$SYS.REQ.ACCOUNT.{key}.CLAIMS.LOOKUP");
+    let answer = tokio::time::timeout(
+        std::time::Duration::from_secs(1),
+        client.request(subject, bytes::Bytes::new()),
+    )
+    .await;
+    let Ok(Ok(message)) = answer else { return };
+    let Ok(jwt) = std::str::from_utf8(&message.payload) else {
+        return;
+    };
+    if jwt.is_empty() {
+        return;
+    }
+    if let Err(e) = update_account(state, Some(key), jwt, Announce::No).await {
+        tracing::debug!("the NATS lookup of {key} answered a JWT that was refused: {e}");
     }
 }
 

@@ -231,6 +231,32 @@ impl Client {
         Ok(reply)
     }
 
+    /// Sends a request with a binary payload and collects replies until an empty one.
+    pub fn request_stream(&mut self, subject: &str, payload: &[u8]) -> Result<Vec<String>, String> {
+        let inbox = format!("_INBOX.stream{}", std::process::id());
+        let sid = 98;
+        self.send(&format!(
+            "SUB {inbox} {sid}\r\nPUB {subject} {inbox} {}\r\n",
+            payload.len()
+        ));
+        self.writer.write_all(payload).unwrap();
+        self.send("\r\nPING\r\n");
+        let errors = self.until_pong()?;
+        if let Some(e) = errors.first() {
+            return Err(e.clone());
+        }
+        let mut replies = Vec::new();
+        loop {
+            let (_, reply) = self.next_message()?;
+            let done = reply.is_empty();
+            replies.push(reply);
+            if done {
+                self.send(&format!("UNSUB {sid}\r\n"));
+                return Ok(replies);
+            }
+        }
+    }
+
     /// Waits for the next message: (subject, payload).
     pub fn next_message(&mut self) -> Result<(String, String), String> {
         if let Some(message) = self.pending.pop_front() {
