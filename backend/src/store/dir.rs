@@ -258,7 +258,7 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), StoreError> {
                 .open(&temp)?;
             file.write_all(text.as_bytes())?;
             file.sync_all()?;
-            fs::rename(&temp, &path)?;
+            fs::rename(&temp, path)?;
             // the rename is durable once the folder is synced
             fs::File::open(dir)?.sync_all()
         })();
