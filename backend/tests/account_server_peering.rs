@@ -43,13 +43,12 @@ fn peering_with_full_resolver(binary: std::path::PathBuf, name: &str) {
     .unwrap();
 
     let nats_port = free_port();
-    let config = format!(
-        "listen: 127.0.0.1:{nats_port}\noperator: {}\nsystem_account: {}\nresolver {{\n type: full\n dir: \"{}\"\n allow_delete: false\n interval: \"1s\"\n timeout: \"1.9s\"\n}}\nresolver_preload {{\n {}: {}\n}}\n",
-        d.operator_jwt,
-        d.sys.public_key(),
-        resolver_dir.display(),
-        d.sys.public_key(),
-        d.sys_jwt
+    let config = d.server_config(
+        nats_port,
+        &format!(
+            "resolver {{\n type: full\n dir: \"{}\"\n allow_delete: false\n interval: \"1s\"\n timeout: \"1.9s\"\n}}",
+            resolver_dir.display()
+        ),
     );
     let server = NatsServer::start(&binary, &format!("{name}-nats"), &config);
     let console = start_console(&d, &dir, nats_port);
@@ -155,13 +154,12 @@ fn cache_resolver_looks_accounts_up_from_the_console() {
     let d = Deployment::new();
     let dir = temp_dir("peer-cache");
     let nats_port = free_port();
-    let config = format!(
-        "listen: 127.0.0.1:{nats_port}\noperator: {}\nsystem_account: {}\nresolver {{\n type: cache\n dir: \"{}\"\n ttl: \"1h\"\n timeout: \"1.9s\"\n}}\nresolver_preload {{\n {}: {}\n}}\n",
-        d.operator_jwt,
-        d.sys.public_key(),
-        dir.join("cache").display(),
-        d.sys.public_key(),
-        d.sys_jwt
+    let config = d.server_config(
+        nats_port,
+        &format!(
+            "resolver {{\n type: cache\n dir: \"{}\"\n ttl: \"1h\"\n timeout: \"1.9s\"\n}}",
+            dir.join("cache").display()
+        ),
     );
     let server = NatsServer::start(&support::nats_server_pypi(), "peer-cache-nats", &config);
     let console = start_console(&d, &dir, nats_port);
@@ -194,12 +192,7 @@ fn read_only_directory_announces_changed_files_on_nats() {
     let d = Deployment::new();
     let dir = temp_dir("peer-ro");
     let nats_port = free_port();
-    let config = format!(
-        "listen: 127.0.0.1:{nats_port}\noperator: {}\nsystem_account: {sys}\nresolver: MEMORY\nresolver_preload {{ {sys}: {} }}\n",
-        d.operator_jwt,
-        d.sys_jwt,
-        sys = d.sys.public_key()
-    );
+    let config = d.server_config(nats_port, "resolver: MEMORY");
     let server = NatsServer::start(&support::nats_server_pypi(), "peer-ro-nats", &config);
     let store = dir.join("jwt");
     std::fs::create_dir_all(&store).unwrap();
@@ -261,13 +254,12 @@ fn misses_are_looked_up_over_nats_and_pack_requests_follow_the_hash_protocol() {
     let resolver_dir = dir.join("resolver");
     std::fs::create_dir_all(&resolver_dir).unwrap();
     let nats_port = free_port();
-    let config = format!(
-        "listen: 127.0.0.1:{nats_port}\noperator: {}\nsystem_account: {}\nresolver {{\n type: full\n dir: \"{}\"\n interval: \"2m\"\n}}\nresolver_preload {{\n {}: {}\n}}\n",
-        d.operator_jwt,
-        d.sys.public_key(),
-        resolver_dir.display(),
-        d.sys.public_key(),
-        d.sys_jwt
+    let config = d.server_config(
+        nats_port,
+        &format!(
+            "resolver {{\n type: full\n dir: \"{}\"\n interval: \"2m\"\n}}",
+            resolver_dir.display()
+        ),
     );
     let server = NatsServer::start(&support::nats_server_pypi(), "peer-lookup-nats", &config);
     let console = start_console(&d, &dir, nats_port);
@@ -320,12 +312,7 @@ fn misses_are_looked_up_over_nats_and_pack_requests_follow_the_hash_protocol() {
 
     // the pack protocol, asked of the console alone (a memory-resolver server this time)
     let nats_port = free_port();
-    let config = format!(
-        "listen: 127.0.0.1:{nats_port}\noperator: {}\nsystem_account: {sys}\nresolver: MEMORY\nresolver_preload {{ {sys}: {} }}\n",
-        d.operator_jwt,
-        d.sys_jwt,
-        sys = d.sys.public_key()
-    );
+    let config = d.server_config(nats_port, "resolver: MEMORY");
     let server = NatsServer::start(&support::nats_server_pypi(), "peer-pack-nats", &config);
     let dir2 = temp_dir("peer-pack");
     let console = start_console(&d, &dir2, nats_port);

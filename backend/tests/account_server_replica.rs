@@ -16,12 +16,7 @@ fn replica_follows_its_primary_and_survives_its_absence() {
     std::fs::write(dir.join("sys.creds"), &d.sys_creds).unwrap();
     // a NATS server for the update notifications (memory resolver with SYS preloaded)
     let nats_port = free_port();
-    let nats_config = format!(
-        "listen: 127.0.0.1:{nats_port}\noperator: {}\nsystem_account: {sys}\nresolver: MEMORY\nresolver_preload {{ {sys}: {} }}\n",
-        d.operator_jwt,
-        d.sys_jwt,
-        sys = d.sys.public_key()
-    );
+    let nats_config = d.server_config(nats_port, "resolver: MEMORY");
     let _nats = NatsServer::start(&support::nats_server_pypi(), "replica-nats", &nats_config);
     let nats_url = format!("nats://127.0.0.1:{nats_port}");
     let common = |store: &str| -> Vec<String> {

@@ -270,27 +270,7 @@ fn resigning_gos_decoded_claims_gives_gos_bytes() {
 
 fn payload(token: &str) -> String {
     let part = token.split('.').nth(1).unwrap_or("");
-    String::from_utf8_lossy(&data_encoding_decode(part)).into_owned()
-}
-
-fn data_encoding_decode(s: &str) -> Vec<u8> {
-    // tests only: a tiny base64url decoder keeps data-encoding out of dev-dependencies
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut bits = 0u32;
-    let mut n = 0;
-    let mut out = Vec::new();
-    for c in s.bytes() {
-        let Some(v) = ALPHABET.iter().position(|&a| a == c) else {
-            break;
-        };
-        bits = (bits << 6) | v as u32;
-        n += 6;
-        if n >= 8 {
-            n -= 8;
-            out.push((bits >> n) as u8);
-        }
-    }
-    out
+    String::from_utf8_lossy(&jwt::segment::decode(part).unwrap_or_default()).into_owned()
 }
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -152,7 +152,7 @@ fn the_javascript_libraries_accept_what_nats_auth_makes() {
         "xkey": {
             "recipient_seed": recipient.seed().unwrap(),
             "sender_public": sender.public_key(),
-            "sealed_base64": base64(&sealed),
+            "sealed_base64url": nats_auth::jwt::segment::encode(&sealed),
             "message": "hello from rust",
             "reply": "hello from javascript",
         },
@@ -175,7 +175,8 @@ fn the_javascript_libraries_accept_what_nats_auth_makes() {
     );
     let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(answer["recipient_public"], recipient.public_key());
-    let reply = unbase64(answer["reply_sealed_base64"].as_str().unwrap());
+    let reply = nats_auth::jwt::segment::decode(answer["reply_sealed_base64url"].as_str().unwrap())
+        .unwrap();
     assert_eq!(
         sender.open(&reply, &recipient.public_key()).unwrap(),
         b"hello from javascript"
@@ -185,39 +186,4 @@ fn the_javascript_libraries_accept_what_nats_auth_makes() {
         nats_auth::jwt::decode(user_token).unwrap(),
         AnyClaims::User(_)
     ));
-}
-
-const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-fn base64(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
-        for i in 0..4 {
-            out.push(if i <= chunk.len() {
-                B64[((n >> (18 - 6 * i)) & 63) as usize] as char
-            } else {
-                '='
-            });
-        }
-    }
-    out
-}
-
-fn unbase64(text: &str) -> Vec<u8> {
-    let mut bits = 0u32;
-    let mut n = 0;
-    let mut out = Vec::new();
-    for c in text.bytes().filter(|&c| c != b'=') {
-        bits = (bits << 6) | B64.iter().position(|&a| a == c).unwrap() as u32;
-        n += 6;
-        if n >= 8 {
-            n -= 8;
-            out.push((bits >> n) as u8);
-        }
-    }
-    out
 }

@@ -55,15 +55,15 @@ const td = new TextDecoder();
   const recipient = nkeys.fromCurveSeed(te.encode(x.recipient_seed));
   let answer = null;
   check("xkey open", () => {
-    const opened = recipient.open(Buffer.from(x.sealed_base64, "base64"), x.sender_public);
+    const opened = recipient.open(Buffer.from(x.sealed_base64url, "base64url"), x.sender_public);
     assert.ok(opened, "could not open");
     assert.equal(td.decode(opened), x.message);
-    answer = Buffer.from(recipient.seal(te.encode(x.reply), x.sender_public)).toString("base64");
+    answer = Buffer.from(recipient.seal(te.encode(x.reply), x.sender_public)).toString("base64url");
   });
 
   if (failures.length) {
     console.error(failures.join("\n"));
     process.exit(1);
   }
-  process.stdout.write(JSON.stringify({ reply_sealed_base64: answer, recipient_public: recipient.getPublicKey() }));
+  process.stdout.write(JSON.stringify({ reply_sealed_base64url: answer, recipient_public: recipient.getPublicKey() }));
 })();

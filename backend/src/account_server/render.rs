@@ -51,24 +51,8 @@ pub fn decoded(jwt: &str) -> Result<String, String> {
 }
 
 fn json_segment(segment: &str) -> Result<Value, String> {
-    let bytes = data_decode(segment).ok_or("illegal base64 data")?;
+    let bytes = nats_auth::jwt::segment::decode(segment).map_err(|e| e.to_string())?;
     serde_json::from_slice(&bytes).map_err(|e| e.to_string())
-}
-
-fn data_decode(segment: &str) -> Option<Vec<u8>> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut bits = 0u32;
-    let mut n = 0;
-    let mut out = Vec::with_capacity(segment.len() * 3 / 4);
-    for c in segment.bytes() {
-        bits = (bits << 6) | ALPHABET.iter().position(|&a| a == c)? as u32;
-        n += 6;
-        if n >= 8 {
-            n -= 8;
-            out.push((bits >> n) as u8);
-        }
-    }
-    Some(out)
 }
 
 fn pretty(value: &Value) -> Result<String, String> {

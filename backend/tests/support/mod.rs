@@ -154,7 +154,7 @@ impl Client {
         let connect = serde_json::json!({
             "verbose": false, "pedantic": false, "protocol": 1, "lang": "nats-console-test",
             "version": "0", "jwt": creds::parse_decorated_jwt(creds_text),
-            "sig": base64url(&signature),
+            "sig": nats_auth::jwt::segment::encode(&signature),
         });
         client.send(&format!("CONNECT {connect}\r\nPING\r\n"));
         let errors = client.until_pong()?;
@@ -290,21 +290,6 @@ impl Client {
             String::from_utf8_lossy(&payload).into_owned(),
         ))
     }
-}
-
-fn base64url(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
 }
 
 /// A running `nats-console` account server (the binary under test), stopped when dropped.
@@ -554,6 +539,17 @@ impl Deployment {
         edit(&mut claims);
         let token = claims.encode(account, unix_now() - 60).unwrap();
         creds::format_user_creds(&token, &user.seed().unwrap()).unwrap()
+    }
+
+    /// A nats-server configuration on `port` trusting this operator, with `resolver` (a
+    /// `resolver …` line or block) and the system account preloaded.
+    pub fn server_config(&self, port: u16, resolver: &str) -> String {
+        format!(
+            "listen: 127.0.0.1:{port}\noperator: {}\nsystem_account: {sys}\n{resolver}\nresolver_preload {{ {sys}: {} }}\n",
+            self.operator_jwt,
+            self.sys_jwt,
+            sys = self.sys.public_key()
+        )
     }
 
     /// A nats-server configuration trusting this operator and resolving through `resolver_url`.

@@ -1,6 +1,5 @@
 //! Decoding a JWT: header, claims (v1 migrated to v2 as Go does), signature, issuer type.
 
-use data_encoding::BASE64URL_NOPAD;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -83,9 +82,7 @@ fn parse_header(segment: &str) -> Result<Header> {
 }
 
 fn base64url(segment: &str) -> Result<Vec<u8>> {
-    BASE64URL_NOPAD
-        .decode(segment.as_bytes())
-        .map_err(|e| Error::Base64(format!("illegal base64 data at input byte {}", e.position)))
+    super::segment::decode(segment)
 }
 
 /// Parses JSON into a Go-folded tree, then into `T`.

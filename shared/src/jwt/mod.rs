@@ -29,6 +29,7 @@ mod header;
 mod imports;
 mod operator;
 pub mod revocations;
+pub mod segment;
 mod signing_keys;
 pub mod types;
 mod user;
