@@ -5,6 +5,7 @@
 mod account_server;
 mod cli;
 mod config;
+mod console_api;
 mod logging;
 mod nats_link;
 mod primary;

@@ -187,11 +187,12 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
     tracing::info!("{} listening on {local}", scheme.to_uppercase());
 
     let (stop, stopped) = oneshot::channel::<()>();
-    let app =
-        account_server::router(state).layer(tower_http::timeout::TimeoutLayer::with_status_code(
+    let app = account_server::router(state, config.web_dir.as_deref()).layer(
+        tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             config.http.read_timeout + config.http.write_timeout,
-        ));
+        ),
+    );
     let shutdown = async {
         let _ = stopped.await;
     };
@@ -233,6 +234,10 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
         h if h.contains(':') => format!("[{h}]"),
         h => h.to_string(),
     };
+    match &config.web_dir {
+        Some(dir) => tracing::info!("serving the web console from {}", dir.display()),
+        None => tracing::info!("no web console build found (run trunk build, or -web DIR)"),
+    }
     tracing::info!("nats-console is running");
     tracing::info!("configure the nats-server with:");
     tracing::info!(

@@ -59,13 +59,14 @@ impl WriteLocks {
     }
 }
 
-pub fn router(state: Arc<AppState>) -> Router {
+/// The account-server API, the console API and (when built) the web app with SPA fallback.
+pub fn router(state: Arc<AppState>, web_dir: Option<&std::path::Path>) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::mirror_request())
         .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::DELETE])
         .allow_headers(AllowHeaders::mirror_request())
         .expose_headers([header::AUTHORIZATION, header::ETAG]);
-    Router::new()
+    let routes = Router::new()
         .route("/jwt/v1/accounts", get(probe))
         .route("/jwt/v1/accounts/", get(probe))
         .route(
@@ -80,7 +81,17 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/jwt/v1/pack", get(get_pack))
         .route("/jwt/v1/help", get(help))
         .route("/healthz", get(healthz))
-        .fallback(not_found)
+        .merge(crate::console_api::router())
+        .route("/jwt/{*rest}", axum::routing::any(not_found))
+        .route("/api/{*rest}", axum::routing::any(not_found));
+    let routes = match web_dir {
+        Some(dir) => routes.fallback_service(
+            tower_http::services::ServeDir::new(dir)
+                .fallback(tower_http::services::ServeFile::new(dir.join("index.html"))),
+        ),
+        None => routes.fallback(not_found),
+    };
+    routes
         .layer(DefaultBodyLimit::max(MAX_TOKEN_SIZE))
         .layer(cors)
         .with_state(state)

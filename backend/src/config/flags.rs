@@ -48,12 +48,15 @@ pub struct ServerArgs {
     /// Log the effective configuration after start
     #[arg(long = "dump")]
     pub dump: bool,
+    /// Serve the web console from DIR (Trunk's dist/; default ./dist when present)
+    #[arg(long = "web", value_name = "DIR")]
+    pub web: Option<PathBuf>,
 }
 
 /// Long flags that nats-account-server users type with a single dash.
-const SINGLE_DASH_LONG: [&str; 12] = [
+const SINGLE_DASH_LONG: [&str; 13] = [
     "config", "dir", "nsc", "ro", "operator", "nats", "creds", "primary", "hp", "DV", "dump",
-    "version",
+    "version", "web",
 ];
 
 /// `-dir x` → `--dir x` (and `-dir=x`), for the server's flags only: subcommands keep theirs.
@@ -127,6 +130,9 @@ impl ServerArgs {
             config.logging.trace = true;
         }
         config.dump |= self.dump;
+        if let Some(web) = &self.web {
+            config.web_dir = Some(absolute(web));
+        }
         Ok(())
     }
 }

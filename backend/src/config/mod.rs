@@ -27,6 +27,8 @@ pub struct Config {
     pub store: Store,
     /// Log the effective configuration after start (`-dump`).
     pub dump: bool,
+    /// The built web app (Trunk's `dist/`), served at `/`.
+    pub web_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -110,6 +112,7 @@ impl Default for Config {
             },
             store: Store::default(),
             dump: false,
+            web_dir: None,
         }
     }
 }
@@ -147,6 +150,13 @@ impl Config {
             config.resolve_paths(path.parent().unwrap_or(Path::new("/")));
         }
         args.apply(&mut config)?;
+        if config.web_dir.is_none() {
+            // the web app as `scripts/run` builds it, when started from the repository
+            let built = PathBuf::from("dist");
+            if built.join("index.html").is_file() {
+                config.web_dir = Some(absolute(&built));
+            }
+        }
         if config.store.dir.is_none() && config.store.nsc.is_none() {
             config.store.dir = Some(default_store_dir());
         }
@@ -175,6 +185,7 @@ impl Config {
         fix(&mut self.nats.user_credentials);
         fix(&mut self.store.dir);
         fix(&mut self.store.nsc);
+        fix(&mut self.web_dir);
         for tls in [self.http.tls.as_mut(), self.nats.tls.as_mut()]
             .into_iter()
             .flatten()
@@ -194,6 +205,7 @@ impl Config {
                     return Err(at(value, format!("{key}: the external signing service of nats-account-server is not supported")))
                 }
                 "primary" => self.primary = Some(string(value)?),
+                "webdir" => self.web_dir = Some(path(value)?),
                 "replicationtimeout" => self.replication_timeout = millis(value)?,
                 "maxreplicationpack" => self.max_replication_pack = integer(value)?,
                 "logging" => {

@@ -1,0 +1,114 @@
+//! The console API (`/api/v1/info`, `/api/v1/accounts`) and the web app served with an SPA
+//! fallback, beside the account-server API.
+
+mod support;
+
+use serde_json::Value;
+use support::{http, temp_dir, unix_now, Console, Deployment};
+
+#[test]
+fn info_and_accounts_describe_the_server_and_the_spa_is_served() {
+    let d = Deployment::new();
+    let dir = temp_dir("console-api");
+    std::fs::write(dir.join("operator.jwt"), &d.operator_jwt).unwrap();
+    let web = dir.join("dist");
+    std::fs::create_dir_all(&web).unwrap();
+    std::fs::write(
+        web.join("index.html"),
+        "<!doctype html><title>NATS Console</title>",
+    )
+    .unwrap();
+    std::fs::write(web.join("app.js"), "console.log('app')").unwrap();
+    let console = Console::start(
+        &[
+            "-dir",
+            dir.join("jwt").to_str().unwrap(),
+            "-operator",
+            dir.join("operator.jwt").to_str().unwrap(),
+            "-web",
+            web.to_str().unwrap(),
+        ],
+        dir.join("console.log"),
+    );
+
+    let (app, mut claims) = d.account("APP");
+    claims.nats.limits.conn = 10;
+    claims.nats.limits.jetstream.disk_storage = 1 << 30;
+    let jwt = d.sign_account(&mut claims, unix_now());
+    assert_eq!(
+        http(
+            console.port,
+            "POST",
+            &format!("/jwt/v1/accounts/{}", app.public_key()),
+            &[],
+            jwt.as_bytes()
+        )
+        .status,
+        200
+    );
+    let (old, mut old_claims) = d.account("OLD");
+    old_claims.expires = unix_now() + 1;
+    let old_jwt = d.sign_account(&mut old_claims, unix_now());
+    assert_eq!(
+        http(
+            console.port,
+            "POST",
+            &format!("/jwt/v1/accounts/{}", old.public_key()),
+            &[],
+            old_jwt.as_bytes()
+        )
+        .status,
+        200
+    );
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+
+    let info: Value =
+        serde_json::from_slice(&http(console.port, "GET", "/api/v1/info", &[], b"").body).unwrap();
+    assert_eq!(info["operator"]["name"], "TEST-OP");
+    assert_eq!(info["operator"]["key"], d.operator.public_key());
+    assert_eq!(info["system_account"], d.sys.public_key());
+    assert_eq!(info["store"], "directory store");
+    assert_eq!(info["read_only"], false);
+    assert_eq!(info["nats"], "not configured");
+    assert_eq!(info["accounts"], 2);
+
+    let r = http(console.port, "GET", "/api/v1/accounts", &[], b"");
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    let accounts: Vec<Value> = serde_json::from_slice(&r.body).unwrap();
+    let by_name = |n: &str| accounts.iter().find(|a| a["name"] == n).unwrap().clone();
+    let a = by_name("APP");
+    assert_eq!(a["key"], app.public_key());
+    assert_eq!(a["issuer"], d.operator_signer.public_key());
+    assert_eq!(
+        (
+            a["limits"]["conn"].as_i64(),
+            a["limits"]["jetstream"].as_bool()
+        ),
+        (Some(10), Some(true))
+    );
+    assert_eq!(a["status"], "ok");
+    assert_eq!(by_name("OLD")["status"], "expired");
+    // public data only
+    assert!(!String::from_utf8_lossy(&r.body).contains("\"seed\""));
+
+    // the web app: files, and index.html for the app's own routes
+    let r = http(console.port, "GET", "/", &[], b"");
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("NATS Console"));
+    assert_eq!(
+        http(console.port, "GET", "/app.js", &[], b"").text(),
+        "console.log('app')"
+    );
+    let r = http(console.port, "GET", "/accounts/APP", &[], b"");
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("NATS Console"));
+    // API paths do not fall back to the app
+    assert_eq!(
+        http(console.port, "GET", "/api/v1/nothing", &[], b"").status,
+        404
+    );
+    assert_eq!(
+        http(console.port, "GET", "/jwt/v2/accounts", &[], b"").status,
+        404
+    );
+}
