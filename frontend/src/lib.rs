@@ -1,4 +1,16 @@
-//! NATS Console web app. The Leptos app arrives with the console issue; until then this crate
-//! only proves that `nats-auth` links into a wasm32 build.
+//! NATS Console web app. Seeds live only here, in the browser: encrypted at rest in the vault,
+//! decrypted in memory while it is unlocked, used to sign in WASM with `nats-auth`.
 
-pub use nats_auth;
+pub mod vault;
+
+use leptos::prelude::*;
+
+#[component]
+pub fn App() -> impl IntoView {
+    view! {
+        <main>
+            <h1>"NATS Console"</h1>
+            <p id="status">"loading"</p>
+        </main>
+    }
+}
