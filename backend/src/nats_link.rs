@@ -1,39 +1,74 @@
 //! The connection to NATS as a system-account user: announces account updates
-//! (`$SYS.ACCOUNT.<key>.CLAIMS.UPDATE`). It connects in the background and retries forever, so
-//! the HTTP server is up first — nats-server with a URL resolver needs it to start.
+//! (`$SYS.ACCOUNT.<key>.CLAIMS.UPDATE`) and carries the resolver protocol. It connects in the
+//! background and retries forever, so the HTTP server is up first — nats-server with a URL
+//! resolver needs it to start.
+//!
+//! Two ways in: `-nats`/`-creds` as for nats-account-server, or from the web console, which
+//! signs a system-account user JWT for the console's own key. That key is made at start and
+//! kept in memory only, so no user's seed ever reaches the server.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use nats_auth::nkeys::{KeyPair, KeyType};
 use tokio::sync::watch;
 
 use crate::config::Nats;
 
 #[derive(Clone)]
 pub struct NatsLink {
-    inner: Option<Arc<watch::Receiver<Option<async_nats::Client>>>>,
+    client: Arc<watch::Sender<Option<async_nats::Client>>>,
+    configured: Arc<AtomicBool>,
+    /// The console's own user key, for a link the web console authorizes.
+    console_key: Arc<KeyPair>,
+    servers: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+/// How the link authenticates.
+enum Auth {
+    /// A creds file (`-creds`), or none.
+    Creds(Option<std::path::PathBuf>),
+    /// A user JWT for the console's own key.
+    Jwt(String, Arc<KeyPair>),
 }
 
 impl NatsLink {
-    /// No NATS configured: nothing is announced.
-    pub fn disabled() -> NatsLink {
-        NatsLink { inner: None }
+    /// A link that is not configured yet.
+    pub fn new() -> NatsLink {
+        let console_key =
+            KeyPair::new(KeyType::User, &mut rand_core::OsRng).expect("the OS provides randomness");
+        NatsLink {
+            client: Arc::new(watch::channel(None).0),
+            configured: Arc::new(AtomicBool::new(false)),
+            console_key: Arc::new(console_key),
+            servers: Default::default(),
+        }
     }
 
     pub fn is_configured(&self) -> bool {
-        self.inner.is_some()
+        self.configured.load(Ordering::SeqCst)
     }
 
     pub fn client(&self) -> Option<async_nats::Client> {
-        self.inner.as_ref().and_then(|rx| rx.borrow().clone())
+        self.client.borrow().clone()
     }
 
-    /// Waits until connected (forever when NATS is not configured).
+    pub fn servers(&self) -> Vec<String> {
+        self.servers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The public key a web-console-issued user JWT must be about.
+    pub fn console_public_key(&self) -> String {
+        self.console_key.public_key()
+    }
+
+    /// Waits until connected.
     pub async fn connected(&self) -> async_nats::Client {
-        let Some(rx) = &self.inner else {
-            return std::future::pending().await;
-        };
-        let mut rx = (**rx).clone();
+        let mut rx = self.client.subscribe();
         loop {
             if let Some(client) = rx.borrow_and_update().clone() {
                 return client;
@@ -44,18 +79,30 @@ impl NatsLink {
         }
     }
 
-    /// Starts connecting in the background.
-    pub fn start(config: &Nats) -> NatsLink {
-        let (tx, rx) = watch::channel(None);
-        let config = config.clone();
+    /// Connects with `-nats`/`-creds`, in the background.
+    pub fn start(&self, config: &Nats) {
+        self.spawn(config.clone(), Auth::Creds(config.user_credentials.clone()));
+    }
+
+    /// Connects to `servers` as the user `jwt` (issued for the console's key), in the background.
+    pub fn start_with_jwt(&self, config: &Nats, servers: Vec<String>, jwt: String) {
+        let mut config = config.clone();
+        config.servers = servers;
+        self.spawn(config, Auth::Jwt(jwt, self.console_key.clone()));
+    }
+
+    fn spawn(&self, config: Nats, auth: Auth) {
+        self.configured.store(true, Ordering::SeqCst);
+        *self.servers.lock().unwrap_or_else(|e| e.into_inner()) = config.servers.clone();
+        let tx = self.client.clone();
         tokio::spawn(async move {
             let servers = config.servers.join(",");
             let mut attempt = 0u64;
             loop {
-                match connect(&config).await {
+                match connect(&config, &auth).await {
                     Ok(client) => {
                         tracing::info!("connected to NATS at {servers}");
-                        let _ = tx.send(Some(client));
+                        tx.send_replace(Some(client));
                         return;
                     }
                     Err(e) => {
@@ -73,9 +120,6 @@ impl NatsLink {
                 }
             }
         });
-        NatsLink {
-            inner: Some(Arc::new(rx)),
-        }
     }
 
     /// Announces a changed account JWT; logs (and otherwise ignores) a failure.
@@ -99,10 +143,10 @@ impl NatsLink {
     }
 
     pub async fn try_publish_update(&self, account: &str, jwt: &str) -> Result<(), String> {
-        let client = match (&self.inner, self.client()) {
-            (None, _) => return Err("NATS is not configured".into()),
-            (Some(_), None) => return Err("NATS is not connected yet".into()),
-            (Some(_), Some(client)) => client,
+        let client = match (self.is_configured(), self.client()) {
+            (false, _) => return Err("NATS is not configured".into()),
+            (true, None) => return Err("NATS is not connected yet".into()),
+            (true, Some(client)) => client,
         };
         let subject = format!("$SYS.ACCOUNT.{account}.CLAIMS.UPDATE");
         client
@@ -113,12 +157,29 @@ impl NatsLink {
     }
 }
 
-async fn connect(config: &Nats) -> Result<async_nats::Client, String> {
-    let mut options = match &config.user_credentials {
-        Some(path) => async_nats::ConnectOptions::with_credentials_file(path)
+impl Default for NatsLink {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+async fn connect(config: &Nats, auth: &Auth) -> Result<async_nats::Client, String> {
+    let mut options = match auth {
+        Auth::Creds(Some(path)) => async_nats::ConnectOptions::with_credentials_file(path)
             .await
             .map_err(|e| format!("creds {}: {e}", path.display()))?,
-        None => async_nats::ConnectOptions::new(),
+        Auth::Creds(None) => async_nats::ConnectOptions::new(),
+        Auth::Jwt(jwt, key) => {
+            let key = key.clone();
+            async_nats::ConnectOptions::with_jwt(jwt.clone(), move |nonce| {
+                let key = key.clone();
+                async move {
+                    key.sign(&nonce)
+                        .map(|s| s.to_vec())
+                        .map_err(async_nats::AuthError::new)
+                }
+            })
+        }
     };
     options = options
         .name("nats-console")

@@ -54,9 +54,7 @@ fn read_jwt_file(path: &Path, what: &str) -> Result<String, StartError> {
 
 fn load_operator(config: &Config) -> Result<Option<Operator>, StartError> {
     let Some(path) = &config.operator_jwt_path else {
-        tracing::warn!(
-            "no operator configured (-operator or operatorjwtpath): every update will be refused"
-        );
+        tracing::warn!("no operator configured (-operator or operatorjwtpath): updates are refused until one is set, or pushed by the web console");
         return Ok(None);
     };
     let token = read_jwt_file(path, "operator JWT")?;
@@ -142,20 +140,52 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
             }
         },
     };
-    let operator = load_operator(config)?;
+    // without a configured operator, one pushed by the web console is kept in the store folder
+    let pushed_operator_file = match (
+        &config.operator_jwt_path,
+        &config.store.dir,
+        config.store.read_only,
+    ) {
+        (None, Some(dir), false) => Some(dir.join("operator.jwt")),
+        _ => None,
+    };
+    let operator = match (load_operator(config)?, &pushed_operator_file) {
+        (Some(op), _) => Some(op),
+        (None, Some(file)) if file.is_file() => {
+            let token = read_jwt_file(file, "operator JWT")?;
+            match jwt::decode(&token) {
+                Ok(AnyClaims::Operator(claims)) => {
+                    tracing::info!(
+                        "loaded operator {:?} ({}) set by the web console, from {}",
+                        claims.name,
+                        claims.subject,
+                        file.display()
+                    );
+                    Some(Operator { jwt: token, claims })
+                }
+                _ => {
+                    return Err(StartError::Config(format!(
+                        "{}: not an operator JWT",
+                        file.display()
+                    )))
+                }
+            }
+        }
+        _ => None,
+    };
     let system_account = load_system_account(config, operator.as_ref())?;
     let store = open_store(config)?;
 
-    let nats = if config.nats.servers.is_empty() {
+    let nats = NatsLink::new();
+    if config.nats.servers.is_empty() {
         tracing::info!("NATS is not configured, server will not fire notifications on update");
-        NatsLink::disabled()
     } else {
         tracing::info!(
             "connecting to NATS at {} in the background",
             config.nats.servers.join(",")
         );
-        NatsLink::start(&config.nats)
-    };
+        nats.start(&config.nats);
+    }
 
     let primary = config
         .primary
@@ -164,7 +194,7 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
         .transpose()
         .map_err(StartError::Config)?;
     let state: Arc<AppState> = Arc::new(AppState {
-        operator,
+        operator: crate::account_server::TrustedOperator::new(operator, pushed_operator_file),
         system_account,
         store: store.clone(),
         nats: nats.clone(),
@@ -172,6 +202,7 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
         max_pack: config.max_replication_pack,
         write_locks: Default::default(),
         allow_delete: config.store.allow_delete,
+        nats_config: config.nats.clone(),
     });
 
     import_primary_pack(&state, config.max_replication_pack).await;

@@ -1,16 +1,80 @@
 //! NATS Console web app. Seeds live only here, in the browser: encrypted at rest in the vault,
 //! decrypted in memory while it is unlocked, used to sign in WASM with `nats-auth`.
 
+pub mod issue;
+pub mod pages;
+pub mod state;
 pub mod vault;
 
 use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::path;
+
+use state::Console;
+
+/// Locks the vault after this long without a click or key press.
+const IDLE_LOCK_MS: f64 = 15.0 * 60.0 * 1000.0;
 
 #[component]
 pub fn App() -> impl IntoView {
+    let console = Console::new();
+    provide_context(console);
+    idle_lock(console);
     view! {
-        <main>
-            <h1>"NATS Console"</h1>
-            <p id="status">"loading"</p>
-        </main>
+        <Router>
+            <header>
+                <strong>"NATS Console"</strong>
+                <A href="/">"Vault"</A>
+                <A href="/operator">"Operator"</A>
+                <A href="/accounts">"Accounts"</A>
+                <A href="/users">"Users"</A>
+                <A href="/keys">"Keys"</A>
+                <A href="/inspect">"Inspector"</A>
+                <span id="vault-state" class="muted">{move || if console.vault.with(|v| v.is_some()) { "unlocked" } else { "locked" }}</span>
+            </header>
+            <main>
+                <p id="notice" role="status" class=move || match console.notice.get() { Some((true, _)) => "error", _ => "ok" }>
+                    {move || console.notice.get().map(|(_, text)| text)}
+                </p>
+                <Routes fallback=|| view! { <p>"No such page."</p> }>
+                    <Route path=path!("/") view=pages::vault::VaultPage/>
+                    <Route path=path!("/operator") view=pages::operator::OperatorPage/>
+                    <Route path=path!("/accounts") view=pages::accounts::AccountsPage/>
+                    <Route path=path!("/users") view=pages::users::UsersPage/>
+                    <Route path=path!("/keys") view=pages::keys::KeysPage/>
+                    <Route path=path!("/inspect") view=pages::inspector::InspectorPage/>
+                </Routes>
+            </main>
+        </Router>
     }
+}
+
+/// Locks the vault when the page has been idle for `IDLE_LOCK_MS`.
+fn idle_lock(console: Console) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let last_activity = std::rc::Rc::new(std::cell::Cell::new(js_sys::Date::now()));
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let seen = last_activity.clone();
+    let on_activity = Closure::<dyn Fn()>::new(move || seen.set(js_sys::Date::now()));
+    for event in ["click", "keydown"] {
+        let _ =
+            window.add_event_listener_with_callback(event, on_activity.as_ref().unchecked_ref());
+    }
+    on_activity.forget();
+    let check = Closure::<dyn Fn()>::new(move || {
+        if js_sys::Date::now() - last_activity.get() > IDLE_LOCK_MS
+            && console.vault.with_untracked(|v| v.is_some())
+        {
+            console.vault.set(None);
+            console.ok("vault locked after 15 minutes without activity");
+        }
+    });
+    let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
+        check.as_ref().unchecked_ref(),
+        30_000,
+    );
+    check.forget();
 }

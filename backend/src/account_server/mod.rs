@@ -28,8 +28,38 @@ pub struct Operator {
     pub claims: OperatorClaims,
 }
 
+/// The operator whose keys are trusted: from the configuration (pinned), or pushed once by the
+/// web console to a server that had none (kept in the store folder).
+#[derive(Default)]
+pub struct TrustedOperator {
+    current: std::sync::RwLock<Option<Arc<Operator>>>,
+    /// Where a pushed operator JWT is kept; `None` when the configuration pins the operator or
+    /// the store is read-only.
+    pub file: Option<std::path::PathBuf>,
+}
+
+impl TrustedOperator {
+    pub fn new(operator: Option<Operator>, file: Option<std::path::PathBuf>) -> Self {
+        TrustedOperator {
+            current: std::sync::RwLock::new(operator.map(Arc::new)),
+            file,
+        }
+    }
+
+    pub fn get(&self) -> Option<Arc<Operator>> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn set(&self, operator: Operator) {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(operator));
+    }
+}
+
 pub struct AppState {
-    pub operator: Option<Operator>,
+    pub operator: TrustedOperator,
     /// Served even when the store lacks it (`systemaccountjwtpath`).
     pub system_account: Option<StoredJwt>,
     pub store: Arc<dyn AccountStore>,
@@ -40,6 +70,8 @@ pub struct AppState {
     pub write_locks: WriteLocks,
     /// `DELETE /jwt/v1/accounts/<key>` is served (`store.allow_delete`).
     pub allow_delete: bool,
+    /// Timeouts and TLS for a NATS link the web console sets up.
+    pub nats_config: crate::config::Nats,
 }
 
 /// Locks that serialize the writes of one account: a fixed set, picked by the key's hash.
@@ -77,7 +109,7 @@ pub fn router(state: Arc<AppState>, web_dir: Option<&std::path::Path>) -> Router
         )
         .route("/jwt/v1/activations", axum::routing::post(post_activation))
         .route("/jwt/v1/activations/{hash}", get(get_activation))
-        .route("/jwt/v1/operator", get(get_operator))
+        .route("/jwt/v1/operator", get(get_operator).post(post_operator))
         .route("/jwt/v1/pack", get(get_pack))
         .route("/jwt/v1/help", get(help))
         .route("/healthz", get(healthz))
@@ -479,9 +511,10 @@ async fn get_activation(
 pub fn update_status(e: &UpdateError) -> StatusCode {
     match e {
         UpdateError::Older { .. } => StatusCode::CONFLICT,
-        UpdateError::ReadOnly(_) | UpdateError::Replica(_) | UpdateError::DeleteOff => {
-            StatusCode::METHOD_NOT_ALLOWED
-        }
+        UpdateError::ReadOnly(_)
+        | UpdateError::Replica(_)
+        | UpdateError::DeleteOff
+        | UpdateError::OperatorPinned => StatusCode::METHOD_NOT_ALLOWED,
         UpdateError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
     }
@@ -496,7 +529,7 @@ async fn get_operator(
         Ok(o) => o,
         Err(refusal) => return refusal.into_response(),
     };
-    match &state.operator {
+    match state.operator.get() {
         None => text_error(StatusCode::NOT_FOUND, "no operator is configured"),
         Some(op) => serve_jwt(
             &op.jwt,
@@ -505,6 +538,22 @@ async fn get_operator(
             &options,
             &headers,
         ),
+    }
+}
+
+async fn post_operator(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    let Ok(jwt) = std::str::from_utf8(&body) else {
+        return text_error(
+            StatusCode::BAD_REQUEST,
+            "bad JWT in request: the body is not UTF-8 text",
+        );
+    };
+    match update::update_operator(&state, jwt).await {
+        Ok(name) => {
+            tracing::info!("the web console set the operator: {name}");
+            StatusCode::OK.into_response()
+        }
+        Err(e) => text_error(update_status(&e), e),
     }
 }
 

@@ -47,6 +47,10 @@ pub enum UpdateError {
     NotADeleteRequest(&'static str),
     #[error("deleting accounts is off: set store {{ allow_delete: true }} to allow it")]
     DeleteOff,
+    #[error("not an operator JWT: a {0} JWT was sent")]
+    NotAnOperator(&'static str),
+    #[error("the operator is set by this server's configuration (-operator or operatorjwtpath)")]
+    OperatorPinned,
     #[error("this server serves a {0}; it takes no updates")]
     ReadOnly(&'static str),
     #[error("this server is a replica of {0}; send updates to the primary")]
@@ -84,7 +88,8 @@ pub async fn update_account(
         }
     }
     let jwt = jwt.trim();
-    let operator = state.operator.as_ref().map(|o| &o.claims);
+    let trusted = state.operator.get();
+    let operator = trusted.as_ref().map(|o| &o.claims);
     let verdict = chain::check(
         jwt,
         Trust {
@@ -247,8 +252,8 @@ pub async fn delete_account(
     if !is_valid_public_account_key(account) {
         return Err(UpdateError::InvalidAccountKey(account.to_string()));
     }
-    let operator = state
-        .operator
+    let trusted = state.operator.get();
+    let operator = trusted
         .as_ref()
         .map(|o| &o.claims)
         .ok_or(UpdateError::NoOperator)?;
@@ -274,4 +279,72 @@ pub async fn delete_account(
             path: account.to_string(),
             source: std::io::Error::other(e.to_string()),
         })??)
+}
+
+/// Sets the trusted operator from the web console: on a server without one, a self-signed
+/// operator JWT; afterwards only a newer JWT issued by that same operator's keys.
+pub async fn update_operator(state: &AppState, jwt: &str) -> Result<String, UpdateError> {
+    let Some(file) = state.operator.file.clone() else {
+        return Err(if state.store.is_read_only() {
+            UpdateError::ReadOnly(state.store.kind())
+        } else {
+            UpdateError::OperatorPinned
+        });
+    };
+    let jwt = jwt.trim();
+    let claims = match nats_auth::jwt::decode(jwt) {
+        Ok(AnyClaims::Operator(o)) => o,
+        Ok(other) => return Err(UpdateError::NotAnOperator(other.claim_type().as_str())),
+        Err(e) => return Err(UpdateError::BadJwt(e.to_string())),
+    };
+    let issues = claims.validate(now());
+    if issues.is_blocking(true) {
+        return Err(UpdateError::Invalid(
+            issues
+                .issues
+                .into_iter()
+                .filter(|i| i.kind != nats_auth::validation::IssueKind::Warning)
+                .map(|i| i.description)
+                .collect(),
+        ));
+    }
+    match state.operator.get() {
+        None if claims.issuer != claims.subject => {
+            return Err(UpdateError::Untrusted(
+                "a new operator JWT must be self-signed".into(),
+            ))
+        }
+        Some(current) if current.claims.subject != claims.subject => {
+            return Err(UpdateError::Untrusted(format!(
+                "this server already trusts operator {} ({})",
+                current.claims.name, current.claims.subject
+            )))
+        }
+        Some(current) if !current.claims.did_sign(&claims.issuer) => {
+            return Err(UpdateError::Untrusted(format!(
+                "{} is not a key of the operator",
+                claims.issuer
+            )))
+        }
+        Some(current) if claims.issued_at < current.claims.issued_at => {
+            return Err(UpdateError::Older {
+                stored_iat: current.claims.issued_at,
+                new_iat: claims.issued_at,
+            })
+        }
+        _ => {}
+    }
+    let text = jwt.to_string();
+    tokio::task::spawn_blocking(move || crate::store::write_file_atomically(&file, &text))
+        .await
+        .map_err(|e| StoreError::Io {
+            path: "operator.jwt".into(),
+            source: std::io::Error::other(e.to_string()),
+        })??;
+    let name = format!("{} ({})", claims.name, claims.subject);
+    state.operator.set(crate::account_server::Operator {
+        jwt: jwt.to_string(),
+        claims,
+    });
+    Ok(name)
 }

@@ -232,7 +232,7 @@ impl DirectoryStore {
 }
 
 /// temp file + fsync + rename + fsync of the folder: the file is either the old or the new JWT.
-fn write_atomically(path: &Path, text: &str) -> Result<(), StoreError> {
+pub fn write_atomically(path: &Path, text: &str) -> Result<(), StoreError> {
     {
         let dir = path.parent().unwrap_or(Path::new("."));
         fs::DirBuilder::new()

@@ -7,7 +7,7 @@ mod nsc;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-pub use dir::DirectoryStore;
+pub use dir::{write_atomically as write_file_atomically, DirectoryStore};
 pub use nsc::NscStore;
 
 /// A stored account JWT with what the HTTP layer needs to serve it.

@@ -1,0 +1,76 @@
+//! Keys: every key of the vault with its role and what it signs for (never the seed), and
+//! importing a seed, an `.nk` file or a creds file.
+
+use leptos::prelude::*;
+
+use crate::state::Console;
+use crate::vault::VaultKey;
+
+#[component]
+pub fn KeysPage() -> impl IntoView {
+    let console = expect_context::<Console>();
+    let import = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let add = move |_| {
+        let (text, n) = (import.get_untracked(), name.get_untracked());
+        if console.change(|data| {
+            let seed = nats_auth::creds::parse_decorated_seed(&text)
+                .unwrap_or_else(|_| text.trim().to_string());
+            let pair = nats_auth::nkeys::KeyPair::from_seed(&seed).map_err(|e| e.to_string())?;
+            if data.seed_of(&pair.public_key()).is_some() {
+                return Err("the vault already holds this key".into());
+            }
+            data.keys.push(VaultKey {
+                role: pair.key_type().name().into(),
+                name: n.clone(),
+                public_key: pair.public_key(),
+                seed,
+                signs_for: None,
+            });
+            Ok(format!(
+                "{} key {} imported",
+                pair.key_type(),
+                pair.public_key()
+            ))
+        }) {
+            import.set(String::new());
+        }
+    };
+    let delete = move |public_key: String| {
+        let confirmed = web_sys::window()
+            .and_then(|w| {
+                w.confirm_with_message(&format!(
+                    "Delete key {public_key} from the vault? Without a backup it is gone for good."
+                ))
+                .ok()
+            })
+            .unwrap_or(false);
+        if confirmed {
+            console.change(|data| {
+                data.keys.retain(|k| k.public_key != public_key);
+                Ok(format!("key {public_key} deleted"))
+            });
+        }
+    };
+    view! {
+        <section>
+            <h2>"Keys"</h2>
+            <table>
+                <thead><tr><th>"Role"</th><th>"Name"</th><th>"Public key"</th><th>"Signs for"</th><th></th></tr></thead>
+                <tbody>{move || console.data().map(|d| d.keys).unwrap_or_default().into_iter().map(|k| {
+                    let key = k.public_key.clone();
+                    view! { <tr><td>{k.role.clone()}</td><td>{k.name.clone()}</td><td class="key">{k.public_key.clone()}</td><td class="key">{k.signs_for.clone().unwrap_or_default()}</td>
+                        <td><button class="secondary" aria-label=format!("Delete key {}", k.public_key) on:click=move |_| delete(key.clone())>"Delete"</button></td></tr> }
+                }).collect_view()}</tbody>
+            </table>
+        </section>
+        <section>
+            <h3>"Import a key"</h3>
+            <label for="import-name">"Name"</label>
+            <input id="import-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+            <label for="import-seed">"Seed, .nk file or creds file"</label>
+            <textarea id="import-seed" rows="3" prop:value=move || import.get() on:input=move |ev| import.set(event_target_value(&ev))></textarea>
+            <button on:click=add>"Import key"</button>
+        </section>
+    }
+}

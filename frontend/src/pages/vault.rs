@@ -1,0 +1,104 @@
+//! Create, unlock and lock the vault; encrypted backup and restore.
+
+use leptos::prelude::*;
+
+use crate::state::{download, Console};
+use crate::vault::{self, Unlocked};
+
+#[component]
+pub fn VaultPage() -> impl IntoView {
+    let console = expect_context::<Console>();
+    let passphrase = RwSignal::new(String::new());
+    let repeat = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let exists = RwSignal::new(vault::exists());
+    let backup = RwSignal::new(String::new());
+
+    let create = move |_| {
+        let (p, r) = (passphrase.get_untracked(), repeat.get_untracked());
+        if p.chars().count() < 8 {
+            return console.error("choose a passphrase of at least 8 characters");
+        }
+        if p != r {
+            return console.error("the two passphrases differ");
+        }
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match Unlocked::create(&p).await {
+                Ok(v) => {
+                    console.vault.set(Some(v));
+                    exists.set(true);
+                    console.ok("vault created and unlocked: next, create an operator");
+                }
+                Err(e) => console.error(e.to_string()),
+            }
+            busy.set(false);
+        });
+    };
+    let unlock = move |_| {
+        let p = passphrase.get_untracked();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match Unlocked::unlock(&p).await {
+                Ok(v) => {
+                    console.vault.set(Some(v));
+                    console.ok("vault unlocked");
+                }
+                Err(e) => console.error(e.to_string()),
+            }
+            passphrase.set(String::new());
+            busy.set(false);
+        });
+    };
+    let lock = move |_| {
+        console.vault.set(None);
+        console.ok("vault locked: the seeds are gone from memory");
+    };
+    let export = move |_| match vault::stored() {
+        Ok(sealed) => download(
+            "nats-console-vault.json",
+            &serde_json::to_string_pretty(&sealed).unwrap_or_default(),
+        ),
+        Err(e) => console.error(e.to_string()),
+    };
+    let restore = move |_| match vault::restore(&backup.get_untracked()) {
+        Ok(()) => {
+            console.vault.set(None);
+            exists.set(true);
+            console.ok("backup restored: unlock it with its passphrase");
+        }
+        Err(e) => console.error(e.to_string()),
+    };
+
+    view! {
+        <section>
+            <h2>"Vault"</h2>
+            <p class="muted">"Private keys (seeds) stay in this browser: encrypted with AES-GCM under a key derived from your passphrase (PBKDF2-SHA256, 600 000 iterations). They are never sent anywhere."</p>
+            <Show when=move || console.vault.with(|v| v.is_some())
+                fallback=move || view! {
+                    <Show when=move || exists.get()
+                        fallback=move || view! {
+                            <label for="new-passphrase">"New passphrase"</label>
+                            <input id="new-passphrase" type="password" autocomplete="new-password" prop:value=move || passphrase.get() on:input=move |ev| passphrase.set(event_target_value(&ev))/>
+                            <label for="repeat-passphrase">"Repeat the passphrase"</label>
+                            <input id="repeat-passphrase" type="password" autocomplete="new-password" prop:value=move || repeat.get() on:input=move |ev| repeat.set(event_target_value(&ev))/>
+                            <button on:click=create disabled=move || busy.get()>"Create vault"</button>
+                        }>
+                        <label for="passphrase">"Passphrase"</label>
+                        <input id="passphrase" type="password" autocomplete="current-password" prop:value=move || passphrase.get() on:input=move |ev| passphrase.set(event_target_value(&ev))/>
+                        <button on:click=unlock disabled=move || busy.get()>"Unlock vault"</button>
+                    </Show>
+                }>
+                <p class="ok">"Unlocked. " {move || console.data().map(|d| d.keys.len()).unwrap_or(0)} " keys."</p>
+                <button class="secondary" on:click=lock>"Lock vault"</button>
+                <button class="secondary" on:click=export>"Download encrypted backup"</button>
+            </Show>
+            <details>
+                <summary>"Restore an encrypted backup"</summary>
+                <label for="backup">"Backup (the JSON of a downloaded backup)"</label>
+                <textarea id="backup" rows="4" prop:value=move || backup.get() on:input=move |ev| backup.set(event_target_value(&ev))></textarea>
+                <button class="secondary" on:click=restore>"Restore backup"</button>
+            </details>
+        </section>
+    }
+}

@@ -1,0 +1,118 @@
+//! App-wide state: the unlocked vault (or none) and the last notice, shared through context.
+
+use leptos::prelude::*;
+
+use crate::vault::{Unlocked, VaultData};
+
+#[derive(Clone, Copy)]
+pub struct Console {
+    pub vault: RwSignal<Option<Unlocked>, LocalStorage>,
+    /// The last outcome shown to the user: (is_error, text).
+    pub notice: RwSignal<Option<(bool, String)>>,
+}
+
+impl Console {
+    pub fn new() -> Self {
+        Console {
+            vault: RwSignal::new_local(None),
+            notice: RwSignal::new(None),
+        }
+    }
+
+    pub fn ok(&self, text: impl Into<String>) {
+        self.notice.set(Some((false, text.into())));
+    }
+
+    pub fn error(&self, text: impl Into<String>) {
+        self.notice.set(Some((true, text.into())));
+    }
+
+    /// The vault's contents (a copy), when unlocked.
+    pub fn data(&self) -> Option<VaultData> {
+        self.vault.with(|v| v.as_ref().map(|v| v.data.clone()))
+    }
+
+    /// Changes the vault's contents and stores them encrypted; shows the outcome.
+    pub fn change(&self, change: impl FnOnce(&mut VaultData) -> Result<String, String>) -> bool {
+        let Some(mut vault) = self.vault.get_untracked() else {
+            self.error("unlock the vault first");
+            return false;
+        };
+        match change(&mut vault.data) {
+            Ok(text) => {
+                self.vault.set(Some(vault.clone()));
+                let this = *self;
+                leptos::task::spawn_local(async move {
+                    if let Err(e) = vault.save().await {
+                        this.error(format!("could not store the vault: {e}"));
+                    }
+                });
+                self.ok(text);
+                true
+            }
+            Err(e) => {
+                self.error(e);
+                false
+            }
+        }
+    }
+}
+
+impl Default for Console {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub fn now() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+/// Offers `text` as a file download.
+pub fn download(file_name: &str, text: &str) {
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&text.into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/plain");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    let document = web_sys::window().and_then(|w| w.document());
+    if let Some(anchor) = document
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        anchor.set_href(&url);
+        anchor.set_download(file_name);
+        anchor.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// `POST /jwt/v1/operator`: makes this console trust the operator (a server without one).
+pub async fn push_operator(jwt: &str) -> Result<(u16, String), String> {
+    post("/jwt/v1/operator", jwt).await
+}
+
+async fn post(url: &str, jwt: &str) -> Result<(u16, String), String> {
+    let response = gloo_net::http::Request::post(url)
+        .header("Content-Type", "application/jwt")
+        .body(jwt.to_string())
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = response.status();
+    Ok((
+        status,
+        response.text().await.unwrap_or_default().trim().to_string(),
+    ))
+}
+
+/// `POST /jwt/v1/accounts/<key>` with the JWT: (status, the server's reason).
+pub async fn push_account(key: &str, jwt: &str) -> Result<(u16, String), String> {
+    post(&format!("/jwt/v1/accounts/{key}"), jwt).await
+}

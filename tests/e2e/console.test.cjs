@@ -1,0 +1,174 @@
+// End to end, with real components: the console (built SPA + backend, fresh store), headless
+// Chromium driven by playwright-core, a real nats-server and a real NATS client (node `nats`).
+// A new user goes from nothing to working creds; no seed ever leaves the page.
+// Needs: target/debug/nats-console and dist/ (scripts/test builds both).
+"use strict";
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const net = require("node:net");
+const { spawn } = require("node:child_process");
+const { chromium } = require("playwright-core");
+const { connect, credsAuthenticator } = require("nats");
+
+const root = path.resolve(__dirname, "../..");
+const SEED = /S[OAUNCX][A-Z2-7]{56}/;
+const shots = process.env.E2E_SCREENSHOTS || path.join(root, "target/e2e-screenshots");
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+async function waitFor(check, what, ms = 15000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    try { if (await check()) return; } catch (_) { /* not yet */ }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function natsServerBinary() {
+  if (process.env.NATS_SERVER_BIN) return process.env.NATS_SERVER_BIN;
+  const tools = process.env.NATS_CONSOLE_TOOLS || path.join(os.homedir(), ".cache/nats-console");
+  return path.join(tools, "venv/bin/nats-server");
+}
+
+test("a new user goes from nothing to working creds, and revocation applies", async (t) => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "nats-console-e2e-"));
+  fs.mkdirSync(shots, { recursive: true });
+  const httpPort = await freePort();
+  const processes = [];
+  t.after(() => processes.forEach((p) => p.kill("SIGKILL")));
+
+  // the console on a fresh store, serving the built web app
+  const consoleLog = path.join(work, "console.log");
+  const consoleProcess = spawn(path.join(root, "target/debug/nats-console"),
+    ["-dir", path.join(work, "jwt"), "-hp", `127.0.0.1:${httpPort}`, "-web", path.join(root, "dist")],
+    { stdio: ["ignore", "ignore", fs.openSync(consoleLog, "w")] });
+  processes.push(consoleProcess);
+  const base = `http://127.0.0.1:${httpPort}`;
+  await waitFor(async () => (await fetch(`${base}/healthz`)).ok, "the console");
+
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+  t.after(() => browser.close());
+  const page = await browser.newPage({ acceptDownloads: true });
+  const requests = [];
+  page.on("request", (r) => requests.push({ url: r.url(), headers: r.headers(), body: r.postData() || "" }));
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  const notice = () => page.textContent("#notice");
+  const expectNotice = async (text) => waitFor(async () => (await notice()).includes(text), `notice "${text}" (now: "${await notice()}")`);
+  const saveDownload = async (click) => {
+    const [download] = await Promise.all([page.waitForEvent("download"), click()]);
+    const file = path.join(work, download.suggestedFilename());
+    await download.saveAs(file);
+    return file;
+  };
+
+  // vault
+  await page.goto(base);
+  await page.getByLabel("New passphrase").fill("correct horse battery staple");
+  await page.getByLabel("Repeat the passphrase").fill("correct horse battery staple");
+  await page.getByRole("button", { name: "Create vault" }).click();
+  await expectNotice("vault created and unlocked");
+  await page.screenshot({ path: path.join(shots, "1-vault.png") });
+
+  // operator with SYS, pushed to this console
+  await page.getByRole("link", { name: "Operator" }).click();
+  await page.getByLabel("Operator name").fill("ACME");
+  await page.getByRole("button", { name: "Create operator" }).click();
+  await expectNotice("SYS is pushed");
+  await page.screenshot({ path: path.join(shots, "2-operator.png"), fullPage: true });
+  const serverConfig = await saveDownload(() => page.getByRole("button", { name: "Download nats-server.conf" }).click());
+
+  // account, pushed
+  await page.getByRole("link", { name: "Accounts" }).click();
+  await page.getByLabel("Account name").fill("APP");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expectNotice("account APP created");
+  await page.getByRole("button", { name: "Push APP" }).click();
+  await expectNotice("account APP pushed");
+  await waitFor(async () => (await page.textContent("table")).includes("pushed"), "the pushed status");
+  await page.screenshot({ path: path.join(shots, "3-accounts.png"), fullPage: true });
+
+  // user with permissions; its creds download
+  await page.getByRole("link", { name: "Users" }).click();
+  await page.getByLabel("Account").selectOption({ label: "APP" });
+  await page.getByLabel("User name").fill("alice");
+  await page.getByLabel("May publish to (subjects, comma separated; empty: all)").fill("orders.>, _INBOX.>");
+  await page.getByLabel("May subscribe to (empty: all)").fill("orders.>, _INBOX.>");
+  const credsFile = await saveDownload(() => page.getByRole("button", { name: "Create user and download creds" }).click());
+  await expectNotice("user alice created");
+  await page.screenshot({ path: path.join(shots, "4-users.png"), fullPage: true });
+  const creds = fs.readFileSync(credsFile, "utf8");
+  assert.match(creds, /-----BEGIN NATS USER JWT-----/);
+
+  // a real nats-server with the downloaded configuration, resolving through the console
+  const natsPort = await freePort();
+  const natsConf = path.join(work, "nats-server.conf");
+  fs.writeFileSync(natsConf, `listen: 127.0.0.1:${natsPort}\n` + fs.readFileSync(serverConfig, "utf8"));
+  const natsServer = spawn(natsServerBinary(), ["-c", natsConf], { stdio: ["ignore", "ignore", fs.openSync(path.join(work, "nats.log"), "w")] });
+  processes.push(natsServer);
+  let nc;
+  await waitFor(async () => { nc = await connect({ servers: `127.0.0.1:${natsPort}`, authenticator: credsAuthenticator(new TextEncoder().encode(creds)), reconnect: false }); return true; }, "alice's connection");
+  const errors = [];
+  (async () => { for await (const s of nc.status()) if (s.type === "error") errors.push(String(s.data)); })();
+  const sub = nc.subscribe("orders.new", { max: 1 });
+  nc.publish("orders.new", "order 1");
+  for await (const m of sub) assert.equal(new TextDecoder().decode(m.data), "order 1");
+  // nats.js ends the subscription's iterator with the server's permission error
+  const denied = nc.subscribe("secret.plans");
+  (async () => { try { for await (const _ of denied) { /* nothing may arrive */ } } catch (e) { errors.push(String(e)); } })();
+  await nc.flush();
+  await waitFor(() => errors.some((e) => /Permissions Violation for Subscription to "secret.plans"/i.test(e)), "the permission violation");
+
+  // connect the console to this nats-server, as the operator page offers
+  await page.getByRole("link", { name: "Operator" }).click();
+  await page.getByLabel("NATS URL").fill(`nats://127.0.0.1:${natsPort}`);
+  await page.getByRole("button", { name: "Connect console to NATS" }).click();
+  await expectNotice("this console is connecting to NATS");
+  await waitFor(async () => (await (await fetch(`${base}/api/v1/info`)).json()).nats === "connected", "the console's NATS link");
+
+  // revoke alice in the UI: the account is re-signed and pushed; nats-server refuses her
+  await page.getByRole("link", { name: "Users" }).click();
+  await page.getByRole("button", { name: "Revoke alice" }).click();
+  await expectNotice("the server has the new account JWT");
+  await page.screenshot({ path: path.join(shots, "5-revoked.png"), fullPage: true });
+  await waitFor(async () => {
+    try {
+      const again = await connect({ servers: `127.0.0.1:${natsPort}`, authenticator: credsAuthenticator(new TextEncoder().encode(creds)), reconnect: false });
+      await again.close();
+      return false;
+    } catch (e) {
+      return /Authorization Violation/i.test(String(e));
+    }
+  }, "nats-server refusing revoked alice", 20000);
+
+  // the inspector shows the creds' claims
+  await page.getByRole("link", { name: "Inspector" }).click();
+  await page.getByLabel("JWT or creds file").fill(creds);
+  await waitFor(async () => (await page.textContent("#inspect-claims")).includes("orders.>"), "decoded claims");
+  await page.screenshot({ path: path.join(shots, "6-inspector.png"), fullPage: true });
+
+  // no seed left the page: requests, the console's log, the store files
+  for (const r of requests) {
+    assert.doesNotMatch(r.url, SEED, `seed in a request URL: ${r.url}`);
+    assert.doesNotMatch(JSON.stringify(r.headers), SEED, `seed in request headers to ${r.url}`);
+    assert.doesNotMatch(r.body, SEED, `seed in a request body to ${r.url}`);
+  }
+  assert.ok(requests.some((r) => r.url.endsWith("/jwt/v1/operator")) && requests.filter((r) => r.body).length >= 4, "the scan saw the pushes");
+  assert.doesNotMatch(fs.readFileSync(consoleLog, "utf8"), SEED, "seed in the console's log");
+  for (const file of fs.readdirSync(path.join(work, "jwt"), { recursive: true })) {
+    const full = path.join(work, "jwt", String(file));
+    if (fs.statSync(full).isFile()) assert.doesNotMatch(fs.readFileSync(full, "utf8"), SEED, `seed in store file ${file}`);
+  }
+  assert.deepEqual(pageErrors, []);
+  await nc.close().catch(() => {});
+});
