@@ -9,4 +9,6 @@ cargo build --release --locked --target wasm32-unknown-unknown -p nats-auth-benc
 out=target/bench-wasm
 rm -rf "$out" && mkdir -p "$out"
 wasm-bindgen --target web --out-dir "$out" target/wasm32-unknown-unknown/release/nats_auth_bench_wasm.wasm
+# the official JavaScript libraries, bundled for the same page
+esbuild bench/wasm/js-mint.js --bundle --format=iife --minify --outfile="$out/js-mint.js" --log-level=warning
 node bench/wasm/run.cjs "$out"
