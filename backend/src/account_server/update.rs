@@ -59,6 +59,21 @@ pub enum UpdateError {
     Store(#[from] StoreError),
 }
 
+/// Blocking validation issues (errors and failed time checks) refuse an update, listed as NAS lists them.
+fn refuse_invalid(issues: &nats_auth::validation::ValidationResults) -> Result<(), UpdateError> {
+    if !issues.is_blocking(true) {
+        return Ok(());
+    }
+    Err(UpdateError::Invalid(
+        issues
+            .issues
+            .iter()
+            .filter(|i| i.kind != nats_auth::validation::IssueKind::Warning)
+            .map(|i| i.description.clone())
+            .collect(),
+    ))
+}
+
 pub fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -126,16 +141,7 @@ pub async fn update_account(
     }
     // trust before validity, as NAS orders its checks
     chain::check_account(account, operator).map_err(|f| UpdateError::Untrusted(f.to_string()))?;
-    if verdict.stage == Stage::Validate {
-        let issues = verdict
-            .issues
-            .issues
-            .iter()
-            .filter(|i| i.kind != nats_auth::validation::IssueKind::Warning)
-            .map(|i| i.description.clone())
-            .collect();
-        return Err(UpdateError::Invalid(issues));
-    }
+    refuse_invalid(&verdict.issues)?;
 
     let stored = StoredJwt {
         account: account.subject.clone(),
@@ -206,16 +212,7 @@ pub async fn update_activation(state: &AppState, jwt: &str) -> Result<StoredJwt,
     chain::check_activation(&activation, &account)
         .map_err(|f| UpdateError::Untrusted(f.to_string()))?;
     let issues = AnyClaims::Activation(activation.clone()).validate(now());
-    if issues.is_blocking(true) {
-        return Err(UpdateError::Invalid(
-            issues
-                .issues
-                .into_iter()
-                .filter(|i| i.kind != nats_auth::validation::IssueKind::Warning)
-                .map(|i| i.description)
-                .collect(),
-        ));
-    }
+    refuse_invalid(&issues)?;
     let hash = activation.hash_id();
     let stored = StoredJwt::new(
         &hash,
@@ -265,11 +262,7 @@ pub async fn delete_account(
     chain::check_account_deletion(&request, operator, account)
         .map_err(|f| UpdateError::Untrusted(f.to_string()))?;
     let issues = AnyClaims::Generic(request).validate(now());
-    if issues.is_blocking(true) {
-        return Err(UpdateError::Invalid(
-            issues.issues.into_iter().map(|i| i.description).collect(),
-        ));
-    }
+    refuse_invalid(&issues)?;
     let _write = state.write_locks.lock_for(account).await;
     let store = state.store.clone();
     let key = account.to_string();
@@ -298,16 +291,7 @@ pub async fn update_operator(state: &AppState, jwt: &str) -> Result<String, Upda
         Err(e) => return Err(UpdateError::BadJwt(e.to_string())),
     };
     let issues = claims.validate(now());
-    if issues.is_blocking(true) {
-        return Err(UpdateError::Invalid(
-            issues
-                .issues
-                .into_iter()
-                .filter(|i| i.kind != nats_auth::validation::IssueKind::Warning)
-                .map(|i| i.description)
-                .collect(),
-        ));
-    }
+    refuse_invalid(&issues)?;
     match state.operator.get() {
         None if claims.issuer != claims.subject => {
             return Err(UpdateError::Untrusted(
