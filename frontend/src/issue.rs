@@ -169,6 +169,19 @@ pub fn create_user(
     permissions: UserPermissions,
     now: i64,
 ) -> Result<String, String> {
+    create_user_with(data, account_key, name, permissions, None, "", now)
+}
+
+/// `create_user` with limits (subs, data, payload, responses, networks, connection types) and tags.
+pub fn create_user_with(
+    data: &mut VaultData,
+    account_key: &str,
+    name: &str,
+    permissions: UserPermissions,
+    limits: Option<nats_auth::jwt::UserPermissionLimits>,
+    tags: &str,
+    now: i64,
+) -> Result<String, String> {
     if name.trim().is_empty() {
         return Err("the user needs a name".into());
     }
@@ -183,6 +196,12 @@ pub fn create_user(
     let mut claims = UserClaims::new(user.public_key());
     claims.name = name.trim().into();
     claims.expires = permissions.expires;
+    if let Some(limits) = limits {
+        claims.nats.limits = limits;
+    }
+    for tag in tags.split(',') {
+        claims.nats.generic.add_tag(tag);
+    }
     let p = &mut claims.nats.limits.permissions;
     p.publish.allow = permissions.pub_allow;
     p.publish.deny = permissions.pub_deny;
@@ -258,4 +277,179 @@ pub fn console_link_jwt(data: &VaultData, console_key: &str, now: i64) -> Result
     let mut claims = UserClaims::new(console_key);
     claims.name = "nats-console".into();
     claims.encode(&sys, now).map_err(|e| e.to_string())
+}
+
+/// An account form as typed: text fields parsed with a reason naming the field.
+#[derive(Debug, Clone)]
+pub struct AccountForm {
+    pub conn: String,
+    pub leaf: String,
+    pub subs: String,
+    pub data: String,
+    pub payload: String,
+    pub imports: String,
+    pub exports: String,
+    pub wildcards: bool,
+    pub jetstream: bool,
+    pub js_memory: String,
+    pub js_disk: String,
+    pub js_streams: String,
+    pub js_consumers: String,
+    pub description: String,
+    pub tags: String,
+    /// Days from now; empty: never.
+    pub expires_in_days: String,
+}
+
+impl Default for AccountForm {
+    fn default() -> Self {
+        let unlimited = || "-1".to_string();
+        AccountForm {
+            conn: unlimited(),
+            leaf: unlimited(),
+            subs: unlimited(),
+            data: unlimited(),
+            payload: unlimited(),
+            imports: unlimited(),
+            exports: unlimited(),
+            wildcards: true,
+            jetstream: false,
+            js_memory: unlimited(),
+            js_disk: unlimited(),
+            js_streams: unlimited(),
+            js_consumers: unlimited(),
+            description: String::new(),
+            tags: String::new(),
+            expires_in_days: String::new(),
+        }
+    }
+}
+
+/// A whole number of at least -1 (-1: unlimited), or the field's name in the reason.
+fn limit(field: &str, text: &str) -> Result<i64, String> {
+    match text.trim().parse::<i64>() {
+        Ok(v) if v >= -1 => Ok(v),
+        _ => Err(format!(
+            "{field}: a whole number, -1 for unlimited (got {:?})",
+            text.trim()
+        )),
+    }
+}
+
+fn expiry(text: &str, now: i64) -> Result<i64, String> {
+    match text.trim() {
+        "" => Ok(0),
+        days => match days.parse::<i64>() {
+            Ok(d) if d > 0 && d < 36_500 => Ok(now + d * 86_400),
+            _ => Err(format!("Expires in (days): a number of days from 1 to 36499, or empty for never (got {days:?})")),
+        },
+    }
+}
+
+impl AccountForm {
+    /// Sets the claims' limits, JetStream, description, tags and expiry from the form.
+    pub fn apply(&self, claims: &mut AccountClaims, now: i64) -> Result<(), String> {
+        let l = &mut claims.nats.limits;
+        l.conn = limit("Maximum connections", &self.conn)?;
+        l.leaf_node_conn = limit("Maximum leaf node connections", &self.leaf)?;
+        l.subs = limit("Maximum subscriptions", &self.subs)?;
+        l.data = limit("Maximum data (bytes)", &self.data)?;
+        l.payload = limit("Maximum payload (bytes)", &self.payload)?;
+        l.imports = limit("Maximum imports", &self.imports)?;
+        l.exports = limit("Maximum exports", &self.exports)?;
+        l.wildcard_exports = self.wildcards;
+        l.jetstream = Default::default();
+        if self.jetstream {
+            l.jetstream.memory_storage = limit("JetStream memory (bytes)", &self.js_memory)?;
+            l.jetstream.disk_storage = limit("JetStream disk (bytes)", &self.js_disk)?;
+            l.jetstream.streams = limit("JetStream streams", &self.js_streams)?;
+            l.jetstream.consumer = limit("JetStream consumers", &self.js_consumers)?;
+        }
+        claims.nats.info.description = self.description.trim().to_string();
+        claims.nats.generic.tags.clear();
+        for tag in self.tags.split(',') {
+            claims.nats.generic.add_tag(tag);
+        }
+        claims.expires = expiry(&self.expires_in_days, now)?;
+        Ok(())
+    }
+}
+
+/// A user form as typed.
+#[derive(Debug, Clone, Default)]
+pub struct UserForm {
+    pub pub_allow: String,
+    pub pub_deny: String,
+    pub sub_allow: String,
+    pub sub_deny: String,
+    /// Allow replies to requests received: the maximum number of responses (empty: off).
+    pub resp_max: String,
+    pub subs: String,
+    pub data: String,
+    pub payload: String,
+    pub source_networks: String,
+    /// Comma separated, e.g. STANDARD, WEBSOCKET.
+    pub connection_types: String,
+    pub bearer: bool,
+    pub tags: String,
+    pub expires_in_days: String,
+}
+
+fn list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+impl UserForm {
+    /// The user's permissions and limits from the form; `-1` where a limit field is empty.
+    pub fn permissions(
+        &self,
+        now: i64,
+    ) -> Result<(UserPermissions, nats_auth::jwt::UserPermissionLimits), String> {
+        let or_unlimited = |field: &str, text: &str| {
+            if text.trim().is_empty() {
+                Ok(-1)
+            } else {
+                limit(field, text)
+            }
+        };
+        let mut limits = nats_auth::jwt::UserPermissionLimits {
+            subs: or_unlimited("Maximum subscriptions", &self.subs)?,
+            data: or_unlimited("Maximum data (bytes)", &self.data)?,
+            payload: or_unlimited("Maximum payload (bytes)", &self.payload)?,
+            ..Default::default()
+        };
+        if !self.resp_max.trim().is_empty() {
+            let max = limit("Responses allowed", &self.resp_max)?;
+            limits.permissions.response = Some(nats_auth::jwt::ResponsePermission {
+                max_msgs: max,
+                expires: 0,
+            });
+        }
+        for cidr in list(&self.source_networks) {
+            limits.source_networks.add(&cidr);
+        }
+        for kind in list(&self.connection_types) {
+            let kind = kind.to_uppercase();
+            if !nats_auth::jwt::CONNECTION_TYPES.contains(&kind.as_str()) {
+                return Err(format!(
+                    "Connection types: {kind} is not one of {}",
+                    nats_auth::jwt::CONNECTION_TYPES.join(", ")
+                ));
+            }
+            limits.allowed_connection_types.push(kind);
+        }
+        let permissions = UserPermissions {
+            pub_allow: list(&self.pub_allow),
+            pub_deny: list(&self.pub_deny),
+            sub_allow: list(&self.sub_allow),
+            sub_deny: list(&self.sub_deny),
+            expires: expiry(&self.expires_in_days, now)?,
+            bearer: self.bearer,
+        };
+        Ok((permissions, limits))
+    }
 }

@@ -111,3 +111,116 @@ fn bad_input_is_refused_with_a_reason() {
     let err = issue::create_user(&mut data, &app_key, "eve", bad, NOW).unwrap_err();
     assert!(err.contains("too many spaces"), "{err}");
 }
+
+#[wasm_bindgen_test]
+fn forms_set_every_field_and_name_the_bad_one() {
+    use nats_console_web::issue::{AccountForm, UserForm};
+    let mut data = VaultData::default();
+    issue::create_operator(&mut data, "ACME", true, "", NOW).unwrap();
+    let form = AccountForm {
+        conn: "10".into(),
+        leaf: "2".into(),
+        subs: "100".into(),
+        data: "1048576".into(),
+        payload: "4096".into(),
+        imports: "3".into(),
+        exports: "4".into(),
+        wildcards: false,
+        jetstream: true,
+        js_memory: "1024".into(),
+        js_disk: "2048".into(),
+        js_streams: "5".into(),
+        js_consumers: "6".into(),
+        description: "orders".into(),
+        tags: "Prod, EU".into(),
+        expires_in_days: "30".into(),
+    };
+    let mut applied = Ok(());
+    let jwt =
+        issue::create_account(&mut data, "APP", |a| applied = form.apply(a, NOW), NOW).unwrap();
+    applied.unwrap();
+    let AnyClaims::Account(a) = nats_auth::jwt::decode(&jwt).unwrap() else {
+        panic!()
+    };
+    let l = &a.nats.limits;
+    assert_eq!(
+        (
+            l.conn,
+            l.leaf_node_conn,
+            l.subs,
+            l.data,
+            l.payload,
+            l.imports,
+            l.exports,
+            l.wildcard_exports
+        ),
+        (10, 2, 100, 1_048_576, 4096, 3, 4, false)
+    );
+    assert_eq!(
+        (
+            l.jetstream.memory_storage,
+            l.jetstream.disk_storage,
+            l.jetstream.streams,
+            l.jetstream.consumer
+        ),
+        (1024, 2048, 5, 6)
+    );
+    assert_eq!(a.nats.info.description, "orders");
+    assert_eq!(a.nats.generic.tags, ["prod", "eu"]);
+    assert_eq!(a.expires, NOW + 30 * 86_400);
+
+    let bad = AccountForm {
+        leaf: "lots".into(),
+        ..AccountForm::default()
+    };
+    let mut claims = issue::account(&data, &a.subject).unwrap();
+    assert!(bad
+        .apply(&mut claims, NOW)
+        .unwrap_err()
+        .starts_with("Maximum leaf node connections:"));
+
+    let user_form = UserForm {
+        pub_allow: "orders.>".into(),
+        resp_max: "1".into(),
+        subs: "50".into(),
+        source_networks: "10.0.0.0/8".into(),
+        connection_types: "standard, websocket".into(),
+        bearer: true,
+        tags: "team-a".into(),
+        expires_in_days: "7".into(),
+        ..Default::default()
+    };
+    let (permissions, limits) = user_form.permissions(NOW).unwrap();
+    let creds = issue::create_user_with(
+        &mut data,
+        &a.subject,
+        "svc",
+        permissions,
+        Some(limits),
+        &user_form.tags,
+        NOW,
+    )
+    .unwrap();
+    let AnyClaims::User(u) =
+        nats_auth::jwt::decode(&nats_auth::creds::parse_decorated_jwt(&creds)).unwrap()
+    else {
+        panic!()
+    };
+    let l = &u.nats.limits;
+    assert_eq!(l.permissions.publish.allow, ["orders.>"]);
+    assert_eq!(l.permissions.response.as_ref().map(|r| r.max_msgs), Some(1));
+    assert_eq!((l.subs, l.data, l.payload), (50, -1, -1));
+    assert_eq!(l.source_networks.0, ["10.0.0.0/8"]);
+    assert_eq!(l.allowed_connection_types, ["STANDARD", "WEBSOCKET"]);
+    assert!(l.bearer_token);
+    assert_eq!(u.nats.generic.tags, ["team-a"]);
+    assert_eq!(u.expires, NOW + 7 * 86_400);
+    let wrong = UserForm {
+        connection_types: "CARRIER_PIGEON".into(),
+        ..Default::default()
+    };
+    assert!(wrong
+        .permissions(NOW)
+        .unwrap_err()
+        .contains("CARRIER_PIGEON is not one of"));
+}

@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::issue;
+use crate::forms::{Check, Field};
+use crate::issue::{self, AccountForm};
 use crate::state::{now, push_account, Console};
 
 #[derive(Clone, serde::Deserialize)]
@@ -17,8 +18,23 @@ struct ServerAccount {
 pub fn AccountsPage() -> impl IntoView {
     let console = expect_context::<Console>();
     let name = RwSignal::new(String::new());
-    let max_connections = RwSignal::new("-1".to_string());
+    let defaults = AccountForm::default();
+    let conn = RwSignal::new(defaults.conn.clone());
+    let leaf = RwSignal::new(defaults.leaf.clone());
+    let subs = RwSignal::new(defaults.subs.clone());
+    let data_limit = RwSignal::new(defaults.data.clone());
+    let payload = RwSignal::new(defaults.payload.clone());
+    let imports = RwSignal::new(defaults.imports.clone());
+    let exports = RwSignal::new(defaults.exports.clone());
+    let wildcards = RwSignal::new(true);
     let jetstream = RwSignal::new(false);
+    let js_memory = RwSignal::new(defaults.js_memory.clone());
+    let js_disk = RwSignal::new(defaults.js_disk.clone());
+    let js_streams = RwSignal::new(defaults.js_streams.clone());
+    let js_consumers = RwSignal::new(defaults.js_consumers.clone());
+    let description = RwSignal::new(String::new());
+    let tags = RwSignal::new(String::new());
+    let expires = RwSignal::new(String::new());
     let refresh = RwSignal::new(0u32);
     let server = LocalResource::new(move || {
         refresh.track();
@@ -33,28 +49,29 @@ pub fn AccountsPage() -> impl IntoView {
 
     let create = move |_| {
         let n = name.get_untracked();
-        let conn: i64 = match max_connections.get_untracked().trim().parse() {
-            Ok(v) => v,
-            Err(_) => {
-                return console.error("maximum connections: a whole number, -1 for unlimited")
-            }
+        let form = AccountForm {
+            conn: conn.get_untracked(),
+            leaf: leaf.get_untracked(),
+            subs: subs.get_untracked(),
+            data: data_limit.get_untracked(),
+            payload: payload.get_untracked(),
+            imports: imports.get_untracked(),
+            exports: exports.get_untracked(),
+            wildcards: wildcards.get_untracked(),
+            jetstream: jetstream.get_untracked(),
+            js_memory: js_memory.get_untracked(),
+            js_disk: js_disk.get_untracked(),
+            js_streams: js_streams.get_untracked(),
+            js_consumers: js_consumers.get_untracked(),
+            description: description.get_untracked(),
+            tags: tags.get_untracked(),
+            expires_in_days: expires.get_untracked(),
         };
-        let js = jetstream.get_untracked();
         if console.change(|data| {
-            issue::create_account(
-                data,
-                &n,
-                |a| {
-                    a.nats.limits.conn = conn;
-                    if js {
-                        a.nats.limits.jetstream.memory_storage = -1;
-                        a.nats.limits.jetstream.disk_storage = -1;
-                        a.nats.limits.jetstream.streams = -1;
-                        a.nats.limits.jetstream.consumer = -1;
-                    }
-                },
-                now(),
-            )?;
+            let mut applied = Ok(());
+            let now = now();
+            issue::create_account(data, &n, |a| applied = form.apply(a, now), now)?;
+            applied?;
             Ok(format!(
                 "account {n} created and signed: push it to the account server"
             ))
@@ -110,11 +127,25 @@ pub fn AccountsPage() -> impl IntoView {
         </section>
         <section>
             <h3>"New account"</h3>
-            <label for="account-name">"Account name"</label>
-            <input id="account-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
-            <label for="account-conn">"Maximum connections (-1: unlimited)"</label>
-            <input id="account-conn" prop:value=move || max_connections.get() on:input=move |ev| max_connections.set(event_target_value(&ev))/>
-            <label><input type="checkbox" id="account-jetstream" style="width:auto" prop:checked=move || jetstream.get() on:change=move |ev| jetstream.set(event_target_checked(&ev))/>" JetStream enabled (unlimited)"</label>
+            <Field id="account-name" label="Account name" value=name/>
+            <Field id="account-conn" label="Maximum connections (-1: unlimited)" value=conn/>
+            <Field id="account-leaf" label="Maximum leaf node connections" value=leaf/>
+            <Field id="account-subs" label="Maximum subscriptions" value=subs/>
+            <Field id="account-data" label="Maximum data (bytes)" value=data_limit/>
+            <Field id="account-payload" label="Maximum payload (bytes)" value=payload/>
+            <Field id="account-imports" label="Maximum imports" value=imports/>
+            <Field id="account-exports" label="Maximum exports" value=exports/>
+            <Check id="account-wildcards" label="Wildcard exports allowed" value=wildcards/>
+            <Check id="account-jetstream" label="JetStream enabled" value=jetstream/>
+            <Show when=move || jetstream.get()>
+                <Field id="account-js-memory" label="JetStream memory (bytes)" value=js_memory/>
+                <Field id="account-js-disk" label="JetStream disk (bytes)" value=js_disk/>
+                <Field id="account-js-streams" label="JetStream streams" value=js_streams/>
+                <Field id="account-js-consumers" label="JetStream consumers" value=js_consumers/>
+            </Show>
+            <Field id="account-description" label="Description" value=description/>
+            <Field id="account-tags" label="Tags (comma separated)" value=tags/>
+            <Field id="account-expires" label="Expires in (days; empty: never)" value=expires/>
             <button on:click=create>"Create account"</button>
         </section>
     }

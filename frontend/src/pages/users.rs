@@ -3,16 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::issue::{self, UserPermissions};
+use crate::forms::{Check, Field};
+use crate::issue::{self, UserForm};
 use crate::state::{download, now, push_account, Console};
-
-fn subjects(text: &str) -> Vec<String> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
-}
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
@@ -23,6 +16,15 @@ pub fn UsersPage() -> impl IntoView {
     let sub_allow = RwSignal::new(String::new());
     let pub_deny = RwSignal::new(String::new());
     let sub_deny = RwSignal::new(String::new());
+    let resp_max = RwSignal::new(String::new());
+    let subs = RwSignal::new(String::new());
+    let data_limit = RwSignal::new(String::new());
+    let payload = RwSignal::new(String::new());
+    let networks = RwSignal::new(String::new());
+    let connection_types = RwSignal::new(String::new());
+    let bearer = RwSignal::new(false);
+    let tags = RwSignal::new(String::new());
+    let expires = RwSignal::new(String::new());
     let accounts = move || console.data().map(|d| d.accounts).unwrap_or_default();
 
     let create = move |_| {
@@ -34,20 +36,31 @@ pub fn UsersPage() -> impl IntoView {
             k => k,
         };
         let n = name.get_untracked();
-        let permissions = UserPermissions {
-            pub_allow: subjects(&pub_allow.get_untracked()),
-            pub_deny: subjects(&pub_deny.get_untracked()),
-            sub_allow: subjects(&sub_allow.get_untracked()),
-            sub_deny: subjects(&sub_deny.get_untracked()),
-            ..Default::default()
+        let form = UserForm {
+            pub_allow: pub_allow.get_untracked(),
+            pub_deny: pub_deny.get_untracked(),
+            sub_allow: sub_allow.get_untracked(),
+            sub_deny: sub_deny.get_untracked(),
+            resp_max: resp_max.get_untracked(),
+            subs: subs.get_untracked(),
+            data: data_limit.get_untracked(),
+            payload: payload.get_untracked(),
+            source_networks: networks.get_untracked(),
+            connection_types: connection_types.get_untracked(),
+            bearer: bearer.get_untracked(),
+            tags: tags.get_untracked(),
+            expires_in_days: expires.get_untracked(),
         };
         let mut creds = None;
         if console.change(|data| {
-            creds = Some(issue::create_user(
+            let (permissions, limits) = form.permissions(now())?;
+            creds = Some(issue::create_user_with(
                 data,
                 &account_key,
                 &n,
                 permissions,
+                Some(limits),
+                &form.tags,
                 now(),
             )?);
             Ok(format!("user {n} created: its creds file is downloading"))
@@ -131,16 +144,20 @@ pub fn UsersPage() -> impl IntoView {
             <select id="user-account" on:change=move |ev| account.set(event_target_value(&ev))>
                 {move || accounts().into_iter().map(|a| view! { <option value=a.key.clone()>{a.name.clone()}</option> }).collect_view()}
             </select>
-            <label for="user-name">"User name"</label>
-            <input id="user-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
-            <label for="user-pub-allow">"May publish to (subjects, comma separated; empty: all)"</label>
-            <input id="user-pub-allow" prop:value=move || pub_allow.get() on:input=move |ev| pub_allow.set(event_target_value(&ev))/>
-            <label for="user-pub-deny">"May not publish to"</label>
-            <input id="user-pub-deny" prop:value=move || pub_deny.get() on:input=move |ev| pub_deny.set(event_target_value(&ev))/>
-            <label for="user-sub-allow">"May subscribe to (empty: all)"</label>
-            <input id="user-sub-allow" prop:value=move || sub_allow.get() on:input=move |ev| sub_allow.set(event_target_value(&ev))/>
-            <label for="user-sub-deny">"May not subscribe to"</label>
-            <input id="user-sub-deny" prop:value=move || sub_deny.get() on:input=move |ev| sub_deny.set(event_target_value(&ev))/>
+            <Field id="user-name" label="User name" value=name/>
+            <Field id="user-pub-allow" label="May publish to (subjects, comma separated; empty: all)" value=pub_allow/>
+            <Field id="user-pub-deny" label="May not publish to" value=pub_deny/>
+            <Field id="user-sub-allow" label="May subscribe to (empty: all)" value=sub_allow/>
+            <Field id="user-sub-deny" label="May not subscribe to" value=sub_deny/>
+            <Field id="user-resp" label="Replies allowed per request received (empty: none)" value=resp_max/>
+            <Field id="user-subs" label="Maximum subscriptions (empty: unlimited)" value=subs/>
+            <Field id="user-data" label="Maximum data in bytes (empty: unlimited)" value=data_limit/>
+            <Field id="user-payload" label="Maximum payload in bytes (empty: unlimited)" value=payload/>
+            <Field id="user-src" label="Source networks (CIDRs, comma separated; empty: any)" value=networks/>
+            <Field id="user-conn-types" label="Connection types (e.g. STANDARD, WEBSOCKET; empty: any)" value=connection_types/>
+            <Check id="user-bearer" label="Bearer token (the JWT alone authenticates)" value=bearer/>
+            <Field id="user-tags" label="Tags (comma separated)" value=tags/>
+            <Field id="user-expires" label="Expires in (days; empty: never)" value=expires/>
             <button on:click=create>"Create user and download creds"</button>
         </section>
     }
