@@ -102,7 +102,10 @@ async fn run_until_stopped(args: config::ServerArgs, mut config: config::Config)
                     Ok(new_config) => {
                         running.stop().await;
                         running = match server::start(&new_config).await {
-                            Ok(r) => r,
+                            Ok(r) => {
+                                config = new_config;
+                                r
+                            }
                             Err(e) => {
                                 tracing::error!("reload failed: {e}; restarting with the previous configuration");
                                 match server::start(&config).await {
@@ -114,9 +117,6 @@ async fn run_until_stopped(args: config::ServerArgs, mut config: config::Config)
                                 }
                             }
                         };
-                        if running_ok(&new_config) {
-                            config = new_config;
-                        }
                     }
                     Err(e) => tracing::error!("reload refused, keeping the running configuration: {e}"),
                 }
@@ -128,8 +128,4 @@ async fn run_until_stopped(args: config::ServerArgs, mut config: config::Config)
     tracing::info!("stopping");
     running.stop().await;
     ExitCode::SUCCESS
-}
-
-fn running_ok(_config: &config::Config) -> bool {
-    true
 }
