@@ -112,3 +112,70 @@ fn info_and_accounts_describe_the_server_and_the_spa_is_served() {
         404
     );
 }
+
+#[test]
+fn a_server_without_operator_trusts_the_first_self_signed_one_and_keeps_it() {
+    use nats_auth::jwt::OperatorClaims;
+    use nats_auth::nkeys::{KeyPair, KeyType};
+    let dir = temp_dir("console-operator");
+    let args = ["-dir", dir.join("jwt").to_str().unwrap()].map(String::from);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let console = Console::start(&argv, dir.join("console.log"));
+    let rng = &mut rand_core::OsRng;
+    let (identity, signer, stranger) = (
+        KeyPair::new(KeyType::Operator, rng).unwrap(),
+        KeyPair::new(KeyType::Operator, rng).unwrap(),
+        KeyPair::new(KeyType::Operator, rng).unwrap(),
+    );
+    let operator = |subject: &KeyPair, by: &KeyPair, iat: i64| {
+        let mut claims = OperatorClaims::new(subject.public_key());
+        claims.name = "ACME".into();
+        claims.nats.signing_keys.push(signer.public_key());
+        claims.encode(by, iat).unwrap()
+    };
+    let post = |jwt: &str| {
+        http(
+            console.port,
+            "POST",
+            "/jwt/v1/operator",
+            &[],
+            jwt.as_bytes(),
+        )
+    };
+    assert_eq!(
+        http(console.port, "GET", "/jwt/v1/operator", &[], b"").status,
+        404
+    );
+
+    let r = post(&operator(&identity, &signer, unix_now() - 10));
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("must be self-signed"), "{}", r.text());
+    let first = operator(&identity, &identity, unix_now() - 10);
+    assert_eq!(post(&first).status, 200);
+    let r = post(&operator(&stranger, &stranger, unix_now()));
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("trusted already"), "{}", r.text());
+    assert_eq!(
+        post(&operator(&identity, &identity, unix_now() - 100)).status,
+        409
+    );
+    let newer = operator(&identity, &signer, unix_now());
+    assert_eq!(post(&newer).status, 200);
+    assert_eq!(
+        http(console.port, "GET", "/jwt/v1/operator", &[], b"").text(),
+        newer
+    );
+
+    // kept across a restart
+    drop(console);
+    let again = Console::start(&argv, dir.join("console2.log"));
+    assert!(
+        again.log().contains("set by the web console"),
+        "{}",
+        again.log()
+    );
+    assert_eq!(
+        http(again.port, "GET", "/jwt/v1/operator", &[], b"").text(),
+        newer
+    );
+}

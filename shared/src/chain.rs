@@ -60,6 +60,20 @@ pub enum TrustFailure {
     DeletionNotRequested {
         account: String,
     },
+    /// A first operator JWT that its own key did not sign.
+    OperatorNotSelfSigned {
+        issuer: String,
+    },
+    /// An operator JWT about another operator than the trusted one.
+    OtherOperator {
+        trusted: String,
+        subject: String,
+    },
+    /// An operator JWT older than the trusted one.
+    OlderOperator {
+        trusted_iat: i64,
+        issued_at: i64,
+    },
 }
 
 impl fmt::Display for TrustFailure {
@@ -106,6 +120,16 @@ impl fmt::Display for TrustFailure {
             WrongClaimType { context, claim } => {
                 write!(f, "a {claim} JWT cannot be checked against an {context}")
             }
+            OperatorNotSelfSigned { issuer } => {
+                write!(f, "a new operator JWT must be self-signed (issued by {issuer})")
+            }
+            OtherOperator { trusted, subject } => {
+                write!(f, "operator {trusted} is trusted already; this JWT is about {subject}")
+            }
+            OlderOperator { trusted_iat, issued_at } => write!(
+                f,
+                "the operator JWT was issued at {issued_at}, before the trusted one ({trusted_iat})"
+            ),
             DeletionNotRequested { account } => {
                 write!(f, "the delete request does not list account {account} in nats.accounts")
             }
@@ -199,6 +223,35 @@ pub fn check_activation(
         });
     }
     Ok(())
+}
+
+/// May `new` replace the trusted operator (`current`)? With none trusted yet, only a
+/// self-signed operator JWT; afterwards only a JWT about the same operator, issued by its
+/// identity or a signing key, not older than the trusted one.
+pub fn check_operator_update(
+    new: &OperatorClaims,
+    current: Option<&OperatorClaims>,
+) -> Result<(), TrustFailure> {
+    match current {
+        None if !new.is_self_signed() => Err(TrustFailure::OperatorNotSelfSigned {
+            issuer: new.issuer.clone(),
+        }),
+        None => Ok(()),
+        Some(current) if current.subject != new.subject => Err(TrustFailure::OtherOperator {
+            trusted: current.subject.clone(),
+            subject: new.subject.clone(),
+        }),
+        Some(current) if !current.did_sign(&new.issuer) => Err(TrustFailure::NotSignedByOperator {
+            kind: "operator",
+            issuer: new.issuer.clone(),
+            operator: current.subject.clone(),
+        }),
+        Some(current) if new.issued_at < current.issued_at => Err(TrustFailure::OlderOperator {
+            trusted_iat: current.issued_at,
+            issued_at: new.issued_at,
+        }),
+        Some(_) => Ok(()),
+    }
 }
 
 /// May `request` (a generic claim, as `nsc push --prune` sends on `$SYS.REQ.CLAIMS.DELETE`)
@@ -355,6 +408,38 @@ mod tests {
     use super::*;
     use crate::jwt::{GenericClaims, OperatorClaims};
     use crate::nkeys::{KeyPair, KeyType};
+
+    #[test]
+    fn operator_updates_keep_to_the_trusted_operator() {
+        let identity = KeyPair::from_raw_seed(KeyType::Operator, &[1; 32]).unwrap();
+        let signer = KeyPair::from_raw_seed(KeyType::Operator, &[2; 32]).unwrap();
+        let other = KeyPair::from_raw_seed(KeyType::Operator, &[3; 32]).unwrap();
+        let issue = |subject: &KeyPair, by: &KeyPair, iat: i64| {
+            let mut claims = OperatorClaims::new(subject.public_key());
+            claims.nats.signing_keys.push(signer.public_key());
+            claims.encode(by, iat).unwrap();
+            claims
+        };
+        let first = issue(&identity, &identity, 100);
+        assert!(check_operator_update(&first, None).is_ok());
+        assert!(matches!(
+            check_operator_update(&issue(&identity, &signer, 100), None),
+            Err(TrustFailure::OperatorNotSelfSigned { .. })
+        ));
+        assert!(check_operator_update(&issue(&identity, &signer, 200), Some(&first)).is_ok());
+        assert!(matches!(
+            check_operator_update(&issue(&other, &other, 200), Some(&first)),
+            Err(TrustFailure::OtherOperator { .. })
+        ));
+        assert!(matches!(
+            check_operator_update(&issue(&identity, &identity, 50), Some(&first)),
+            Err(TrustFailure::OlderOperator { .. })
+        ));
+        assert!(matches!(
+            check_operator_update(&issue(&identity, &other, 300), Some(&first)),
+            Err(TrustFailure::NotSignedByOperator { .. })
+        ));
+    }
 
     #[test]
     fn deletion_needs_the_operator_and_the_account_listed() {

@@ -292,32 +292,19 @@ pub async fn update_operator(state: &AppState, jwt: &str) -> Result<String, Upda
     };
     let issues = claims.validate(now());
     refuse_invalid(&issues)?;
-    match state.operator.get() {
-        None if claims.issuer != claims.subject => {
-            return Err(UpdateError::Untrusted(
-                "a new operator JWT must be self-signed".into(),
-            ))
-        }
-        Some(current) if current.claims.subject != claims.subject => {
-            return Err(UpdateError::Untrusted(format!(
-                "this server already trusts operator {} ({})",
-                current.claims.name, current.claims.subject
-            )))
-        }
-        Some(current) if !current.claims.did_sign(&claims.issuer) => {
-            return Err(UpdateError::Untrusted(format!(
-                "{} is not a key of the operator",
-                claims.issuer
-            )))
-        }
-        Some(current) if claims.issued_at < current.claims.issued_at => {
-            return Err(UpdateError::Older {
-                stored_iat: current.claims.issued_at,
-                new_iat: claims.issued_at,
-            })
-        }
-        _ => {}
-    }
+    let trusted = state.operator.get();
+    chain::check_operator_update(&claims, trusted.as_ref().map(|o| &o.claims)).map_err(
+        |failure| match failure {
+            chain::TrustFailure::OlderOperator {
+                trusted_iat,
+                issued_at,
+            } => UpdateError::Older {
+                stored_iat: trusted_iat,
+                new_iat: issued_at,
+            },
+            other => UpdateError::Untrusted(other.to_string()),
+        },
+    )?;
     let text = jwt.to_string();
     tokio::task::spawn_blocking(move || crate::store::write_file_atomically(&file, &text))
         .await
