@@ -235,6 +235,16 @@ fn truncate(text: &str) -> String {
     text.chars().take(64).collect()
 }
 
+/// A request body holding a JWT: UTF-8 text, or a refusal saying it is not.
+fn jwt_body(body: &Bytes) -> Result<&str, Refusal> {
+    std::str::from_utf8(body).map_err(|_| {
+        Refusal(
+            StatusCode::BAD_REQUEST,
+            "bad JWT in request: the body is not UTF-8 text".into(),
+        )
+    })
+}
+
 fn check_account_key(key: &str) -> Result<(), Refusal> {
     if nats_auth::nkeys::is_valid_public_account_key(key) {
         Ok(())
@@ -402,11 +412,9 @@ async fn post_account(
         let refused = UpdateError::Replica(primary.url.clone());
         return text_error(update_status(&refused), refused);
     }
-    let Ok(jwt) = std::str::from_utf8(&body) else {
-        return text_error(
-            StatusCode::BAD_REQUEST,
-            "bad JWT in request: the body is not UTF-8 text",
-        );
+    let jwt = match jwt_body(&body) {
+        Ok(text) => text,
+        Err(refusal) => return refusal.into_response(),
     };
     match update_account(&state, Some(&key), jwt, Announce::Yes).await {
         Ok(UpdateOutcome::Saved(stored)) => {
@@ -430,11 +438,9 @@ async fn delete_account_route(
         let refused = UpdateError::Replica(primary.url.clone());
         return text_error(update_status(&refused), refused);
     }
-    let Ok(request) = std::str::from_utf8(&body) else {
-        return text_error(
-            StatusCode::BAD_REQUEST,
-            "bad JWT in request: the body is not UTF-8 text",
-        );
+    let request = match jwt_body(&body) {
+        Ok(text) => text,
+        Err(refusal) => return refusal.into_response(),
     };
     match delete_account(&state, &key, request).await {
         Ok(true) => {
@@ -447,11 +453,9 @@ async fn delete_account_route(
 }
 
 async fn post_activation(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
-    let Ok(jwt) = std::str::from_utf8(&body) else {
-        return text_error(
-            StatusCode::BAD_REQUEST,
-            "bad JWT in request: the body is not UTF-8 text",
-        );
+    let jwt = match jwt_body(&body) {
+        Ok(text) => text,
+        Err(refusal) => return refusal.into_response(),
     };
     match update_activation(&state, jwt).await {
         Ok(stored) => {
@@ -542,11 +546,9 @@ async fn get_operator(
 }
 
 async fn post_operator(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
-    let Ok(jwt) = std::str::from_utf8(&body) else {
-        return text_error(
-            StatusCode::BAD_REQUEST,
-            "bad JWT in request: the body is not UTF-8 text",
-        );
+    let jwt = match jwt_body(&body) {
+        Ok(text) => text,
+        Err(refusal) => return refusal.into_response(),
     };
     match update::update_operator(&state, jwt).await {
         Ok(name) => {
