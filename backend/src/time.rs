@@ -21,37 +21,27 @@ pub fn date(unix: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// `YYYY/MM/DD HH:MM:SS.micros` now, as nats-server's logger prints it.
-pub fn log_timestamp() -> String {
+/// Now as UTC calendar fields: (year, month, day, hour, minute, second, microseconds).
+fn now_utc() -> (i64, u32, u32, i64, i64, i64, u32) {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
     let secs = now.as_secs() as i64;
     let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
     let s = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}/{m:02}/{d:02} {:02}:{:02}:{:02}.{:06}",
-        s / 3600,
-        s / 60 % 60,
-        s % 60,
-        now.subsec_micros()
-    )
+    (y, m, d, s / 3600, s / 60 % 60, s % 60, now.subsec_micros())
+}
+
+/// `YYYY/MM/DD HH:MM:SS.micros` now, as nats-server's logger prints it.
+pub fn log_timestamp() -> String {
+    let (y, m, d, h, min, s, micros) = now_utc();
+    format!("{y:04}/{m:02}/{d:02} {h:02}:{min:02}:{s:02}.{micros:06}")
 }
 
 /// RFC 3339 (UTC) of now, for the start-up line.
 pub fn rfc3339_now() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs() as i64;
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-    let s = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        s / 3600,
-        s / 60 % 60,
-        s % 60
-    )
+    let (y, m, d, h, min, s, _) = now_utc();
+    format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}Z")
 }
 
 #[cfg(test)]
