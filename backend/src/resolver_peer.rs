@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use sha2::{Digest, Sha256};
 
 use crate::account_server::update::{update_account, Announce, UpdateOutcome};
 use crate::account_server::AppState;
@@ -24,15 +23,6 @@ const LOOKUP: &str = "$SYS.REQ.ACCOUNT.*.CLAIMS.LOOKUP";
 const UPDATE_LEGACY: &str = "$SYS.ACCOUNT.*.CLAIMS.UPDATE";
 const UPDATE_REQUEST: &str = "$SYS.REQ.ACCOUNT.*.CLAIMS.UPDATE";
 const UPDATE_ANY: &str = "$SYS.REQ.CLAIMS.UPDATE";
-
-/// nats-server's store hash.
-pub fn store_hash(state: &AppState) -> [u8; 32] {
-    state.store.all().iter().fold([0u8; 32], |mut acc, jwt| {
-        let digest = Sha256::digest(jwt.jwt.as_bytes());
-        acc.iter_mut().zip(digest).for_each(|(a, b)| *a ^= b);
-        acc
-    })
-}
 
 /// Waits for the NATS connection, then serves the resolver protocol until the task is dropped.
 pub async fn run(state: Arc<AppState>, sync_every: Duration) {
@@ -74,7 +64,7 @@ async fn serve_packs(state: Arc<AppState>, client: async_nats::Client) {
     };
     while let Some(request) = requests.next().await {
         let Some(reply) = request.reply else { continue };
-        if request.payload.as_ref() != store_hash(&state) {
+        if request.payload.as_ref() != state.store.hash() {
             let now = crate::account_server::update::now();
             for jwt in state
                 .store
@@ -163,7 +153,7 @@ async fn pull_packs(state: Arc<AppState>, client: async_nats::Client, every: Dur
         let Ok(mut replies) = client.subscribe(inbox.clone()).await else {
             continue;
         };
-        let hash = store_hash(&state);
+        let hash = state.store.hash();
         if client
             .publish_with_reply(PACK, inbox, bytes::Bytes::copy_from_slice(&hash))
             .await

@@ -220,6 +220,10 @@ impl AccountStore for DirectoryStore {
         self.index.all()
     }
 
+    fn hash(&self) -> [u8; 32] {
+        self.index.hash()
+    }
+
     fn refresh(&self) -> Result<Vec<StoredJwt>, StoreError> {
         Ok(self.index.replace(self.scan()?))
     }

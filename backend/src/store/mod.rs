@@ -78,6 +78,8 @@ pub trait AccountStore: Send + Sync {
     fn save(&self, jwt: &StoredJwt) -> Result<(), StoreError>;
     /// Every stored JWT (for packs and listings), in key order.
     fn all(&self) -> Vec<StoredJwt>;
+    /// nats-server's store hash: the XOR of the SHA-256 of every stored JWT.
+    fn hash(&self) -> [u8; 32];
     /// Removes an account; `Ok(false)` when there was none.
     fn delete(&self, _account: &str) -> Result<bool, StoreError> {
         Err(StoreError::ReadOnly(self.kind()))
@@ -95,61 +97,117 @@ pub trait AccountStore: Send + Sync {
     }
 }
 
-/// The in-memory index every store keeps: account → JWT.
+/// The in-memory index every store keeps: account → JWT, and the store hash nats-server's
+/// resolvers compare (XOR of the SHA-256 of every JWT), kept current on each change.
 #[derive(Debug, Default)]
-pub(crate) struct Index(RwLock<HashMap<String, StoredJwt>>);
+pub(crate) struct Index(RwLock<Entries>);
+
+#[derive(Debug, Default)]
+struct Entries {
+    map: HashMap<String, StoredJwt>,
+    hash: [u8; 32],
+}
+
+fn xor_digest(hash: &mut [u8; 32], jwt: &str) {
+    use sha2::{Digest, Sha256};
+    hash.iter_mut()
+        .zip(Sha256::digest(jwt.as_bytes()))
+        .for_each(|(h, d)| *h ^= d);
+}
+
+impl Entries {
+    fn insert(&mut self, jwt: StoredJwt) {
+        xor_digest(&mut self.hash, &jwt.jwt);
+        if let Some(old) = self.map.insert(jwt.account.clone(), jwt) {
+            xor_digest(&mut self.hash, &old.jwt);
+        }
+    }
+
+    fn remove(&mut self, key: &str) {
+        if let Some(old) = self.map.remove(key) {
+            xor_digest(&mut self.hash, &old.jwt);
+        }
+    }
+}
 
 impl Index {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Entries> {
+        self.0.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Entries> {
+        self.0.write().unwrap_or_else(|e| e.into_inner())
+    }
+
     pub fn get(&self, account: &str) -> Option<StoredJwt> {
-        self.0
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(account)
-            .cloned()
+        self.read().map.get(account).cloned()
     }
 
     pub fn insert(&self, jwt: StoredJwt) {
-        self.0
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(jwt.account.clone(), jwt);
+        self.write().insert(jwt);
     }
 
     /// Replaces the whole index; returns the entries that are new or changed.
     pub fn replace(&self, entries: Vec<StoredJwt>) -> Vec<StoredJwt> {
-        let mut map = self.0.write().unwrap_or_else(|e| e.into_inner());
+        let mut current = self.write();
         let changed = entries
             .iter()
-            .filter(|e| map.get(&e.account).is_none_or(|old| old.jwt != e.jwt))
+            .filter(|e| {
+                current
+                    .map
+                    .get(&e.account)
+                    .is_none_or(|old| old.jwt != e.jwt)
+            })
             .cloned()
             .collect();
-        *map = entries
-            .into_iter()
-            .map(|e| (e.account.clone(), e))
-            .collect();
+        *current = Entries::default();
+        entries.into_iter().for_each(|e| current.insert(e));
         changed
     }
 
     pub fn all(&self) -> Vec<StoredJwt> {
-        let mut all: Vec<StoredJwt> = self
-            .0
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .values()
-            .cloned()
-            .collect();
+        let mut all: Vec<StoredJwt> = self.read().map.values().cloned().collect();
         all.sort_by(|a, b| a.account.cmp(&b.account));
         all
     }
 
     pub fn remove(&self, key: &str) {
-        self.0
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(key);
+        self.write().remove(key);
     }
 
     pub fn len(&self) -> usize {
-        self.0.read().unwrap_or_else(|e| e.into_inner()).len()
+        self.read().map.len()
+    }
+
+    pub fn hash(&self) -> [u8; 32] {
+        self.read().hash
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwt(account: &str, text: &str) -> StoredJwt {
+        StoredJwt::new(account, text, "jti", 0, 0)
+    }
+
+    #[test]
+    fn the_hash_follows_every_change() {
+        let full = |texts: &[&str]| {
+            let mut h = [0u8; 32];
+            texts.iter().for_each(|t| xor_digest(&mut h, t));
+            h
+        };
+        let index = Index::default();
+        index.insert(jwt("A", "a1"));
+        index.insert(jwt("B", "b1"));
+        assert_eq!(index.hash(), full(&["a1", "b1"]));
+        index.insert(jwt("A", "a2"));
+        assert_eq!(index.hash(), full(&["a2", "b1"]));
+        index.remove("B");
+        assert_eq!(index.hash(), full(&["a2"]));
+        index.replace(vec![jwt("C", "c1")]);
+        assert_eq!(index.hash(), full(&["c1"]));
     }
 }
