@@ -433,7 +433,7 @@ impl UserForm {
             limits.source_networks.add(&cidr);
         }
         for kind in list(&self.connection_types) {
-            let kind = kind.to_uppercase();
+            let kind = kind.to_ascii_uppercase();
             if !nats_auth::jwt::CONNECTION_TYPES.contains(&kind.as_str()) {
                 return Err(format!(
                     "Connection types: {kind} is not one of {}",

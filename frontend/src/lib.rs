@@ -3,14 +3,13 @@
 
 pub mod forms;
 pub mod issue;
+pub mod nav;
 pub mod pages;
 pub mod state;
 pub mod vault;
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::path;
-
+use nav::{Page, PageLink};
 use state::Console;
 
 /// Locks the vault after this long without a click or key press.
@@ -21,32 +20,27 @@ pub fn App() -> impl IntoView {
     let console = Console::new();
     provide_context(console);
     idle_lock(console);
+    let page = nav::current_page();
     view! {
-        <Router>
-            <header>
-                <strong>"NATS Console"</strong>
-                <A href="/">"Vault"</A>
-                <A href="/operator">"Operator"</A>
-                <A href="/accounts">"Accounts"</A>
-                <A href="/users">"Users"</A>
-                <A href="/keys">"Keys"</A>
-                <A href="/inspect">"Inspector"</A>
-                <span id="vault-state" class="muted">{move || if console.vault.with(|v| v.is_some()) { "unlocked" } else { "locked" }}</span>
-            </header>
-            <main>
-                <p id="notice" role="status" class=move || match console.notice.get() { Some((true, _)) => "error", _ => "ok" }>
-                    {move || console.notice.get().map(|(_, text)| text)}
-                </p>
-                <Routes fallback=|| view! { <p>"No such page."</p> }>
-                    <Route path=path!("/") view=pages::vault::VaultPage/>
-                    <Route path=path!("/operator") view=pages::operator::OperatorPage/>
-                    <Route path=path!("/accounts") view=pages::accounts::AccountsPage/>
-                    <Route path=path!("/users") view=pages::users::UsersPage/>
-                    <Route path=path!("/keys") view=pages::keys::KeysPage/>
-                    <Route path=path!("/inspect") view=pages::inspector::InspectorPage/>
-                </Routes>
-            </main>
-        </Router>
+        <header>
+            <strong>"NATS Console"</strong>
+            {Page::MENU.map(|to| view! { <PageLink to current=page/> })}
+            <span id="vault-state" class="muted">{move || if console.vault.with(|v| v.is_some()) { "unlocked" } else { "locked" }}</span>
+        </header>
+        <main>
+            <p id="notice" role="status" class=move || match console.notice.get() { Some((true, _)) => "error", _ => "ok" }>
+                {move || console.notice.get().map(|(_, text)| text)}
+            </p>
+            {move || match page.get() {
+                Page::Vault => view! { <pages::vault::VaultPage/> }.into_any(),
+                Page::Operator => view! { <pages::operator::OperatorPage/> }.into_any(),
+                Page::Accounts => view! { <pages::accounts::AccountsPage/> }.into_any(),
+                Page::Users => view! { <pages::users::UsersPage/> }.into_any(),
+                Page::Keys => view! { <pages::keys::KeysPage/> }.into_any(),
+                Page::Inspector => view! { <pages::inspector::InspectorPage/> }.into_any(),
+                Page::NotFound => view! { <p>"No such page."</p> }.into_any(),
+            }}
+        </main>
     }
 }
 

@@ -40,7 +40,7 @@ NKEYs are sensitive and should be treated as secrets.\n\n\
 /// A JWT in a decorated block, as Go's `DecorateJWT`: `-----BEGIN NATS ACCOUNT JWT-----` …
 pub fn decorate_jwt(jwt: &str) -> Result<String> {
     let claims = jwt::decode(jwt.trim())?;
-    let label = claims.claim_type().as_str().to_uppercase();
+    let label = claims.claim_type().as_str().to_ascii_uppercase();
     Ok(format!(
         "-----BEGIN NATS {label} JWT-----\n{}\n------END NATS {label} JWT------\n",
         jwt.trim()

@@ -11,6 +11,7 @@ pub mod creds;
 mod error;
 pub mod jwt;
 pub mod nkeys;
+pub mod text_encoding;
 mod timezones;
 pub mod validation;
 pub mod xkeys;

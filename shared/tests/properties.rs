@@ -23,6 +23,34 @@ fn subject() -> impl Strategy<Value = String> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
+    /// Our base32/base64url against the data-encoding crate (the codec used before): same
+    /// text, same bytes, same error position and kind for any input.
+    #[test]
+    fn text_encodings_agree_with_data_encoding(bytes in prop::collection::vec(any::<u8>(), 0..80), text in "[A-Za-z0-9_=+/!-]{0,40}") {
+        use data_encoding::{DecodeKind, BASE32, BASE32_NOPAD, BASE64URL_NOPAD};
+        use nats_auth::text_encoding::{self as te, DecodeErrorKind};
+        prop_assert_eq!(te::base32_encode(&bytes), BASE32_NOPAD.encode(&bytes));
+        prop_assert_eq!(te::base32_encode_padded(&bytes), BASE32.encode(&bytes));
+        prop_assert_eq!(te::base64url_encode(&bytes), BASE64URL_NOPAD.encode(&bytes));
+        let kind = |k: DecodeKind| match k {
+            DecodeKind::Length => Some(DecodeErrorKind::Length),
+            DecodeKind::Symbol => Some(DecodeErrorKind::Symbol),
+            DecodeKind::Trailing => Some(DecodeErrorKind::TrailingBits),
+            _ => None,
+        };
+        let ours = te::base64url_decode(text.as_bytes()).map_err(|e| (e.position, Some(e.kind)));
+        let reference = BASE64URL_NOPAD.decode(text.as_bytes()).map_err(|e| (e.position, kind(e.kind)));
+        prop_assert_eq!(ours, reference);
+        let mut lax = data_encoding::Specification::new();
+        lax.symbols.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
+        lax.check_trailing_bits = false;
+        let lax = lax.encoding().unwrap();
+        let upper = text.to_ascii_uppercase();
+        let ours = te::base32_decode(upper.as_bytes()).map_err(|e| (e.position, Some(e.kind)));
+        let reference = lax.decode(upper.as_bytes()).map_err(|e| (e.position, kind(e.kind)));
+        prop_assert_eq!(ours, reference);
+    }
+
     #[test]
     fn seeds_and_public_keys_round_trip(kind in key_type(), raw in any::<[u8; 32]>()) {
         let pair = KeyPair::from_raw_seed(kind, &raw).unwrap();

@@ -44,7 +44,7 @@ pub fn activation_hash_id(issuer: &str, subject: &str, import_subject: &str) -> 
         .map_or(import_subject, |i| &import_subject[..i]);
     let cut = if cut.is_empty() { "_" } else { cut };
     let digest = Sha256::digest(format!("{issuer}.{subject}.{cut}").as_bytes());
-    data_encoding::BASE32.encode(&digest)
+    crate::text_encoding::base32_encode_padded(&digest)
 }
 
 /// Go's `validateWithTimeChecks(vr, false)`: the activation's own rules, no time checks.

@@ -2,7 +2,7 @@
 //! standard claims, `nats.version` = 2, JSON in Go's field order and escaping, Ed25519 over
 //! `header.payload`. The clock and the signer are the caller's.
 
-use data_encoding::{BASE32_NOPAD, BASE64URL_NOPAD};
+use crate::text_encoding::{base32_encode, base64url_encode_append};
 use serde::Serialize;
 use sha2::{Digest, Sha512_256};
 
@@ -77,7 +77,7 @@ fn stamp<N>(claims: &mut Claims<N>, issuer: String, now: i64) -> Result<()> {
     claims.issued_at = now;
     claims.id = String::new();
     let json = go_json::to_string(&StandardClaims::of(claims))?;
-    claims.id = BASE32_NOPAD.encode(&Sha512_256::digest(json.as_bytes()));
+    claims.id = base32_encode(&Sha512_256::digest(json.as_bytes()));
     Ok(())
 }
 
@@ -85,10 +85,10 @@ fn sign_payload(payload_json: &str, signer: &impl JwtSigner) -> Result<String> {
     let mut token = String::with_capacity(HEADER_B64.len() + payload_json.len() * 4 / 3 + 100);
     token.push_str(HEADER_B64);
     token.push('.');
-    BASE64URL_NOPAD.encode_append(payload_json.as_bytes(), &mut token);
+    base64url_encode_append(payload_json.as_bytes(), &mut token);
     let signature = signer.sign(token.as_bytes())?;
     token.push('.');
-    BASE64URL_NOPAD.encode_append(&signature, &mut token);
+    base64url_encode_append(&signature, &mut token);
     Ok(token)
 }
 

@@ -1,26 +1,10 @@
 //! Text encoding of keys: base32 (RFC 4648 alphabet, no padding) over
 //! `prefix ‖ payload ‖ crc16_le`. Unlike Go, payload lengths are checked.
 
-use std::sync::OnceLock;
-
-use data_encoding::Encoding;
-
 use super::prefix::{KeyType, PREFIX_BYTE_SEED};
 use crate::error::{Error, Result};
 
 const KEY_LEN: usize = 32;
-
-/// Base32 as Go's `StdEncoding.WithPadding(NoPadding)`: unlike `BASE32_NOPAD` it does not
-/// insist that unused trailing bits are zero, so a tampered key fails its CRC, as in Go.
-fn base32() -> &'static Encoding {
-    static ENCODING: OnceLock<Encoding> = OnceLock::new();
-    ENCODING.get_or_init(|| {
-        let mut spec = data_encoding::Specification::new();
-        spec.symbols.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
-        spec.check_trailing_bits = false;
-        spec.encoding().expect("valid base32 specification")
-    })
-}
 
 const fn crc16_table() -> [u16; 256] {
     let mut table = [0u16; 256];
@@ -56,7 +40,7 @@ fn encode_raw(prefix: &[u8], payload: &[u8]) -> String {
     raw.extend_from_slice(payload);
     let crc = crc16(&raw);
     raw.extend_from_slice(&crc.to_le_bytes());
-    let text = base32().encode(&raw);
+    let text = crate::text_encoding::base32_encode(&raw);
     zeroize::Zeroize::zeroize(&mut raw);
     text
 }
@@ -85,10 +69,13 @@ fn decode_checked(text: &str) -> Result<Vec<u8>> {
     {
         return Err(Error::Base32(pos));
     }
-    let mut raw = base32().decode(text.as_bytes()).map_err(|e| match e.kind {
-        data_encoding::DecodeKind::Length => Error::InvalidEncoding,
-        _ => Error::Base32(e.position),
-    })?;
+    // Unused trailing bits are not checked (Go's `StdEncoding.WithPadding(NoPadding)`): a
+    // tampered key fails its CRC, as in Go.
+    let mut raw =
+        crate::text_encoding::base32_decode(text.as_bytes()).map_err(|e| match e.kind {
+            crate::text_encoding::DecodeErrorKind::Length => Error::InvalidEncoding,
+            _ => Error::Base32(e.position),
+        })?;
     if raw.len() < 4 {
         return Err(Error::InvalidEncoding);
     }

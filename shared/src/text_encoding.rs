@@ -1,0 +1,197 @@
+//! Base32 (RFC 4648 alphabet) for keys and JWT ids, base64url (no padding) for JWT segments.
+//!
+//! Written here, not taken from a general codec crate: those are generic over every bit width
+//! and cost the web app ~50 KB of wasm. Behaviour is pinned by tests against the references.
+
+const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const INVALID: u8 = 0xff;
+
+/// Why a text did not decode; `position` is the input byte the decoder stopped at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecodeError {
+    pub position: usize,
+    pub kind: DecodeErrorKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecodeErrorKind {
+    /// No whole number of bytes fits the length (`position` = longest valid prefix).
+    Length,
+    /// A character outside the alphabet.
+    Symbol,
+    /// Bits after the last whole byte are not zero (base64url only).
+    TrailingBits,
+}
+
+const fn reverse(alphabet: &[u8]) -> [u8; 256] {
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < alphabet.len() {
+        table[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+}
+static BASE32_VALUES: [u8; 256] = reverse(BASE32);
+static BASE64URL_VALUES: [u8; 256] = reverse(BASE64URL);
+
+/// Packs `bytes` into `bits`-wide symbols, most significant first, zero-filling the last one.
+fn encode_into(bytes: &[u8], bits: u32, alphabet: &[u8], out: &mut String) {
+    let mask = (1u32 << bits) - 1;
+    let mut acc = 0u32;
+    let mut held = 0u32;
+    out.reserve((bytes.len() * 8).div_ceil(bits as usize));
+    for &b in bytes {
+        acc = (acc << 8) | u32::from(b);
+        held += 8;
+        while held >= bits {
+            held -= bits;
+            out.push(alphabet[((acc >> held) & mask) as usize] as char);
+        }
+    }
+    if held > 0 {
+        out.push(alphabet[((acc << (bits - held)) & mask) as usize] as char);
+    }
+}
+
+/// Unpacks `bits`-wide symbols; returns the bytes and the value of the leftover bits.
+fn decode_symbols(
+    text: &[u8],
+    bits: u32,
+    values: &[u8; 256],
+) -> Result<(Vec<u8>, u32), DecodeError> {
+    // A last symbol holding fewer than 8 new bits cannot end a byte: no encoder writes it.
+    let leftover = (text.len() * bits as usize) % 8;
+    if leftover >= bits as usize {
+        return Err(DecodeError {
+            position: text.len() - leftover / bits as usize,
+            kind: DecodeErrorKind::Length,
+        });
+    }
+    let mut out = Vec::with_capacity(text.len() * bits as usize / 8);
+    let mut acc = 0u32;
+    let mut held = 0u32;
+    for (position, &c) in text.iter().enumerate() {
+        let v = values[c as usize];
+        if v == INVALID {
+            return Err(DecodeError {
+                position,
+                kind: DecodeErrorKind::Symbol,
+            });
+        }
+        acc = (acc << bits) | u32::from(v);
+        held += bits;
+        if held >= 8 {
+            held -= 8;
+            out.push((acc >> held) as u8);
+        }
+    }
+    Ok((out, acc & ((1 << held) - 1)))
+}
+
+/// Base32 without padding (keys, JWT ids).
+pub fn base32_encode(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    encode_into(bytes, 5, BASE32, &mut out);
+    out
+}
+
+/// Base32 with `=` padding to a multiple of 8 characters (Go's `StdEncoding`).
+pub fn base32_encode_padded(bytes: &[u8]) -> String {
+    let mut out = base32_encode(bytes);
+    while !out.len().is_multiple_of(8) {
+        out.push('=');
+    }
+    out
+}
+
+/// Base32 without padding. Unused trailing bits are not checked (as Go's decoder), so a
+/// tampered key is caught by its CRC rather than here.
+pub fn base32_decode(text: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    decode_symbols(text, 5, &BASE32_VALUES).map(|(bytes, _)| bytes)
+}
+
+/// Base64url without padding (Go's `RawURLEncoding`), appended to `out`.
+pub fn base64url_encode_append(bytes: &[u8], out: &mut String) {
+    encode_into(bytes, 6, BASE64URL, out);
+}
+
+pub fn base64url_encode(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    base64url_encode_append(bytes, &mut out);
+    out
+}
+
+/// Base64url without padding; non-zero trailing bits are refused (only one text per bytes).
+pub fn base64url_decode(text: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    let (bytes, trailing) = decode_symbols(text, 6, &BASE64URL_VALUES)?;
+    if trailing != 0 {
+        return Err(DecodeError {
+            position: text.len() - 1,
+            kind: DecodeErrorKind::TrailingBits,
+        });
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // RFC 4648 §10 test vectors.
+    const VECTORS: [(&str, &str, &str); 7] = [
+        ("", "", ""),
+        ("f", "MY======", "Zg"),
+        ("fo", "MZXQ====", "Zm8"),
+        ("foo", "MZXW6===", "Zm9v"),
+        ("foob", "MZXW6YQ=", "Zm9vYg"),
+        ("fooba", "MZXW6YTB", "Zm9vYmE"),
+        ("foobar", "MZXW6YTBOI======", "Zm9vYmFy"),
+    ];
+
+    #[test]
+    fn rfc4648_vectors_both_ways() {
+        for (plain, b32, b64) in VECTORS {
+            assert_eq!(base32_encode_padded(plain.as_bytes()), b32);
+            let unpadded = b32.trim_end_matches('=');
+            assert_eq!(base32_encode(plain.as_bytes()), unpadded);
+            assert_eq!(
+                base32_decode(unpadded.as_bytes()).unwrap(),
+                plain.as_bytes()
+            );
+            assert_eq!(base64url_encode(plain.as_bytes()), b64);
+            assert_eq!(base64url_decode(b64.as_bytes()).unwrap(), plain.as_bytes());
+        }
+    }
+
+    #[test]
+    fn url_alphabet_not_standard() {
+        assert_eq!(base64url_encode(&[0xfb, 0xff]), "-_8");
+        assert_eq!(base64url_decode(b"-_8").unwrap(), [0xfb, 0xff]);
+        let err = base64url_decode(b"+/8").unwrap_err();
+        assert_eq!((err.position, err.kind), (0, DecodeErrorKind::Symbol));
+    }
+
+    #[test]
+    fn errors_name_the_position() {
+        let e = |r: Result<Vec<u8>, DecodeError>| {
+            let e = r.unwrap_err();
+            (e.position, e.kind)
+        };
+        use DecodeErrorKind::*;
+        // base64url: 1 symbol of 4 cannot make a byte; lengths are checked before symbols
+        assert_eq!(e(base64url_decode(b"Zm9vY")), (4, Length));
+        assert_eq!(e(base64url_decode(b"Z!9vY")), (4, Length));
+        assert_eq!(e(base64url_decode(b"Zm9v=g")), (4, Symbol));
+        assert_eq!(e(base64url_decode(b"Zh")), (1, TrailingBits));
+        // base32: 1, 3 or 6 symbols of 8 cannot end a byte
+        assert_eq!(e(base32_decode(b"MZXW6Y")), (5, Length));
+        assert_eq!(e(base32_decode(b"MZX")), (2, Length));
+        assert_eq!(e(base32_decode(b"M")), (0, Length));
+        assert_eq!(e(base32_decode(b"MZ1W")), (2, Symbol));
+        // base32 leaves trailing bits to the key's CRC
+        assert_eq!(base32_decode(b"MZ").unwrap(), b"f");
+        assert_eq!(base32_decode(b"M7").unwrap(), b"g");
+    }
+}
