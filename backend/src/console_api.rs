@@ -96,6 +96,9 @@ struct AccountSummary {
     issued_at: i64,
     expires: i64,
     jti: String,
+    /// The stored JWT itself: what tells two versions apart (the `jti` hashes only the standard
+    /// claims, so two versions signed in the same second share it, as in Go).
+    jwt: String,
     limits: Limits,
     signing_keys: Vec<String>,
     revocations: usize,
@@ -146,6 +149,7 @@ async fn accounts(State(state): State<Arc<AppState>>) -> Response {
                 issued_at: a.issued_at,
                 expires: a.expires,
                 jti: a.id.clone(),
+                jwt: stored.jwt.to_string(),
                 limits: Limits {
                     conn: l.conn,
                     leaf: l.leaf_node_conn,

@@ -87,6 +87,8 @@ fn info_and_accounts_describe_the_server_and_the_spa_is_served() {
         (Some(10), Some(true))
     );
     assert_eq!(a["status"], "ok");
+    // the JWT itself, to tell versions apart (their jti can be the same)
+    assert_eq!(a["jwt"], jwt.as_str());
     assert_eq!(by_name("OLD")["status"], "expired");
     // public data only
     assert!(!String::from_utf8_lossy(&r.body).contains("\"seed\""));

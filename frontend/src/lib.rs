@@ -1,6 +1,7 @@
 //! NATS Console web app. Seeds live only here, in the browser: encrypted at rest in the vault,
 //! decrypted in memory while it is unlocked, used to sign in WASM with `nats-auth`.
 
+pub mod describe;
 pub mod forms;
 pub mod issue;
 pub mod nav;

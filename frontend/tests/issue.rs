@@ -1,10 +1,13 @@
 //! Issuing in the browser (wasm32, headless Chromium): what the console signs chains to its
-//! operator under nats-auth's rules, creds carry the right key, revocation takes.
+//! operator under nats-auth's rules, creds carry the right key, revocation takes, forms set
+//! every field and name the input at fault.
 #![cfg(target_arch = "wasm32")]
 
 use nats_auth::chain::{self, Trust};
-use nats_auth::jwt::AnyClaims;
-use nats_console_web::issue::{self, UserPermissions};
+use nats_auth::jwt::{AccountClaims, AnyClaims, UserClaims};
+use nats_console_web::describe::describe;
+use nats_console_web::forms::FormError;
+use nats_console_web::issue::{self, AccountForm, OperatorForm, UserForm};
 use nats_console_web::vault::VaultData;
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -12,58 +15,93 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 const NOW: i64 = 1_767_225_600;
 
+fn operator_form(name: &str, signing_key: bool) -> OperatorForm {
+    OperatorForm {
+        name: name.into(),
+        signing_key,
+        account_server_url: "http://127.0.0.1:9090/jwt/v1".into(),
+        ..Default::default()
+    }
+}
+
+fn account_form(name: &str) -> AccountForm {
+    AccountForm {
+        name: name.into(),
+        ..Default::default()
+    }
+}
+
+fn user_form(name: &str) -> UserForm {
+    UserForm {
+        name: name.into(),
+        ..Default::default()
+    }
+}
+
+fn user_of(creds: &str) -> UserClaims {
+    match nats_auth::jwt::decode(&nats_auth::creds::parse_decorated_jwt(creds)).unwrap() {
+        AnyClaims::User(u) => u,
+        other => panic!("not a user: {other:?}"),
+    }
+}
+
+fn decode_account(jwt: &str) -> AccountClaims {
+    match nats_auth::jwt::decode(jwt).unwrap() {
+        AnyClaims::Account(a) => a,
+        other => panic!("not an account: {other:?}"),
+    }
+}
+
 #[wasm_bindgen_test]
 fn operator_account_user_chain_and_revocation() {
     let mut data = VaultData::default();
-    issue::create_operator(&mut data, "ACME", true, "http://127.0.0.1:9090/jwt/v1", NOW).unwrap();
+    issue::create_operator(&mut data, &operator_form("ACME", true), NOW).unwrap();
     let operator = issue::operator(&data).unwrap();
     assert_eq!(operator.nats.signing_keys.len(), 1);
     // SYS and its user exist, signed by the operator's signing key
     let sys = issue::account(&data, &operator.nats.system_account).unwrap();
+    assert_eq!(sys.name, "SYS");
     assert_eq!(sys.issuer, operator.nats.signing_keys[0]);
     chain::check_account(&sys, &operator).unwrap();
+    assert!(data.users.iter().any(|u| u.name == "sys"));
 
-    let app_jwt = issue::create_account(&mut data, "APP", |a| a.nats.limits.conn = 5, NOW).unwrap();
-    let AnyClaims::Account(app) = nats_auth::jwt::decode(&app_jwt).unwrap() else {
-        panic!()
+    let form = AccountForm {
+        conn: "5".into(),
+        ..account_form("APP")
     };
-    assert_eq!(app.nats.limits.conn, 5);
+    let (app_key, app_jwt) = issue::save_account(&mut data, None, &form, "", NOW).unwrap();
+    let app = decode_account(&app_jwt);
+    assert_eq!(
+        (app.subject.as_str(), app.nats.limits.conn),
+        (app_key.as_str(), 5)
+    );
     chain::check_account(&app, &operator).unwrap();
 
-    let permissions = UserPermissions {
-        pub_allow: vec!["orders.>".into()],
-        ..Default::default()
+    let alice = UserForm {
+        pub_allow: "orders.>".into(),
+        ..user_form("alice")
     };
-    let creds = issue::create_user(&mut data, &app.subject, "alice", permissions, NOW).unwrap();
+    let creds = issue::save_user(&mut data, &app.subject, None, &alice, "", NOW).unwrap();
     let token = nats_auth::creds::parse_decorated_jwt(&creds);
     let user_key = nats_auth::creds::parse_decorated_user_key(&creds).unwrap();
-    let verdict = chain::check(
-        &token,
-        Trust {
-            operator: None,
-            account: Some(&app),
-        },
-        NOW + 1,
-    );
-    assert!(verdict.is_ok(), "{:?}", verdict.reason);
-    let AnyClaims::User(user) = verdict.claims.unwrap() else {
-        panic!()
+    let trust = |account| Trust {
+        operator: None,
+        account: Some(account),
     };
+    let verdict = chain::check(&token, trust(&app), NOW + 1);
+    assert!(verdict.is_ok(), "{:?}", verdict.reason);
+    let user = user_of(&creds);
     assert_eq!(user.subject, user_key.public_key());
+    assert_eq!(user.issuer, app.subject);
     assert_eq!(user.nats.limits.permissions.publish.allow, ["orders.>"]);
     assert_eq!(issue::user_creds(&data, &user.subject).unwrap(), creds);
 
     // revocation: a re-signed APP that refuses alice
-    issue::revoke_user(&mut data, &user.subject, NOW + 10).unwrap();
-    let revoked_app = issue::account(&data, &app.subject).unwrap();
-    let verdict = chain::check(
-        &token,
-        Trust {
-            operator: None,
-            account: Some(&revoked_app),
-        },
-        NOW + 11,
-    );
+    let (revoked_key, revoked_jwt) =
+        issue::revoke_user(&mut data, &user.subject, NOW + 10).unwrap();
+    assert_eq!(revoked_key, app.subject);
+    let revoked_app = decode_account(&revoked_jwt);
+    let verdict = chain::check(&token, trust(&revoked_app), NOW + 11);
     assert_eq!(
         verdict.reason.as_deref(),
         Some(format!("revoked by account {}", app.subject).as_str())
@@ -74,14 +112,7 @@ fn operator_account_user_chain_and_revocation() {
         nats_auth::nkeys::KeyPair::new(nats_auth::nkeys::KeyType::User, &mut nats_auth::OsRng)
             .unwrap();
     let link = issue::console_link_jwt(&data, &console_key.public_key(), NOW).unwrap();
-    let verdict = chain::check(
-        &link,
-        Trust {
-            operator: None,
-            account: Some(&sys),
-        },
-        NOW + 1,
-    );
+    let verdict = chain::check(&link, trust(&sys), NOW + 1);
     assert!(verdict.is_ok(), "{:?}", verdict.reason);
 
     // nats-server configuration names the operator and the resolver
@@ -91,32 +122,198 @@ fn operator_account_user_chain_and_revocation() {
 }
 
 #[wasm_bindgen_test]
-fn bad_input_is_refused_with_a_reason() {
+fn account_signing_keys_sign_users_with_issuer_account() {
     let mut data = VaultData::default();
-    assert_eq!(
-        issue::create_account(&mut data, "APP", |_| {}, NOW).unwrap_err(),
-        "create or import an operator first"
-    );
-    assert!(issue::create_operator(&mut data, " ", false, "", NOW).is_err());
-    issue::create_operator(&mut data, "ACME", false, "", NOW).unwrap();
-    let app_jwt = issue::create_account(&mut data, "APP", |_| {}, NOW).unwrap();
-    let app_key = nats_auth::jwt::decode(&app_jwt)
-        .unwrap()
-        .subject()
-        .to_string();
-    let bad = UserPermissions {
-        pub_allow: vec!["a b c".into()],
-        ..Default::default()
+    issue::create_operator(&mut data, &operator_form("ACME", false), NOW).unwrap();
+    let outside =
+        nats_auth::nkeys::KeyPair::new(nats_auth::nkeys::KeyType::Account, &mut nats_auth::OsRng)
+            .unwrap()
+            .public_key();
+    let form = AccountForm {
+        new_signing_key: true,
+        // a signing key whose seed stays elsewhere
+        signing_keys: outside.clone(),
+        ..account_form("TEAM")
     };
-    let err = issue::create_user(&mut data, &app_key, "eve", bad, NOW).unwrap_err();
-    assert!(err.contains("too many spaces"), "{err}");
+    let (team_key, jwt) = issue::save_account(&mut data, None, &form, "", NOW).unwrap();
+    let team = decode_account(&jwt);
+    assert_eq!(team.nats.signing_keys.0.len(), 2);
+    assert!(team.nats.signing_keys.contains(&outside));
+    let generated = team
+        .nats
+        .signing_keys
+        .keys()
+        .find(|k| *k != outside)
+        .unwrap()
+        .to_string();
+    assert!(
+        data.seed_of(&generated).is_some(),
+        "generated into the vault"
+    );
+    assert!(data.seed_of(&outside).is_none());
+    // the vault can sign with the identity and the generated key, not the outside one
+    let signers: Vec<String> = issue::account_signers(&data, &team_key)
+        .into_iter()
+        .map(|s| s.key)
+        .collect();
+    assert_eq!(signers, [team_key.clone(), generated.clone()]);
+
+    let creds = issue::save_user(
+        &mut data,
+        &team_key,
+        None,
+        &user_form("bob"),
+        &generated,
+        NOW,
+    )
+    .unwrap();
+    let bob = user_of(&creds);
+    assert_eq!(
+        (bob.issuer.as_str(), bob.nats.issuer_account.as_str()),
+        (generated.as_str(), team_key.as_str())
+    );
+    let verdict = chain::check(
+        &nats_auth::creds::parse_decorated_jwt(&creds),
+        Trust {
+            operator: None,
+            account: Some(&team),
+        },
+        NOW + 1,
+    );
+    assert!(verdict.is_ok(), "{:?}", verdict.reason);
+
+    // a key the account does not list is refused, at the signer input
+    let err =
+        issue::save_user(&mut data, &team_key, None, &user_form("eve"), &outside, NOW).unwrap_err();
+    assert_eq!(err.field, Some("user-signer"));
+    let stranger =
+        nats_auth::nkeys::KeyPair::new(nats_auth::nkeys::KeyType::Account, &mut nats_auth::OsRng)
+            .unwrap()
+            .public_key();
+    let err = issue::save_user(
+        &mut data,
+        &team_key,
+        None,
+        &user_form("eve"),
+        &stranger,
+        NOW,
+    )
+    .unwrap_err();
+    assert_eq!(err.field, Some("user-signer"));
+    assert!(err.message.contains("not a signing key"), "{err}");
+
+    // editing bob back to the identity drops issuer_account, same key
+    let creds = issue::save_user(
+        &mut data,
+        &team_key,
+        Some(&bob.subject),
+        &UserForm::of(&bob, NOW),
+        "",
+        NOW + 5,
+    )
+    .unwrap();
+    let bob2 = user_of(&creds);
+    assert_eq!(
+        (bob2.subject.as_str(), bob2.issuer.as_str()),
+        (bob.subject.as_str(), team_key.as_str())
+    );
+    assert!(bob2.nats.issuer_account.is_empty());
+
+    // describe shows the scoped-or-not keys and the issuer account
+    let sections = describe(&AnyClaims::User(bob));
+    let rows: Vec<_> = sections.iter().flat_map(|s| s.rows.clone()).collect();
+    assert!(
+        rows.contains(&("Issuer Account", team_key.clone())),
+        "{rows:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+fn editing_an_account_keeps_what_the_form_does_not_show() {
+    let mut data = VaultData::default();
+    issue::create_operator(&mut data, &operator_form("ACME", true), NOW).unwrap();
+    let form = AccountForm {
+        expires_in_days: "30".into(),
+        ..account_form("APP")
+    };
+    let (key, _) = issue::save_account(&mut data, None, &form, "", NOW).unwrap();
+    let creds = issue::save_user(&mut data, &key, None, &user_form("alice"), "", NOW).unwrap();
+    let alice = user_of(&creds);
+    issue::revoke_user(&mut data, &alice.subject, NOW + 1).unwrap();
+
+    // loaded into the form an hour later and saved with one change
+    let before = issue::account(&data, &key).unwrap();
+    let mut edit = AccountForm::of(&before, NOW + 3600);
+    assert_eq!(edit.expires_in_days, "30");
+    edit.conn = "7".into();
+    edit.default_pub_allow = "app.>".into();
+    let (_, jwt) = issue::save_account(&mut data, Some(&key), &edit, "", NOW + 3600).unwrap();
+    let after = decode_account(&jwt);
+    assert_eq!(after.subject, key);
+    assert_eq!(after.nats.limits.conn, 7);
+    assert_eq!(after.nats.default_permissions.publish.allow, ["app.>"]);
+    assert_eq!(
+        after.expires, before.expires,
+        "unchanged text keeps the exact expiry"
+    );
+    assert_eq!(after.nats.revocations, before.nats.revocations);
+    assert!(after.nats.revocations.contains_key(&alice.subject));
+}
+
+#[wasm_bindgen_test]
+fn operator_settings_import_and_strict_signing() {
+    let mut data = VaultData::default();
+    issue::create_operator(&mut data, &operator_form("ACME", true), NOW).unwrap();
+    let op = issue::operator(&data).unwrap();
+    let mut form = OperatorForm::of(&op);
+    form.service_urls = "nats://a.example:4222, tls://b.example:4222".into();
+    form.strict_signing = true;
+    issue::update_operator(&mut data, &form, NOW + 1).unwrap();
+    let op2 = issue::operator(&data).unwrap();
+    assert_eq!(op2.subject, op.subject);
+    assert_eq!(
+        op2.nats.operator_service_urls,
+        ["nats://a.example:4222", "tls://b.example:4222"]
+    );
+    assert!(op2.nats.strict_signing_key_usage);
+    // strict: only signing keys are offered, and the identity is refused by name
+    assert_eq!(
+        issue::operator_signers(&data)
+            .into_iter()
+            .map(|s| s.key)
+            .collect::<Vec<_>>(),
+        op2.nats.signing_keys
+    );
+    let err = issue::save_account(&mut data, None, &account_form("X"), &op2.subject, NOW + 2)
+        .unwrap_err();
+    assert_eq!(err.field, Some("account-signer"));
+
+    form.service_urls = "http://a.example".into();
+    let err = issue::update_operator(&mut data, &form, NOW + 3).unwrap_err();
+    assert_eq!(err.field, Some("operator-service-urls"));
+    assert!(err.message.contains("protocol not supported"), "{err}");
+
+    // import: the same operator's JWT into a fresh vault; an older one is refused afterwards
+    let newer = data.operator_jwt.clone().unwrap();
+    let mut fresh = VaultData::default();
+    assert_eq!(
+        issue::import_operator(&mut fresh, &newer, NOW + 4).unwrap(),
+        "ACME"
+    );
+    let mut other = VaultData::default();
+    issue::create_operator(&mut other, &operator_form("OTHER", false), NOW).unwrap();
+    let err = issue::import_operator(&mut fresh, other.operator_jwt.as_deref().unwrap(), NOW + 4)
+        .unwrap_err();
+    assert_eq!(err.field, Some("operator-import"));
+    let sys_jwt = other.accounts[0].jwt.clone();
+    let err = issue::import_operator(&mut fresh, &sys_jwt, NOW + 4).unwrap_err();
+    assert!(err.message.contains("not an operator JWT"), "{err}");
 }
 
 #[wasm_bindgen_test]
 fn forms_set_every_field_and_name_the_bad_one() {
-    use nats_console_web::issue::{AccountForm, UserForm};
     let mut data = VaultData::default();
-    issue::create_operator(&mut data, "ACME", true, "", NOW).unwrap();
+    issue::create_operator(&mut data, &operator_form("ACME", true), NOW).unwrap();
     let form = AccountForm {
         conn: "10".into(),
         leaf: "2".into(),
@@ -131,17 +328,14 @@ fn forms_set_every_field_and_name_the_bad_one() {
         js_disk: "2048".into(),
         js_streams: "5".into(),
         js_consumers: "6".into(),
+        default_sub_deny: "secret.>".into(),
         description: "orders".into(),
         tags: "Prod, EU".into(),
         expires_in_days: "30".into(),
+        ..account_form("APP")
     };
-    let mut applied = Ok(());
-    let jwt =
-        issue::create_account(&mut data, "APP", |a| applied = form.apply(a, NOW), NOW).unwrap();
-    applied.unwrap();
-    let AnyClaims::Account(a) = nats_auth::jwt::decode(&jwt).unwrap() else {
-        panic!()
-    };
+    let (_, jwt) = issue::save_account(&mut data, None, &form, "", NOW).unwrap();
+    let a = decode_account(&jwt);
     let l = &a.nats.limits;
     assert_eq!(
         (
@@ -156,31 +350,75 @@ fn forms_set_every_field_and_name_the_bad_one() {
         ),
         (10, 2, 100, 1_048_576, 4096, 3, 4, false)
     );
+    let js = &l.jetstream;
     assert_eq!(
-        (
-            l.jetstream.memory_storage,
-            l.jetstream.disk_storage,
-            l.jetstream.streams,
-            l.jetstream.consumer
-        ),
+        (js.memory_storage, js.disk_storage, js.streams, js.consumer),
         (1024, 2048, 5, 6)
     );
+    assert_eq!(a.nats.default_permissions.subscribe.deny, ["secret.>"]);
     assert_eq!(a.nats.info.description, "orders");
     assert_eq!(a.nats.generic.tags, ["prod", "eu"]);
     assert_eq!(a.expires, NOW + 30 * 86_400);
+    // the form loads back what it set
+    let again = AccountForm::of(&a, NOW);
+    assert_eq!(
+        (
+            again.conn.as_str(),
+            again.js_disk.as_str(),
+            again.tags.as_str()
+        ),
+        ("10", "2048", "prod, eu")
+    );
 
-    let bad = AccountForm {
-        leaf: "lots".into(),
-        ..AccountForm::default()
-    };
-    let mut claims = issue::account(&data, &a.subject).unwrap();
-    assert!(bad
-        .apply(&mut claims, NOW)
-        .unwrap_err()
-        .starts_with("Maximum leaf node connections:"));
+    // each bad input is named by its id
+    let bad_accounts = [
+        (
+            AccountForm {
+                leaf: "lots".into(),
+                ..account_form("B")
+            },
+            "account-leaf",
+        ),
+        (
+            AccountForm {
+                name: " ".into(),
+                ..account_form("")
+            },
+            "account-name",
+        ),
+        (
+            AccountForm {
+                default_pub_allow: "a b c".into(),
+                ..account_form("B")
+            },
+            "account-pub-allow",
+        ),
+        (
+            AccountForm {
+                signing_keys: "UABC".into(),
+                ..account_form("B")
+            },
+            "account-signing-keys",
+        ),
+        (
+            AccountForm {
+                expires_in_days: "-3".into(),
+                ..account_form("B")
+            },
+            "account-expires",
+        ),
+    ];
+    for (bad, field) in bad_accounts {
+        let keys_before = data.keys.len();
+        let err: FormError =
+            issue::save_account(&mut data.clone(), None, &bad, "", NOW).unwrap_err();
+        assert_eq!(err.field, Some(field), "{err}");
+        assert_eq!(data.keys.len(), keys_before);
+    }
 
-    let user_form = UserForm {
+    let user = UserForm {
         pub_allow: "orders.>".into(),
+        sub_allow: "replies.* q1".into(),
         resp_max: "1".into(),
         subs: "50".into(),
         source_networks: "10.0.0.0/8".into(),
@@ -188,26 +426,13 @@ fn forms_set_every_field_and_name_the_bad_one() {
         bearer: true,
         tags: "team-a".into(),
         expires_in_days: "7".into(),
-        ..Default::default()
+        ..user_form("svc")
     };
-    let (permissions, limits) = user_form.permissions(NOW).unwrap();
-    let creds = issue::create_user_with(
-        &mut data,
-        &a.subject,
-        "svc",
-        permissions,
-        Some(limits),
-        &user_form.tags,
-        NOW,
-    )
-    .unwrap();
-    let AnyClaims::User(u) =
-        nats_auth::jwt::decode(&nats_auth::creds::parse_decorated_jwt(&creds)).unwrap()
-    else {
-        panic!()
-    };
+    let creds = issue::save_user(&mut data, &a.subject, None, &user, "", NOW).unwrap();
+    let u = user_of(&creds);
     let l = &u.nats.limits;
     assert_eq!(l.permissions.publish.allow, ["orders.>"]);
+    assert_eq!(l.permissions.subscribe.allow, ["replies.* q1"]);
     assert_eq!(l.permissions.response.as_ref().map(|r| r.max_msgs), Some(1));
     assert_eq!((l.subs, l.data, l.payload), (50, -1, -1));
     assert_eq!(l.source_networks.0, ["10.0.0.0/8"]);
@@ -215,12 +440,105 @@ fn forms_set_every_field_and_name_the_bad_one() {
     assert!(l.bearer_token);
     assert_eq!(u.nats.generic.tags, ["team-a"]);
     assert_eq!(u.expires, NOW + 7 * 86_400);
-    let wrong = UserForm {
-        connection_types: "CARRIER_PIGEON".into(),
-        ..Default::default()
+
+    let bad_users = [
+        (
+            UserForm {
+                connection_types: "CARRIER_PIGEON".into(),
+                ..user_form("x")
+            },
+            "user-conn-types",
+            "CARRIER_PIGEON is not one of",
+        ),
+        (
+            UserForm {
+                pub_deny: "a b c".into(),
+                ..user_form("x")
+            },
+            "user-pub-deny",
+            "too many spaces",
+        ),
+        (
+            UserForm {
+                source_networks: "10.0.0.0/33".into(),
+                ..user_form("x")
+            },
+            "user-src",
+            "invalid cidr",
+        ),
+        (
+            UserForm {
+                subs: "many".into(),
+                ..user_form("x")
+            },
+            "user-subs",
+            "whole number",
+        ),
+        (user_form(""), "user-name", "needs a name"),
+    ];
+    for (bad, field, says) in bad_users {
+        let err = issue::save_user(&mut data.clone(), &a.subject, None, &bad, "", NOW).unwrap_err();
+        assert_eq!(err.field, Some(field), "{err}");
+        assert!(err.message.contains(says), "{err}");
+    }
+    let err =
+        issue::save_user(&mut data, "ANOTANACCOUNT", None, &user_form("x"), "", NOW).unwrap_err();
+    assert_eq!(err.field, Some("user-account"));
+}
+
+#[wasm_bindgen_test]
+fn without_an_operator_nothing_is_signed() {
+    let mut data = VaultData::default();
+    let err = issue::save_account(&mut data, None, &account_form("APP"), "", NOW).unwrap_err();
+    assert_eq!(err.message, "create or import an operator first");
+    let err = issue::create_operator(&mut data, &operator_form(" ", false), NOW).unwrap_err();
+    assert_eq!(err.field, Some("operator-name"));
+    let err = issue::create_operator(
+        &mut data,
+        &OperatorForm {
+            strict_signing: true,
+            ..operator_form("ACME", false)
+        },
+        NOW,
+    )
+    .unwrap_err();
+    assert_eq!(err.field, Some("operator-strict"));
+    assert!(data.keys.is_empty() && data.operator_jwt.is_none());
+}
+
+#[wasm_bindgen_test]
+fn describe_lays_out_an_account_as_nsc() {
+    let mut data = VaultData::default();
+    issue::create_operator(&mut data, &operator_form("ACME", false), NOW).unwrap();
+    let form = AccountForm {
+        conn: "10".into(),
+        ..account_form("APP")
     };
-    assert!(wrong
-        .permissions(NOW)
-        .unwrap_err()
-        .contains("CARRIER_PIGEON is not one of"));
+    let (_, jwt) = issue::save_account(&mut data, None, &form, "", NOW).unwrap();
+    let sections = describe(&nats_auth::jwt::decode(&jwt).unwrap());
+    let titles: Vec<_> = sections.iter().map(|s| s.title).collect();
+    assert_eq!(
+        titles,
+        [
+            "Account Details",
+            "Limits",
+            "JetStream",
+            "Imports and Exports"
+        ]
+    );
+    let row = |title: &str, label: &str| {
+        sections
+            .iter()
+            .find(|s| s.title == title)
+            .and_then(|s| s.rows.iter().find(|(l, _)| *l == label))
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    assert_eq!(row("Account Details", "Name"), "APP");
+    assert_eq!(row("Account Details", "Issued"), "2026-01-01 00:00:00 UTC");
+    assert_eq!(row("Account Details", "Expires"), "Not Set");
+    assert_eq!(row("Limits", "Max Connections"), "10");
+    assert_eq!(row("Limits", "Max Data"), "Unlimited");
+    assert_eq!(row("JetStream", "Jetstream"), "Disabled");
+    assert_eq!(row("Imports and Exports", "Imports"), "None");
 }

@@ -72,6 +72,9 @@ test("a new user goes from nothing to working creds, and revocation applies", as
     return file;
   };
 
+  // a clock the test can move: the idle lock is checked at the end
+  await page.clock.install();
+
   // vault
   await page.goto(base);
   await page.getByLabel("New passphrase").fill("correct horse battery staple");
@@ -88,11 +91,21 @@ test("a new user goes from nothing to working creds, and revocation applies", as
   await page.screenshot({ path: path.join(shots, "2-operator.png"), fullPage: true });
   const serverConfig = await saveDownload(() => page.getByRole("button", { name: "Download nats-server.conf" }).click());
 
-  // account, pushed
+  // account with a signing key generated into the vault, pushed; a bad limit is named at its input
   await page.getByRole("link", { name: "Accounts" }).click();
   await page.getByLabel("Account name").fill("APP");
+  await page.getByLabel("Maximum leaf node connections").fill("lots");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await waitFor(async () => (await page.textContent("#account-leaf-error")).includes("a whole number"), "the error under the leaf input");
+  assert.equal(await page.getAttribute("#account-leaf", "aria-invalid"), "true");
+  assert.equal(await page.getAttribute("#account-leaf", "aria-describedby"), "account-leaf-error");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "account-leaf", "focus moves to the input at fault");
+  await page.screenshot({ path: path.join(shots, "3a-accounts-field-error.png"), fullPage: true });
+  await page.getByLabel("Maximum leaf node connections").fill("-1");
+  await page.getByLabel("Generate a new signing key into the vault").check();
   await page.getByRole("button", { name: "Create account" }).click();
   await expectNotice("account APP created");
+  assert.equal(await page.$("#account-leaf-error"), null, "the error is gone once the input is fixed");
   await page.getByRole("button", { name: "Push APP" }).click();
   await expectNotice("account APP pushed");
   await waitFor(async () => (await page.textContent("table")).includes("pushed"), "the pushed status");
@@ -102,13 +115,19 @@ test("a new user goes from nothing to working creds, and revocation applies", as
   await page.getByRole("link", { name: "Users" }).click();
   await page.getByLabel("Account").selectOption({ label: "APP" });
   await page.getByLabel("User name").fill("alice");
-  await page.getByLabel("May publish to (subjects, comma separated; empty: all)").fill("orders.>, _INBOX.>");
+  // signed by APP's signing key: the user JWT names APP as issuer_account
+  const signers = await page.$$eval("#user-signer option", (os) => os.map((o) => o.textContent));
+  assert.equal(signers.length, 2, `identity and signing key offered: ${signers}`);
+  await page.getByLabel("Sign with").selectOption({ label: signers.find((s) => s.startsWith("account signing key")) });
+  await page.getByLabel("May publish to (empty: all)").fill("orders.>, _INBOX.>");
   await page.getByLabel("May subscribe to (empty: all)").fill("orders.>, _INBOX.>");
   const credsFile = await saveDownload(() => page.getByRole("button", { name: "Create user and download creds" }).click());
   await expectNotice("user alice created");
   await page.screenshot({ path: path.join(shots, "4-users.png"), fullPage: true });
   const creds = fs.readFileSync(credsFile, "utf8");
   assert.match(creds, /-----BEGIN NATS USER JWT-----/);
+  const aliceClaims = JSON.parse(Buffer.from(creds.match(/-----BEGIN NATS USER JWT-----\n(.+)\n/)[1].split(".")[1], "base64url"));
+  assert.ok(aliceClaims.nats.issuer_account.startsWith("A") && aliceClaims.iss !== aliceClaims.nats.issuer_account, "issued by a signing key of APP");
 
   // a real nats-server with the downloaded configuration, resolving through the console
   const natsPort = await freePort();
@@ -151,11 +170,41 @@ test("a new user goes from nothing to working creds, and revocation applies", as
     }
   }, "nats-server refusing revoked alice", 20000);
 
-  // the inspector shows the creds' claims
+  // editing APP: the list says it differs from what the server stores until it is pushed
+  await page.getByRole("link", { name: "Accounts" }).click();
+  await page.getByRole("button", { name: "Edit APP" }).click();
+  assert.equal(await page.inputValue("#account-leaf"), "-1", "the form shows the stored account");
+  await page.getByLabel("Description").fill("orders service");
+  await page.getByRole("button", { name: "Save account" }).click();
+  await expectNotice("account APP re-signed");
+  await waitFor(async () => (await page.textContent("table")).includes("differs from stored"), "the differs status");
+  await page.getByRole("button", { name: "Push APP" }).click();
+  await expectNotice("account APP pushed");
+  await waitFor(async () => !(await page.textContent("table")).includes("differs from stored"), "the pushed status after the edit");
+
+  // the keys page lists the signing key with what it signs for
+  await page.getByRole("link", { name: "Keys" }).click();
+  await waitFor(async () => (await page.textContent("table")).includes("account signing key"), "the account signing key");
+  await page.screenshot({ path: path.join(shots, "6-keys.png"), fullPage: true });
+
+  // the inspector lays out the creds' claims as nsc describe
   await page.getByRole("link", { name: "Inspector" }).click();
-  await page.getByLabel("JWT or creds file").fill(creds);
-  await waitFor(async () => (await page.textContent("#inspect-claims")).includes("orders.>"), "decoded claims");
-  await page.screenshot({ path: path.join(shots, "6-inspector.png"), fullPage: true });
+  await page.getByLabel("JWT or creds file (paste, or drop a file here)").fill(creds);
+  await waitFor(async () => (await page.textContent("#inspect-describe")).includes("User Details"), "described claims");
+  const described = await page.textContent("#inspect-describe");
+  assert.match(described, /Issuer Account/);
+  assert.match(described, /orders\.>/);
+  assert.match(await page.textContent("#inspect-claims"), /"issuer_account"/);
+  await page.screenshot({ path: path.join(shots, "7-inspector.png"), fullPage: true });
+
+  // the browser's back button returns to the previous page
+  await page.goBack();
+  await waitFor(async () => new URL(page.url()).pathname === "/keys" && (await page.textContent("main h2")) === "Keys", "back to the keys page");
+
+  // an idle page locks the vault: 16 minutes without a click or a key
+  await page.clock.fastForward("16:00");
+  await waitFor(async () => (await page.textContent("#vault-state")) === "locked", "the idle lock");
+  await expectNotice("vault locked after 15 minutes");
 
   // no seed left the page: requests, the console's log, the store files
   for (const r of requests) {

@@ -1,5 +1,6 @@
-//! Inspector: any JWT or creds file → its claims, validation issues, and whether it chains to the
-//! operator and accounts this vault knows.
+//! Inspector: any JWT or creds file (pasted or dropped) → its claims laid out as `nsc describe`
+//! shows them, validation issues, and whether it chains to the operator and accounts this vault
+//! knows. The raw claims JSON is one click away.
 
 use leptos::prelude::*;
 
@@ -49,20 +50,58 @@ pub fn InspectorPage() -> impl IntoView {
             .and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok())
             .map(|v| serde_json::to_string_pretty(&v).unwrap_or_default())
             .unwrap_or_default();
-        Some((verdict, json))
+        let sections = verdict
+            .claims
+            .as_ref()
+            .map(crate::describe::describe)
+            .unwrap_or_default();
+        Some((verdict, sections, json))
     };
     view! {
         <section>
             <h2>"Inspector"</h2>
-            <label for="inspect-input">"JWT or creds file"</label>
-            <textarea id="inspect-input" rows="6" prop:value=move || input.get() on:input=move |ev| input.set(event_target_value(&ev))></textarea>
-            {move || report().map(|(verdict, json)| view! {
+            <label for="inspect-input">"JWT or creds file (paste, or drop a file here)"</label>
+            <textarea id="inspect-input" rows="6" prop:value=move || input.get() on:input=move |ev| input.set(event_target_value(&ev))
+                on:dragover=|ev| ev.prevent_default() on:drop=move |ev| read_dropped_file(ev, input)></textarea>
+            {move || report().map(|(verdict, sections, json)| view! {
                 <p id="inspect-verdict" class=if verdict.is_ok() { "ok" } else { "error" }>
                     {verdict.reason.clone().unwrap_or_else(|| "OK: valid and trusted by what this vault knows".into())}
                 </p>
                 <ul>{verdict.issues.issues.iter().map(|i| view! { <li>{format!("{}: {}", i.kind, i.description)}</li> }).collect_view()}</ul>
-                <pre id="inspect-claims"><code>{json}</code></pre>
+                <div id="inspect-describe">
+                    {sections.into_iter().map(|s| view! {
+                        <table class="describe">
+                            <caption>{s.title}</caption>
+                            <tbody>{s.rows.into_iter().map(|(label, value)| view! { <tr><th scope="row">{label}</th><td>{value}</td></tr> }).collect_view()}</tbody>
+                        </table>
+                    }).collect_view()}
+                </div>
+                <details>
+                    <summary>"Claims JSON"</summary>
+                    <pre id="inspect-claims"><code>{json}</code></pre>
+                </details>
             })}
         </section>
     }
+}
+
+/// Reads a dropped file (a .jwt or .creds) into the input.
+fn read_dropped_file(ev: leptos::ev::DragEvent, input: RwSignal<String>) {
+    ev.prevent_default();
+    let Some(file) = ev
+        .data_transfer()
+        .and_then(|t| t.files())
+        .and_then(|f| f.get(0))
+    else {
+        return;
+    };
+    // a JWT or creds file is a few KB: anything large is not one
+    if file.size() > 64.0 * 1024.0 {
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
+            input.set(text.as_string().unwrap_or_default());
+        }
+    });
 }

@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::issue;
+use crate::forms::{Check, Choice, Field, FormErrors, TextArea};
+use crate::issue::{self, OperatorForm};
 use crate::state::{download, now, push_account, push_operator, Console};
 
 fn origin() -> String {
@@ -15,29 +16,74 @@ fn origin() -> String {
 #[component]
 pub fn OperatorPage() -> impl IntoView {
     let console = expect_context::<Console>();
+    let errors = FormErrors::new();
     let name = RwSignal::new(String::new());
     let signing_key = RwSignal::new(true);
     let account_server = RwSignal::new(format!("{}/jwt/v1", origin()));
+    let service_urls = RwSignal::new(String::new());
+    let system_account = RwSignal::new(String::new());
+    let strict = RwSignal::new(false);
+    let import = RwSignal::new(String::new());
     let operator = move || console.data().and_then(|d| issue::operator(&d));
+    let form = move || OperatorForm {
+        name: name.get_untracked(),
+        signing_key: signing_key.get_untracked(),
+        account_server_url: account_server.get_untracked(),
+        service_urls: service_urls.get_untracked(),
+        system_account: system_account.get_untracked(),
+        strict_signing: strict.get_untracked(),
+    };
+    // the edit form shows the stored operator
+    Effect::new(move |_| {
+        if let Some(op) = operator() {
+            let f = OperatorForm::of(&op);
+            name.set(f.name);
+            account_server.set(f.account_server_url);
+            service_urls.set(f.service_urls);
+            system_account.set(f.system_account);
+            strict.set(f.strict_signing);
+        }
+    });
 
     let create = move |_| {
-        let (n, sk, asu) = (
-            name.get_untracked(),
-            signing_key.get_untracked(),
-            account_server.get_untracked(),
-        );
-        let created = console.change(|data| {
-            if data.operator_jwt.is_some() {
-                return Err("this vault already has an operator".into());
-            }
-            issue::create_operator(data, &n, sk, &asu, now())?;
+        let form = form();
+        if errors.submit(console, |data| {
+            issue::create_operator(data, &form, now())?;
             Ok(format!(
-                "operator {n} created, with system account SYS and user sys"
+                "operator {} created, with system account SYS and user sys",
+                form.name.trim()
             ))
-        });
-        if created {
+        }) {
             push_operator_and_sys(console);
         }
+    };
+    let save = move |_| {
+        let form = form();
+        if errors.submit(console, |data| {
+            issue::update_operator(data, &form, now())?;
+            Ok("operator re-signed".into())
+        }) {
+            push_operator_and_sys(console);
+        }
+    };
+    let import_jwt = move |_| {
+        let text = import.get_untracked();
+        if errors.submit(console, |data| {
+            let name = issue::import_operator(data, &text, now())?;
+            Ok(format!("operator {name} imported"))
+        }) {
+            import.set(String::new());
+            push_operator_and_sys(console);
+        }
+    };
+    let system_accounts = move || {
+        console
+            .data()
+            .map(|d| d.accounts)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| (a.key, a.name))
+            .collect::<Vec<_>>()
     };
     let push_again = move |_| push_operator_and_sys(console);
     let nats_url = RwSignal::new("nats://127.0.0.1:4222".to_string());
@@ -76,11 +122,12 @@ pub fn OperatorPage() -> impl IntoView {
             <h2>"Operator"</h2>
             <Show when=move || operator().is_some()
                 fallback=move || view! {
-                    <label for="operator-name">"Operator name"</label>
-                    <input id="operator-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
-                    <label for="operator-asu">"Account server URL"</label>
-                    <input id="operator-asu" prop:value=move || account_server.get() on:input=move |ev| account_server.set(event_target_value(&ev))/>
-                    <label><input type="checkbox" id="operator-signing-key" style="width:auto" prop:checked=move || signing_key.get() on:change=move |ev| signing_key.set(event_target_checked(&ev))/>" Sign accounts with a signing key (keeps the identity key offline)"</label>
+                    <p class="muted">"The operator is the root of trust: it signs accounts, accounts sign users. Creating it also makes the system account SYS and its user sys, as nsc add operator --sys does."</p>
+                    <Field id="operator-name" label="Operator name" value=name errors/>
+                    <Field id="operator-asu" label="Account server URL" value=account_server errors/>
+                    <Field id="operator-service-urls" label="Service URLs (nats://host:4222, comma separated; optional)" value=service_urls errors/>
+                    <Check id="operator-signing-key" label="Sign accounts with a signing key (keeps the identity key offline)" value=signing_key/>
+                    <Check id="operator-strict" label="Strict signing: accounts must be signed with a signing key" value=strict errors/>
                     <button on:click=create>"Create operator"</button>
                 }>
                 {move || operator().map(|op| view! {
@@ -90,12 +137,31 @@ pub fn OperatorPage() -> impl IntoView {
                         <tr><th>"Signing keys"</th><td class="key">{op.nats.signing_keys.join(", ")}</td></tr>
                         <tr><th>"System account"</th><td class="key">{op.nats.system_account.clone()}</td></tr>
                         <tr><th>"Account server"</th><td>{op.nats.account_server_url.clone()}</td></tr>
+                        <tr><th>"Service URLs"</th><td>{op.nats.operator_service_urls.join(", ")}</td></tr>
+                        <tr><th>"Strict signing"</th><td>{if op.nats.strict_signing_key_usage { "yes" } else { "no" }}</td></tr>
                     </table>
                     <button class="secondary" on:click=download_jwt>"Download operator JWT"</button>
                     " "
                     <button class="secondary" on:click=push_again>"Push operator and SYS to this console"</button>
                 })}
             </Show>
+        </section>
+        <Show when=move || operator().is_some()>
+            <section>
+                <h3>"Edit operator"</h3>
+                <Field id="operator-name" label="Operator name" value=name errors/>
+                <Field id="operator-asu" label="Account server URL" value=account_server errors/>
+                <Field id="operator-service-urls" label="Service URLs (nats://host:4222, comma separated; optional)" value=service_urls errors/>
+                <Choice id="operator-system-account" label="System account" value=system_account options=system_accounts errors/>
+                <Check id="operator-strict" label="Strict signing: accounts must be signed with a signing key" value=strict errors/>
+                <button on:click=save>"Save operator"</button>
+            </section>
+        </Show>
+        <section>
+            <h3>"Import an operator JWT"</h3>
+            <p class="muted">"An operator made with nsc or another console: paste its JWT. To sign with it here, import its keys on the Keys page."</p>
+            <TextArea id="operator-import" label="Operator JWT" value=import errors/>
+            <button class="secondary" on:click=import_jwt>"Import operator JWT"</button>
         </section>
         <Show when=move || operator().is_some()>
             <section>
@@ -108,7 +174,7 @@ pub fn OperatorPage() -> impl IntoView {
             <section>
                 <h2>"Server configuration"</h2>
                 <p class="muted">"Start nats-server with this file: it trusts the operator and resolves accounts through this console."</p>
-                <textarea id="server-config" rows="6" readonly prop:value=move || config().unwrap_or_default()></textarea>
+                <textarea id="server-config" aria-label="nats-server configuration" rows="6" readonly prop:value=move || config().unwrap_or_default()></textarea>
                 <button on:click=download_config>"Download nats-server.conf"</button>
             </section>
         </Show>

@@ -1,75 +1,183 @@
-//! Users: create with permissions, download their creds, revoke them (the account is re-signed
-//! and pushed).
+//! Users: create or edit with permissions and limits, signed by the account or one of its
+//! signing keys; download their creds; revoke them (the account is re-signed and pushed).
 
 use leptos::prelude::*;
 
-use crate::forms::{Check, Field};
+use crate::forms::{Check, Choice, Field, FormErrors};
 use crate::issue::{self, UserForm};
 use crate::state::{download, now, push_account, Console};
+
+/// One signal per input of [`UserForm`].
+#[derive(Clone, Copy)]
+struct UserInputs {
+    name: RwSignal<String>,
+    pub_allow: RwSignal<String>,
+    pub_deny: RwSignal<String>,
+    sub_allow: RwSignal<String>,
+    sub_deny: RwSignal<String>,
+    resp_max: RwSignal<String>,
+    subs: RwSignal<String>,
+    data: RwSignal<String>,
+    payload: RwSignal<String>,
+    networks: RwSignal<String>,
+    connection_types: RwSignal<String>,
+    bearer: RwSignal<bool>,
+    tags: RwSignal<String>,
+    expires: RwSignal<String>,
+    loaded_expires: RwSignal<i64>,
+}
+
+impl UserInputs {
+    fn new() -> Self {
+        let s = || RwSignal::new(String::new());
+        UserInputs {
+            name: s(),
+            pub_allow: s(),
+            pub_deny: s(),
+            sub_allow: s(),
+            sub_deny: s(),
+            resp_max: s(),
+            subs: s(),
+            data: s(),
+            payload: s(),
+            networks: s(),
+            connection_types: s(),
+            bearer: RwSignal::new(false),
+            tags: s(),
+            expires: s(),
+            loaded_expires: RwSignal::new(0),
+        }
+    }
+
+    fn load(&self, f: UserForm) {
+        self.name.set(f.name);
+        self.pub_allow.set(f.pub_allow);
+        self.pub_deny.set(f.pub_deny);
+        self.sub_allow.set(f.sub_allow);
+        self.sub_deny.set(f.sub_deny);
+        self.resp_max.set(f.resp_max);
+        self.subs.set(f.subs);
+        self.data.set(f.data);
+        self.payload.set(f.payload);
+        self.networks.set(f.source_networks);
+        self.connection_types.set(f.connection_types);
+        self.bearer.set(f.bearer);
+        self.tags.set(f.tags);
+        self.expires.set(f.expires_in_days);
+        self.loaded_expires.set(f.loaded_expires);
+    }
+
+    fn form(&self) -> UserForm {
+        UserForm {
+            name: self.name.get_untracked(),
+            pub_allow: self.pub_allow.get_untracked(),
+            pub_deny: self.pub_deny.get_untracked(),
+            sub_allow: self.sub_allow.get_untracked(),
+            sub_deny: self.sub_deny.get_untracked(),
+            resp_max: self.resp_max.get_untracked(),
+            subs: self.subs.get_untracked(),
+            data: self.data.get_untracked(),
+            payload: self.payload.get_untracked(),
+            source_networks: self.networks.get_untracked(),
+            connection_types: self.connection_types.get_untracked(),
+            bearer: self.bearer.get_untracked(),
+            tags: self.tags.get_untracked(),
+            expires_in_days: self.expires.get_untracked(),
+            loaded_expires: self.loaded_expires.get_untracked(),
+        }
+    }
+}
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let console = expect_context::<Console>();
+    let inputs = UserInputs::new();
+    let errors = FormErrors::new();
+    let editing = RwSignal::new(None::<String>);
     let account = RwSignal::new(String::new());
-    let name = RwSignal::new(String::new());
-    let pub_allow = RwSignal::new(String::new());
-    let sub_allow = RwSignal::new(String::new());
-    let pub_deny = RwSignal::new(String::new());
-    let sub_deny = RwSignal::new(String::new());
-    let resp_max = RwSignal::new(String::new());
-    let subs = RwSignal::new(String::new());
-    let data_limit = RwSignal::new(String::new());
-    let payload = RwSignal::new(String::new());
-    let networks = RwSignal::new(String::new());
-    let connection_types = RwSignal::new(String::new());
-    let bearer = RwSignal::new(false);
-    let tags = RwSignal::new(String::new());
-    let expires = RwSignal::new(String::new());
+    let signer = RwSignal::new(String::new());
     let accounts = move || console.data().map(|d| d.accounts).unwrap_or_default();
+    // the chosen account, else the first one (what the select shows)
+    let account_key = move || match account.get() {
+        k if k.is_empty() => accounts()
+            .first()
+            .map(|a| a.key.clone())
+            .unwrap_or_default(),
+        k => k,
+    };
+    let account_options = move || {
+        accounts()
+            .into_iter()
+            .map(|a| (a.key, a.name))
+            .collect::<Vec<_>>()
+    };
+    let signers = move || {
+        let key = account_key();
+        console
+            .data()
+            .map(|d| issue::account_signers(&d, &key))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| (s.key, s.label))
+            .collect::<Vec<_>>()
+    };
 
-    let create = move |_| {
-        let account_key = match account.get_untracked() {
-            k if k.is_empty() => accounts()
-                .first()
-                .map(|a| a.key.clone())
-                .unwrap_or_default(),
-            k => k,
-        };
-        let n = name.get_untracked();
-        let form = UserForm {
-            pub_allow: pub_allow.get_untracked(),
-            pub_deny: pub_deny.get_untracked(),
-            sub_allow: sub_allow.get_untracked(),
-            sub_deny: sub_deny.get_untracked(),
-            resp_max: resp_max.get_untracked(),
-            subs: subs.get_untracked(),
-            data: data_limit.get_untracked(),
-            payload: payload.get_untracked(),
-            source_networks: networks.get_untracked(),
-            connection_types: connection_types.get_untracked(),
-            bearer: bearer.get_untracked(),
-            tags: tags.get_untracked(),
-            expires_in_days: expires.get_untracked(),
-        };
+    let save = move |_| {
+        let form = inputs.form();
+        let existing = editing.get_untracked();
+        let account_key = account_key();
+        // a choice left from another account is not among the options: the select shows
+        // (and this signs with) the first one
+        let chosen = Some(signer.get_untracked())
+            .filter(|k| signers().iter().any(|(key, _)| key == k))
+            .unwrap_or_default();
         let mut creds = None;
-        if console.change(|data| {
-            let (permissions, limits) = form.permissions(now())?;
-            creds = Some(issue::create_user_with(
+        let name = form.name.trim().to_string();
+        if errors.submit(console, |data| {
+            creds = Some(issue::save_user(
                 data,
                 &account_key,
-                &n,
-                permissions,
-                Some(limits),
-                &form.tags,
+                existing.as_deref(),
+                &form,
+                &chosen,
                 now(),
             )?);
-            Ok(format!("user {n} created: its creds file is downloading"))
+            Ok(match existing {
+                Some(_) => {
+                    format!("user {name} re-signed: download its creds again to use the new JWT")
+                }
+                None => format!("user {name} created: its creds file is downloading"),
+            })
         }) {
-            if let Some(text) = creds {
-                download(&format!("{n}.creds"), &text);
+            if existing.is_none() {
+                if let Some(text) = creds {
+                    download(&format!("{name}.creds"), &text);
+                }
             }
-            name.set(String::new());
+            editing.set(None);
+            inputs.load(UserForm::default());
         }
+    };
+    let edit = move |key: String| {
+        let Some(data) = console.data() else { return };
+        let Some(claims) = issue::user(&data, &key) else {
+            return;
+        };
+        let account_of = data
+            .users
+            .iter()
+            .find(|u| u.key == key)
+            .and_then(|u| u.account.clone());
+        errors.clear();
+        inputs.load(UserForm::of(&claims, now()));
+        account.set(account_of.unwrap_or_default());
+        signer.set(claims.issuer.clone());
+        editing.set(Some(key));
+    };
+    let cancel = move |_| {
+        errors.clear();
+        editing.set(None);
+        inputs.load(UserForm::default());
     };
     let creds_of = move |key: String, user_name: String| match console
         .data()
@@ -81,15 +189,8 @@ pub fn UsersPage() -> impl IntoView {
     };
     let revoke = move |key: String, user_name: String| {
         let mut signed = None;
-        if !console.change(|data| {
-            let jwt = issue::revoke_user(data, &key, now())?;
-            let account_key = data
-                .users
-                .iter()
-                .find(|u| u.key == key)
-                .and_then(|u| u.account.clone())
-                .unwrap_or_default();
-            signed = Some((account_key, jwt));
+        if !errors.submit(console, |data| {
+            signed = Some(issue::revoke_user(data, &key, now())?);
             Ok(format!("user {user_name} revoked; pushing the account"))
         }) {
             return;
@@ -114,51 +215,63 @@ pub fn UsersPage() -> impl IntoView {
         <section>
             <h2>"Users"</h2>
             <table>
-                <thead><tr><th>"Name"</th><th>"User"</th><th>"Account"</th><th></th></tr></thead>
+                <thead><tr><th>"Name"</th><th>"User"</th><th>"Account"</th><th>"Signed by"</th><th></th></tr></thead>
                 <tbody>
-                    {move || {
-                        let data = console.data().unwrap_or_default();
-                        data.users.clone().into_iter().map(|u| {
+                    // keyed by the JWT: a re-signed user gets a fresh row
+                    <For each=move || console.data().map(|d| d.users).unwrap_or_default() key=|u| u.jwt.clone() let(u)>
+                        {
+                            let data = console.data().unwrap_or_default();
                             let account_name = data.accounts.iter().find(|a| Some(&a.key) == u.account.as_ref()).map(|a| a.name.clone()).unwrap_or_default();
-                            let (k1, n1, k2, n2) = (u.key.clone(), u.name.clone(), u.key.clone(), u.name.clone());
+                            let signed_by = issue::user(&data, &u.key).map(|c| if c.nats.issuer_account.is_empty() { "account".to_string() } else { format!("signing key {}", issue::short(&c.issuer)) }).unwrap_or_default();
+                            let (k1, n1, k2, n2, k3) = (u.key.clone(), u.name.clone(), u.key.clone(), u.name.clone(), u.key.clone());
                             view! {
                                 <tr>
                                     <td>{u.name.clone()}</td>
                                     <td class="key">{u.key.clone()}</td>
                                     <td>{account_name}</td>
+                                    <td>{signed_by}</td>
                                     <td>
                                         <button aria-label=format!("Download creds of {}", u.name) on:click=move |_| creds_of(k1.clone(), n1.clone())>"Creds"</button>
+                                        " "
+                                        <button class="secondary" aria-label=format!("Edit {}", u.name) on:click=move |_| edit(k3.clone())>"Edit"</button>
                                         " "
                                         <button class="secondary" aria-label=format!("Revoke {}", u.name) on:click=move |_| revoke(k2.clone(), n2.clone())>"Revoke"</button>
                                     </td>
                                 </tr>
                             }
-                        }).collect_view()
-                    }}
+                        }
+                    </For>
                 </tbody>
             </table>
         </section>
         <section>
-            <h3>"New user"</h3>
-            <label for="user-account">"Account"</label>
-            <select id="user-account" on:change=move |ev| account.set(event_target_value(&ev))>
-                {move || accounts().into_iter().map(|a| view! { <option value=a.key.clone()>{a.name.clone()}</option> }).collect_view()}
-            </select>
-            <Field id="user-name" label="User name" value=name/>
-            <Field id="user-pub-allow" label="May publish to (subjects, comma separated; empty: all)" value=pub_allow/>
-            <Field id="user-pub-deny" label="May not publish to" value=pub_deny/>
-            <Field id="user-sub-allow" label="May subscribe to (empty: all)" value=sub_allow/>
-            <Field id="user-sub-deny" label="May not subscribe to" value=sub_deny/>
-            <Field id="user-resp" label="Replies allowed per request received (empty: none)" value=resp_max/>
-            <Field id="user-subs" label="Maximum subscriptions (empty: unlimited)" value=subs/>
-            <Field id="user-data" label="Maximum data in bytes (empty: unlimited)" value=data_limit/>
-            <Field id="user-payload" label="Maximum payload in bytes (empty: unlimited)" value=payload/>
-            <Field id="user-src" label="Source networks (CIDRs, comma separated; empty: any)" value=networks/>
-            <Field id="user-conn-types" label="Connection types (e.g. STANDARD, WEBSOCKET; empty: any)" value=connection_types/>
-            <Check id="user-bearer" label="Bearer token (the JWT alone authenticates)" value=bearer/>
-            <Field id="user-tags" label="Tags (comma separated)" value=tags/>
-            <Field id="user-expires" label="Expires in (days; empty: never)" value=expires/>
-            <button on:click=create>"Create user and download creds"</button>
+            <h3>{move || match editing.get() { Some(_) => format!("Edit user {}", inputs.name.get()), None => "New user".into() }}</h3>
+            <Choice id="user-account" label="Account" value=account options=account_options errors/>
+            <Field id="user-name" label="User name" value=inputs.name errors/>
+            <Choice id="user-signer" label="Sign with" value=signer options=signers errors/>
+            <fieldset>
+                <legend>"Permissions (subjects, comma separated)"</legend>
+                <Field id="user-pub-allow" label="May publish to (empty: all)" value=inputs.pub_allow errors/>
+                <Field id="user-pub-deny" label="May not publish to" value=inputs.pub_deny errors/>
+                <Field id="user-sub-allow" label="May subscribe to (empty: all)" value=inputs.sub_allow errors/>
+                <Field id="user-sub-deny" label="May not subscribe to" value=inputs.sub_deny errors/>
+                <Field id="user-resp" label="Replies allowed per request received (empty: none)" value=inputs.resp_max errors/>
+            </fieldset>
+            <fieldset>
+                <legend>"Limits (empty: unlimited)"</legend>
+                <Field id="user-subs" label="Maximum subscriptions" value=inputs.subs errors/>
+                <Field id="user-data" label="Maximum data in bytes" value=inputs.data errors/>
+                <Field id="user-payload" label="Maximum payload in bytes" value=inputs.payload errors/>
+                <Field id="user-src" label="Source networks (CIDRs, comma separated; empty: any)" value=inputs.networks errors/>
+                <Field id="user-conn-types" label="Connection types (e.g. STANDARD, WEBSOCKET; empty: any)" value=inputs.connection_types errors/>
+            </fieldset>
+            <Check id="user-bearer" label="Bearer token (the JWT alone authenticates)" value=inputs.bearer/>
+            <Field id="user-tags" label="Tags (comma separated)" value=inputs.tags errors/>
+            <Field id="user-expires" label="Expires in (days; empty: never)" value=inputs.expires errors/>
+            <button on:click=save>{move || if editing.get().is_some() { "Save user" } else { "Create user and download creds" }}</button>
+            <Show when=move || editing.get().is_some()>
+                " "<button class="secondary" on:click=cancel>"Cancel editing"</button>
+            </Show>
         </section>
     }
 }

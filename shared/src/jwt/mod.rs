@@ -51,7 +51,9 @@ pub use encode::JwtSigner;
 pub use exports::{Export, ExportType, ResponseType, ServiceLatency};
 pub use header::{Header, ALGORITHM_NKEY, ALGORITHM_NKEY_V1};
 pub use imports::Import;
-pub use operator::{Operator, OperatorClaims};
+pub use operator::{
+    validate_account_server_url, validate_operator_service_url, Operator, OperatorClaims,
+};
 pub use revocations::{RevocationList, ALL_KEYS};
 pub use signing_keys::{SigningKeys, UserScope, USER_SCOPE_KIND};
 pub use types::{CidrList, Info, Permission, Permissions, ResponsePermission, TimeRange};

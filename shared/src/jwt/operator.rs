@@ -47,7 +47,8 @@ impl OperatorClaims {
     }
 }
 
-fn validate_account_server_url(url: &str) -> Option<String> {
+/// Go's account server URL rule: empty, or a URL with a protocol.
+pub fn validate_account_server_url(url: &str) -> Option<String> {
     if url.is_empty() {
         return None;
     }

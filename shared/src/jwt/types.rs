@@ -197,6 +197,14 @@ impl CidrList {
             self.0.push(entry);
         }
     }
+
+    pub fn validate(&self, vr: &mut ValidationResults) {
+        for cidr in &self.0 {
+            if !is_cidr(cidr) {
+                vr.add_error(format!("invalid cidr {cidr:?} in user src limits"));
+            }
+        }
+    }
 }
 
 impl<'de> Deserialize<'de> for CidrList {

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::claims::{ClaimType, Claims, GenericFields, Payload};
-use super::types::{default_on_null, is_cidr, is_false, is_zero, CidrList, Permissions, TimeRange};
+use super::types::{default_on_null, is_false, is_zero, CidrList, Permissions, TimeRange};
 use crate::nkeys::{is_valid_public_account_key, KeyType};
 use crate::validation::ValidationResults;
 
@@ -72,11 +72,7 @@ impl UserPermissionLimits {
 
     pub fn validate(&self, vr: &mut ValidationResults) {
         self.permissions.validate(vr);
-        for cidr in &self.source_networks.0 {
-            if !is_cidr(cidr) {
-                vr.add_error(format!("invalid cidr {cidr:?} in user src limits"));
-            }
-        }
+        self.source_networks.validate(vr);
         for range in &self.times {
             range.validate(vr);
         }

@@ -1,0 +1,289 @@
+//! Issuing, as `nsc` does it, on the vault's contents: operator (with a system account and its
+//! `sys` user), accounts, users, creds, revocations. All signing and every rule is `nats-auth`
+//! in WASM; the seeds never leave the vault. Forms are parsed here, with errors naming the input.
+
+mod account;
+mod operator;
+mod user;
+
+pub use account::{save_account, AccountForm};
+pub use operator::{create_operator, import_operator, update_operator, OperatorForm};
+pub use user::{revoke_user, save_user, user_creds, UserForm};
+
+use nats_auth::jwt::{AccountClaims, AnyClaims, OperatorClaims, UserClaims};
+use nats_auth::nkeys::{KeyPair, KeyType};
+use nats_auth::validation::ValidationResults;
+
+use crate::forms::FormError;
+use crate::vault::{Entity, VaultData, VaultKey};
+
+/// A key the vault can sign with, for a "sign with" choice.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Signer {
+    pub key: String,
+    pub label: String,
+}
+
+fn new_key(
+    data: &mut VaultData,
+    kind: KeyType,
+    role: &str,
+    name: &str,
+    signs_for: Option<String>,
+) -> Result<KeyPair, String> {
+    let pair = KeyPair::new(kind, &mut nats_auth::OsRng).map_err(|e| e.to_string())?;
+    data.keys.push(VaultKey {
+        role: role.into(),
+        name: name.into(),
+        public_key: pair.public_key(),
+        seed: pair.seed().map_err(|e| e.to_string())?,
+        signs_for,
+    });
+    Ok(pair)
+}
+
+fn pair_of(data: &VaultData, public_key: &str) -> Result<KeyPair, String> {
+    let seed = data.seed_of(public_key).ok_or_else(|| {
+        format!("the vault has no seed for {public_key}: import it on the Keys page")
+    })?;
+    KeyPair::from_seed(seed).map_err(|e| e.to_string())
+}
+
+/// The operator's claims as stored in the vault.
+pub fn operator(data: &VaultData) -> Option<OperatorClaims> {
+    match nats_auth::jwt::decode(data.operator_jwt.as_deref()?).ok()? {
+        AnyClaims::Operator(o) => Some(o),
+        _ => None,
+    }
+}
+
+pub fn account(data: &VaultData, key: &str) -> Option<AccountClaims> {
+    let entity = data.accounts.iter().find(|a| a.key == key)?;
+    match nats_auth::jwt::decode(&entity.jwt).ok()? {
+        AnyClaims::Account(a) => Some(a),
+        _ => None,
+    }
+}
+
+pub fn user(data: &VaultData, key: &str) -> Option<UserClaims> {
+    let entity = data.users.iter().find(|u| u.key == key)?;
+    match nats_auth::jwt::decode(&entity.jwt).ok()? {
+        AnyClaims::User(u) => Some(u),
+        _ => None,
+    }
+}
+
+/// Keys that can sign accounts, held by the vault: the operator's signing keys first (what
+/// `nsc` prefers), then its identity unless the operator demands signing keys.
+pub fn operator_signers(data: &VaultData) -> Vec<Signer> {
+    let Some(op) = operator(data) else {
+        return Vec::new();
+    };
+    let mut signers: Vec<Signer> = op
+        .nats
+        .signing_keys
+        .iter()
+        .filter(|k| data.seed_of(k).is_some())
+        .map(|k| Signer {
+            key: k.clone(),
+            label: format!("operator signing key {}", short(k)),
+        })
+        .collect();
+    if !op.nats.strict_signing_key_usage && data.seed_of(&op.subject).is_some() {
+        signers.push(Signer {
+            key: op.subject.clone(),
+            label: format!("operator identity {}", short(&op.subject)),
+        });
+    }
+    signers
+}
+
+/// Keys that can sign users of `account_key`, held by the vault: the identity, then the
+/// account's signing keys (their users carry `issuer_account`).
+pub fn account_signers(data: &VaultData, account_key: &str) -> Vec<Signer> {
+    let mut signers = Vec::new();
+    if data.seed_of(account_key).is_some() {
+        signers.push(Signer {
+            key: account_key.to_string(),
+            label: format!("account identity {}", short(account_key)),
+        });
+    }
+    if let Some(claims) = account(data, account_key) {
+        for k in claims.nats.signing_keys.keys() {
+            if data.seed_of(k).is_some() {
+                signers.push(Signer {
+                    key: k.to_string(),
+                    label: format!("account signing key {}", short(k)),
+                });
+            }
+        }
+    }
+    signers
+}
+
+/// The first characters of a public key, enough to tell keys apart in a list.
+pub fn short(key: &str) -> String {
+    format!("{}…", &key[..key.len().min(10)])
+}
+
+fn upsert(list: &mut Vec<Entity>, entity: Entity) {
+    match list.iter_mut().find(|e| e.key == entity.key) {
+        Some(existing) => *existing = entity,
+        None => list.push(entity),
+    }
+}
+
+/// Signs account claims with `signer` (an operator key; empty: the first of
+/// [`operator_signers`]) and stores the JWT.
+pub fn sign_account(
+    data: &mut VaultData,
+    mut claims: AccountClaims,
+    signer: &str,
+    now: i64,
+) -> Result<String, FormError> {
+    let op = operator(data).ok_or("create or import an operator first")?;
+    let signer = match signer {
+        "" => operator_signers(data)
+            .into_iter()
+            .next()
+            .map(|s| s.key)
+            .ok_or("the vault holds no key of the operator to sign accounts with")?,
+        key => key.to_string(),
+    };
+    if !op.did_sign(&signer) {
+        return Err(FormError::at("account-signer", "not a key of the operator"));
+    }
+    if op.nats.strict_signing_key_usage && signer == op.subject {
+        return Err(FormError::at(
+            "account-signer",
+            "the operator requires accounts to be signed with one of its signing keys",
+        ));
+    }
+    let pair = pair_of(data, &signer)?;
+    let issues = claims.validate(now);
+    if issues.is_blocking(true) {
+        return Err(issues.blocking_summary().into());
+    }
+    let jwt = claims.encode(&pair, now).map_err(|e| e.to_string())?;
+    upsert(
+        &mut data.accounts,
+        Entity {
+            name: claims.name.clone(),
+            key: claims.subject.clone(),
+            account: None,
+            jwt: jwt.clone(),
+        },
+    );
+    Ok(jwt)
+}
+
+/// A nats-server configuration for this operator, resolving accounts through `resolver_url`.
+pub fn server_config(data: &VaultData, resolver_url: &str) -> Result<String, String> {
+    let op = operator(data).ok_or("create or import an operator first")?;
+    let jwt = data.operator_jwt.as_deref().unwrap_or_default();
+    Ok(format!(
+        "# nats-server configuration for operator {name}, made by NATS Console\n\
+         # accounts are resolved through this console's account server\n\
+         operator: {jwt}\n\
+         system_account: {sys}\n\
+         resolver: URL({resolver_url})\n",
+        name = op.name,
+        sys = op.nats.system_account,
+    ))
+}
+
+/// A user JWT of the system account for the console's own key (`console_key`, from
+/// `/api/v1/info`): lets the console announce updates on NATS without ever holding a seed of
+/// this vault.
+pub fn console_link_jwt(data: &VaultData, console_key: &str, now: i64) -> Result<String, String> {
+    let op = operator(data).ok_or("create or import an operator first")?;
+    let sys = pair_of(data, &op.nats.system_account)?;
+    let mut claims = UserClaims::new(console_key);
+    claims.name = "nats-console".into();
+    claims.encode(&sys, now).map_err(|e| e.to_string())
+}
+
+// --- parsing typed text -------------------------------------------------------------------
+
+/// Runs one of nats-auth's rules on a single input: its blocking issues are that input's error.
+fn check_field(
+    field: &'static str,
+    rule: impl FnOnce(&mut ValidationResults),
+) -> Result<(), FormError> {
+    let mut vr = ValidationResults::new();
+    rule(&mut vr);
+    if vr.is_blocking(false) {
+        Err(FormError::at(field, vr.blocking_summary()))
+    } else {
+        Ok(())
+    }
+}
+
+/// A whole number of at least -1 (-1: unlimited).
+fn limit(field: &'static str, text: &str) -> Result<i64, FormError> {
+    match text.trim().parse::<i64>() {
+        Ok(v) if v >= -1 => Ok(v),
+        _ => Err(FormError::at(
+            field,
+            format!("a whole number, -1 for unlimited (got {:?})", text.trim()),
+        )),
+    }
+}
+
+/// Like [`limit`], empty meaning unlimited.
+fn limit_or_unlimited(field: &'static str, text: &str) -> Result<i64, FormError> {
+    if text.trim().is_empty() {
+        Ok(-1)
+    } else {
+        limit(field, text)
+    }
+}
+
+fn limit_text(value: i64) -> String {
+    value.to_string()
+}
+
+/// Days from now to an expiry (`""`: never). `keep` is the expiry the form was loaded with:
+/// unchanged text keeps it exactly instead of rounding it to whole days.
+fn expiry(field: &'static str, text: &str, keep: i64, now: i64) -> Result<i64, FormError> {
+    if keep != 0 && text.trim() == days_left(keep, now) {
+        return Ok(keep);
+    }
+    match text.trim() {
+        "" => Ok(0),
+        days => match days.parse::<i64>() {
+            Ok(d) if d > 0 && d < 36_500 => Ok(now + d * 86_400),
+            _ => Err(FormError::at(
+                field,
+                format!("a number of days from 1 to 36499, or empty for never (got {days:?})"),
+            )),
+        },
+    }
+}
+
+/// The form text for an expiry: whole days left, rounded up (`""`: never).
+fn days_left(expires: i64, now: i64) -> String {
+    if expires == 0 {
+        String::new()
+    } else {
+        ((expires - now).max(0) + 86_399)
+            .div_euclid(86_400)
+            .to_string()
+    }
+}
+
+/// Items separated by commas or new lines, trimmed, empty ones dropped.
+fn list(text: &str) -> Vec<String> {
+    text.split([',', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn tags(text: &str, tags: &mut nats_auth::jwt::GenericFields) {
+    tags.tags.clear();
+    for tag in list(text) {
+        tags.add_tag(&tag);
+    }
+}

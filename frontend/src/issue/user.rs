@@ -1,0 +1,229 @@
+//! The user form (permissions, limits, networks, connection types, bearer, tags, expiry), users
+//! signed by the account identity or one of its signing keys, creds, revocation.
+
+use nats_auth::creds;
+use nats_auth::jwt::{ResponsePermission, UserClaims, CONNECTION_TYPES};
+use nats_auth::nkeys::KeyType;
+
+use super::account::permission;
+use super::{
+    account, check_field, days_left, expiry, limit, limit_or_unlimited, list, new_key, pair_of,
+    sign_account, tags, upsert, user,
+};
+use crate::forms::FormError;
+use crate::vault::{Entity, VaultData};
+
+/// A user form as typed. Empty limits mean unlimited.
+#[derive(Debug, Clone, Default)]
+pub struct UserForm {
+    pub name: String,
+    pub pub_allow: String,
+    pub pub_deny: String,
+    pub sub_allow: String,
+    pub sub_deny: String,
+    /// Allow replies to requests received: the maximum number of responses (empty: off).
+    pub resp_max: String,
+    pub subs: String,
+    pub data: String,
+    pub payload: String,
+    pub source_networks: String,
+    /// Comma separated, e.g. STANDARD, WEBSOCKET.
+    pub connection_types: String,
+    pub bearer: bool,
+    pub tags: String,
+    pub expires_in_days: String,
+    /// The expiry the form was loaded with (kept while its text is unchanged).
+    pub loaded_expires: i64,
+}
+
+fn unlimited_as_empty(value: i64) -> String {
+    if value == -1 {
+        String::new()
+    } else {
+        value.to_string()
+    }
+}
+
+impl UserForm {
+    /// The form showing `claims`, to edit them.
+    pub fn of(claims: &UserClaims, now: i64) -> Self {
+        let l = &claims.nats.limits;
+        let p = &l.permissions;
+        UserForm {
+            name: claims.name.clone(),
+            pub_allow: p.publish.allow.join(", "),
+            pub_deny: p.publish.deny.join(", "),
+            sub_allow: p.subscribe.allow.join(", "),
+            sub_deny: p.subscribe.deny.join(", "),
+            resp_max: p
+                .response
+                .as_ref()
+                .map(|r| r.max_msgs.to_string())
+                .unwrap_or_default(),
+            subs: unlimited_as_empty(l.subs),
+            data: unlimited_as_empty(l.data),
+            payload: unlimited_as_empty(l.payload),
+            source_networks: l.source_networks.0.join(", "),
+            connection_types: l.allowed_connection_types.join(", "),
+            bearer: l.bearer_token,
+            tags: claims.nats.generic.tags.join(", "),
+            expires_in_days: days_left(claims.expires, now),
+            loaded_expires: claims.expires,
+        }
+    }
+
+    /// Sets the claims' name, permissions, limits, tags and expiry from the form (time ranges,
+    /// locale and a response TTL already in the claims stay).
+    pub fn apply(&self, claims: &mut UserClaims, now: i64) -> Result<(), FormError> {
+        if self.name.trim().is_empty() {
+            return Err(FormError::at("user-name", "the user needs a name"));
+        }
+        claims.name = self.name.trim().to_string();
+        let l = &mut claims.nats.limits;
+        l.subs = limit_or_unlimited("user-subs", &self.subs)?;
+        l.data = limit_or_unlimited("user-data", &self.data)?;
+        l.payload = limit_or_unlimited("user-payload", &self.payload)?;
+        let p = &mut l.permissions;
+        p.publish = permission(
+            ("user-pub-allow", &self.pub_allow),
+            ("user-pub-deny", &self.pub_deny),
+            false,
+        )?;
+        p.subscribe = permission(
+            ("user-sub-allow", &self.sub_allow),
+            ("user-sub-deny", &self.sub_deny),
+            true,
+        )?;
+        p.response = match self.resp_max.trim() {
+            "" => None,
+            text => Some(ResponsePermission {
+                max_msgs: limit("user-resp", text)?,
+                expires: p.response.as_ref().map_or(0, |r| r.expires),
+            }),
+        };
+        l.source_networks.0.clear();
+        for cidr in list(&self.source_networks) {
+            l.source_networks.add(&cidr);
+        }
+        let networks = l.source_networks.clone();
+        check_field("user-src", |vr| networks.validate(vr))?;
+        l.allowed_connection_types.clear();
+        for kind in list(&self.connection_types) {
+            let kind = kind.to_ascii_uppercase();
+            if !CONNECTION_TYPES.contains(&kind.as_str()) {
+                return Err(FormError::at(
+                    "user-conn-types",
+                    format!("{kind} is not one of {}", CONNECTION_TYPES.join(", ")),
+                ));
+            }
+            l.allowed_connection_types.push(kind);
+        }
+        l.bearer_token = self.bearer;
+        tags(&self.tags, &mut claims.nats.generic);
+        claims.expires = expiry(
+            "user-expires",
+            &self.expires_in_days,
+            self.loaded_expires,
+            now,
+        )?;
+        Ok(())
+    }
+}
+
+/// Creates (`existing` = `None`) or edits a user of `account_key` from `form`, signed by
+/// `signer`: the account's identity (empty: the same) or one of its signing keys, which sets
+/// `issuer_account`. Stores the JWT; returns the user's creds.
+pub fn save_user(
+    data: &mut VaultData,
+    account_key: &str,
+    existing: Option<&str>,
+    form: &UserForm,
+    signer: &str,
+    now: i64,
+) -> Result<String, FormError> {
+    let account_claims = account(data, account_key).ok_or(FormError::at(
+        "user-account",
+        "choose an account of this vault (create one on the Accounts page)",
+    ))?;
+    let signer = if signer.is_empty() {
+        account_key
+    } else {
+        signer
+    };
+    if signer != account_key && !account_claims.nats.signing_keys.contains(signer) {
+        return Err(FormError::at(
+            "user-signer",
+            "not a signing key of this account",
+        ));
+    }
+    let signing_pair = pair_of(data, signer).map_err(|e| FormError::at("user-signer", e))?;
+    let mut claims = match existing {
+        Some(key) => user(data, key).ok_or("this user is not in the vault")?,
+        None => {
+            let key = new_key(
+                data,
+                KeyType::User,
+                "user",
+                form.name.trim(),
+                Some(account_key.to_string()),
+            )?;
+            UserClaims::new(key.public_key())
+        }
+    };
+    form.apply(&mut claims, now)?;
+    claims.nats.issuer_account = if signer == account_key {
+        String::new()
+    } else {
+        account_key.to_string()
+    };
+    let issues = claims.validate(now);
+    if issues.is_blocking(true) {
+        return Err(issues.blocking_summary().into());
+    }
+    let jwt = claims
+        .encode(&signing_pair, now)
+        .map_err(|e| e.to_string())?;
+    upsert(
+        &mut data.users,
+        Entity {
+            name: claims.name.clone(),
+            key: claims.subject.clone(),
+            account: Some(account_key.into()),
+            jwt,
+        },
+    );
+    Ok(user_creds(data, &claims.subject)?)
+}
+
+/// The creds file of a user in the vault.
+pub fn user_creds(data: &VaultData, user_key: &str) -> Result<String, String> {
+    let user = data
+        .users
+        .iter()
+        .find(|u| u.key == user_key)
+        .ok_or("no such user")?;
+    let seed = data
+        .seed_of(user_key)
+        .ok_or("the vault has no seed for this user")?;
+    creds::format_user_creds(&user.jwt, seed).map_err(|e| e.to_string())
+}
+
+/// Revokes a user: its account gets a revocation and is re-signed (push it to apply).
+/// Returns (account key, account JWT).
+pub fn revoke_user(
+    data: &mut VaultData,
+    user_key: &str,
+    now: i64,
+) -> Result<(String, String), FormError> {
+    let user = data
+        .users
+        .iter()
+        .find(|u| u.key == user_key)
+        .ok_or("no such user")?
+        .clone();
+    let account_key = user.account.ok_or("the user has no account")?;
+    let mut claims = account(data, &account_key).ok_or("the user's account is not in the vault")?;
+    claims.revoke_at(user_key, now);
+    let jwt = sign_account(data, claims, "", now)?;
+    Ok((account_key, jwt))
+}
