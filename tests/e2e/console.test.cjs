@@ -195,6 +195,7 @@ test("a new user goes from nothing to working creds, and revocation applies", as
   assert.match(described, /Issuer Account/);
   assert.match(described, /orders\.>/);
   assert.match(await page.textContent("#inspect-claims"), /"issuer_account"/);
+  assert.match(await page.textContent("#inspect-verdict"), /revoked by account/, "alice is revoked in the vault's APP");
   await page.screenshot({ path: path.join(shots, "7-inspector.png"), fullPage: true });
 
   // the browser's back button returns to the previous page

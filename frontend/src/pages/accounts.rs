@@ -9,6 +9,7 @@ use crate::state::{now, push_account, Console};
 
 #[derive(Clone, serde::Deserialize)]
 struct ServerAccount {
+    name: String,
     key: String,
     /// compared whole: the `jti` of two versions signed in the same second is the same
     jwt: String,
@@ -134,6 +135,14 @@ impl AccountInputs {
     }
 }
 
+async fn stored_accounts() -> Option<Vec<ServerAccount>> {
+    let response = gloo_net::http::Request::get("/api/v1/accounts")
+        .send()
+        .await
+        .ok()?;
+    response.json().await.ok()
+}
+
 #[component]
 pub fn AccountsPage() -> impl IntoView {
     let console = expect_context::<Console>();
@@ -142,17 +151,14 @@ pub fn AccountsPage() -> impl IntoView {
     // the account being edited (its public key), or none for a new one
     let editing = RwSignal::new(None::<String>);
     let signer = RwSignal::new(String::new());
-    let refresh = RwSignal::new(0u32);
-    let server = LocalResource::new(move || {
-        refresh.track();
-        async move {
-            let response = gloo_net::http::Request::get("/api/v1/accounts")
-                .send()
-                .await
-                .ok()?;
-            response.json::<Vec<ServerAccount>>().await.ok()
-        }
-    });
+    // what the account server stores (None: not loaded, or unreachable)
+    let server = RwSignal::new(None::<Vec<ServerAccount>>);
+    let refresh = move || {
+        leptos::task::spawn_local(async move {
+            server.set(stored_accounts().await);
+        })
+    };
+    refresh();
     let signers = move || {
         console
             .data()
@@ -207,7 +213,7 @@ pub fn AccountsPage() -> impl IntoView {
                 )),
                 Err(e) => console.error(format!("push failed: {e}")),
             }
-            refresh.update(|r| *r += 1);
+            refresh();
         });
     };
 
@@ -223,7 +229,9 @@ pub fn AccountsPage() -> impl IntoView {
                         {
                             let jwt = a.jwt.clone();
                             let key = a.key.clone();
-                            let status = move || match server.get().flatten() {
+                            let expired = nats_auth::jwt::decode(&a.jwt).is_ok_and(|c| c.expires() != 0 && c.expires() < now());
+                            let status = move || match server.get() {
+                                _ if expired => "expired".to_string(),
                                 None => "server unreachable".to_string(),
                                 Some(list) => match list.iter().find(|s| s.key == key) {
                                     None => "local only".into(),
@@ -248,6 +256,18 @@ pub fn AccountsPage() -> impl IntoView {
                             }
                         }
                     </For>
+                    // stored on the server but not in this vault (pushed by nsc or another console)
+                    {move || {
+                        let local: Vec<String> = console.data().map(|d| d.accounts.into_iter().map(|a| a.key).collect()).unwrap_or_default();
+                        server.get().unwrap_or_default().into_iter().filter(|s| !local.contains(&s.key)).map(|s| view! {
+                            <tr class="muted">
+                                <td>{s.name}</td>
+                                <td class="key">{s.key}</td>
+                                <td class="account-status">{format!("stored, not in this vault ({})", s.status)}</td>
+                                <td></td>
+                            </tr>
+                        }).collect_view()
+                    }}
                 </tbody>
             </table>
         </section>

@@ -1,8 +1,11 @@
 //! Inspector: any JWT or creds file (pasted or dropped) → its claims laid out as `nsc describe`
 //! shows them, validation issues, and whether it chains to the operator and accounts this vault
-//! knows. The raw claims JSON is one click away.
+//! knows (or, for a user, against its account as this console stores it). The raw claims JSON is
+//! one click away.
 
 use leptos::prelude::*;
+
+use nats_auth::jwt::{AccountClaims, AnyClaims};
 
 use crate::issue;
 use crate::state::{now, Console};
@@ -11,6 +14,22 @@ use crate::state::{now, Console};
 pub fn InspectorPage() -> impl IntoView {
     let console = expect_context::<Console>();
     let input = RwSignal::new(String::new());
+    // the account of a pasted user or activation, as this console's account server stores it:
+    // the chain is checked against it when the vault does not hold the account
+    let stored_account = RwSignal::new(None::<AccountClaims>);
+    let lookups = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let text = input.get();
+        // typing starts new lookups: only the latest may set the result
+        lookups.update_value(|n| *n += 1);
+        let this = lookups.get_value();
+        leptos::task::spawn_local(async move {
+            let found = stored_account_of(&text).await;
+            if lookups.get_value() == this {
+                stored_account.set(found);
+            }
+        });
+    });
     let report = move || {
         let text = input.get();
         if text.trim().is_empty() {
@@ -32,6 +51,7 @@ pub fn InspectorPage() -> impl IntoView {
             ),
             _ => None,
         });
+        let account = account.or_else(|| stored_account.get());
         let trust = nats_auth::chain::Trust {
             operator: operator.as_ref().filter(|_| {
                 matches!(
@@ -82,6 +102,28 @@ pub fn InspectorPage() -> impl IntoView {
                 </details>
             })}
         </section>
+    }
+}
+
+/// The account of a user or activation JWT in `text`, from this console's account server.
+async fn stored_account_of(text: &str) -> Option<AccountClaims> {
+    let token = nats_auth::creds::parse_decorated_jwt(text);
+    let key = match nats_auth::jwt::decode(&token).ok()? {
+        AnyClaims::User(u) => u.account().to_string(),
+        AnyClaims::Activation(a) if a.nats.issuer_account.is_empty() => a.issuer,
+        AnyClaims::Activation(a) => a.nats.issuer_account,
+        _ => return None,
+    };
+    let response = gloo_net::http::Request::get(&format!("/jwt/v1/accounts/{key}"))
+        .send()
+        .await
+        .ok()?;
+    if !response.ok() {
+        return None;
+    }
+    match nats_auth::jwt::decode(&response.text().await.ok()?).ok()? {
+        AnyClaims::Account(a) if a.subject == key => Some(a),
+        _ => None,
     }
 }
 
