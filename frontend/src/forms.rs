@@ -192,14 +192,35 @@ pub fn Choice<F>(
 where
     F: Fn() -> Vec<(String, String)> + Send + Sync + 'static,
 {
+    let options = std::sync::Arc::new(options);
+    let choices = options.clone();
+    // a value that is not among the options (none chosen yet, or left from other options)
+    // shows as the first option, which is also what the pages use for it
+    let shown = move || {
+        let current = value.get();
+        let options = choices();
+        if options.iter().any(|(v, _)| *v == current) {
+            current
+        } else {
+            options
+                .into_iter()
+                .next()
+                .map(|(v, _)| v)
+                .unwrap_or_default()
+        }
+    };
+    let selected = shown.clone();
     view! {
         <label for=id>{label}</label>
         <select id=id aria-invalid=invalid(id, errors) aria-describedby=described_by(id, errors)
-            prop:value=move || value.get() on:change=move |ev| value.set(event_target_value(&ev))>
-            {move || options().into_iter().map(|(v, text)| {
-                let selected = value.get_untracked() == v;
-                view! { <option value=v selected=selected>{text}</option> }
-            }).collect_view()}
+            prop:value=shown on:change=move |ev| value.set(event_target_value(&ev))>
+            {move || {
+                let current = selected();
+                options().into_iter().map(|(v, text)| {
+                    let is_current = v == current;
+                    view! { <option value=v selected=is_current>{text}</option> }
+                }).collect_view()
+            }}
         </select>
         {field_error(id, errors)}
     }

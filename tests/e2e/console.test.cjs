@@ -94,6 +94,9 @@ test("a new user goes from nothing to working creds, and revocation applies", as
   // account with a signing key generated into the vault, pushed; a bad limit is named at its input
   await page.getByRole("link", { name: "Accounts" }).click();
   await page.getByLabel("Account name").fill("APP");
+  // signed with the operator's signing key unless another key is chosen: the form shows it
+  const accountSigner = await page.$eval("#account-signer", (s) => s.options[s.selectedIndex]?.textContent);
+  assert.match(accountSigner || "", /^operator signing key/);
   await page.getByLabel("Maximum leaf node connections").fill("lots");
   await page.getByRole("button", { name: "Create account" }).click();
   await waitFor(async () => (await page.textContent("#account-leaf-error")).includes("a whole number"), "the error under the leaf input");
@@ -186,6 +189,10 @@ test("a new user goes from nothing to working creds, and revocation applies", as
   await page.getByRole("link", { name: "Keys" }).click();
   await waitFor(async () => (await page.textContent("table")).includes("account signing key"), "the account signing key");
   await page.screenshot({ path: path.join(shots, "6-keys.png"), fullPage: true });
+  const backupFile = await saveDownload(() => page.getByRole("button", { name: "Download encrypted backup" }).click());
+  const backup = fs.readFileSync(backupFile, "utf8");
+  assert.ok(JSON.parse(backup).ciphertext, "the backup is the sealed vault");
+  assert.doesNotMatch(backup, SEED, "no seed in the clear in the backup");
 
   // the inspector lays out the creds' claims as nsc describe
   await page.getByRole("link", { name: "Inspector" }).click();
@@ -206,6 +213,23 @@ test("a new user goes from nothing to working creds, and revocation applies", as
   await page.clock.fastForward("16:00");
   await waitFor(async () => (await page.textContent("#vault-state")) === "locked", "the idle lock");
   await expectNotice("vault locked after 15 minutes");
+
+  // the backup restores into another browser profile, and opens with the passphrase only
+  const other = await browser.newPage();
+  other.on("pageerror", (e) => pageErrors.push(e.message));
+  await other.goto(base);
+  await other.getByText("Restore an encrypted backup").click();
+  await other.getByLabel("Backup (the JSON of a downloaded backup)").fill(backup);
+  await other.getByRole("button", { name: "Restore backup" }).click();
+  await waitFor(async () => (await other.textContent("#notice")).includes("backup restored"), "the restore");
+  await other.getByLabel("Passphrase", { exact: true }).fill("wrong passphrase");
+  await other.getByRole("button", { name: "Unlock vault" }).click();
+  await waitFor(async () => (await other.textContent("#notice")).includes("wrong passphrase"), "the wrong passphrase refused");
+  await other.getByLabel("Passphrase", { exact: true }).fill("correct horse battery staple");
+  await other.getByRole("button", { name: "Unlock vault" }).click();
+  await waitFor(async () => (await other.textContent("#vault-state")) === "unlocked", "the restored vault unlocked");
+  await other.getByRole("link", { name: "Users" }).click();
+  await waitFor(async () => (await other.textContent("table")).includes("alice"), "alice in the restored vault");
 
   // no seed left the page: requests, the console's log, the store files
   for (const r of requests) {

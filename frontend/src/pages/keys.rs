@@ -72,5 +72,10 @@ pub fn KeysPage() -> impl IntoView {
             <textarea id="import-seed" rows="3" prop:value=move || import.get() on:input=move |ev| import.set(event_target_value(&ev))></textarea>
             <button on:click=add>"Import key"</button>
         </section>
+        <section>
+            <h3>"Backup"</h3>
+            <p class="muted">"The whole vault, still encrypted under your passphrase. Restore it on the Vault page."</p>
+            <button class="secondary" on:click=move |_| super::vault::download_backup(console)>"Download encrypted backup"</button>
+        </section>
     }
 }

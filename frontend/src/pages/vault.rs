@@ -54,13 +54,7 @@ pub fn VaultPage() -> impl IntoView {
         console.vault.set(None);
         console.ok("vault locked: the seeds are gone from memory");
     };
-    let export = move |_| match vault::stored() {
-        Ok(sealed) => download(
-            "nats-console-vault.json",
-            &serde_json::to_string_pretty(&sealed).unwrap_or_default(),
-        ),
-        Err(e) => console.error(e.to_string()),
-    };
+    let export = move |_| download_backup(console);
     let restore = move |_| match vault::restore(&backup.get_untracked()) {
         Ok(()) => {
             console.vault.set(None);
@@ -100,5 +94,16 @@ pub fn VaultPage() -> impl IntoView {
                 <button class="secondary" on:click=restore>"Restore backup"</button>
             </details>
         </section>
+    }
+}
+
+/// Offers the vault as stored (encrypted) as `nats-console-vault.json`.
+pub fn download_backup(console: Console) {
+    match vault::stored() {
+        Ok(sealed) => download(
+            "nats-console-vault.json",
+            &serde_json::to_string_pretty(&sealed).unwrap_or_default(),
+        ),
+        Err(e) => console.error(e.to_string()),
     }
 }
