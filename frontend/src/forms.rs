@@ -7,6 +7,33 @@ use wasm_bindgen::JsCast;
 use crate::state::Console;
 use crate::vault::VaultData;
 
+/// One signal per field of a form struct (`$form`), named as its fields: `new` and `load` fill
+/// them from a form, `form` reads them back. Listing every field is checked by the compiler.
+macro_rules! form_signals {
+    ($(#[$meta:meta])* $signals:ident for $form:ident { $($field:ident: $ty:ty,)* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy)]
+        struct $signals {
+            $($field: RwSignal<$ty>,)*
+        }
+
+        impl $signals {
+            fn new(form: $form) -> Self {
+                $signals { $($field: RwSignal::new(form.$field),)* }
+            }
+
+            fn load(&self, form: $form) {
+                $(self.$field.set(form.$field);)*
+            }
+
+            fn form(&self) -> $form {
+                $form { $($field: self.$field.get_untracked(),)* }
+            }
+        }
+    };
+}
+pub(crate) use form_signals;
+
 /// Why a form was refused: about one input (`field` = its id) or about the whole form.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FormError {

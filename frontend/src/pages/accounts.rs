@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::forms::{Check, Choice, Field, FormErrors, TextArea};
+use crate::forms::{form_signals, Check, Choice, Field, FormErrors, TextArea};
 use crate::issue::{self, AccountForm};
 use crate::state::{now, push_account, Console};
 
@@ -16,124 +16,35 @@ struct ServerAccount {
     status: String,
 }
 
-/// One signal per input of [`AccountForm`].
-#[derive(Clone, Copy)]
-struct AccountInputs {
-    name: RwSignal<String>,
-    conn: RwSignal<String>,
-    leaf: RwSignal<String>,
-    subs: RwSignal<String>,
-    data: RwSignal<String>,
-    payload: RwSignal<String>,
-    imports: RwSignal<String>,
-    exports: RwSignal<String>,
-    wildcards: RwSignal<bool>,
-    jetstream: RwSignal<bool>,
-    js_memory: RwSignal<String>,
-    js_disk: RwSignal<String>,
-    js_streams: RwSignal<String>,
-    js_consumers: RwSignal<String>,
-    pub_allow: RwSignal<String>,
-    pub_deny: RwSignal<String>,
-    sub_allow: RwSignal<String>,
-    sub_deny: RwSignal<String>,
-    signing_keys: RwSignal<String>,
-    new_signing_key: RwSignal<bool>,
-    description: RwSignal<String>,
-    tags: RwSignal<String>,
-    expires: RwSignal<String>,
-    loaded_expires: RwSignal<i64>,
-}
-
-impl AccountInputs {
-    fn new() -> Self {
-        let s = || RwSignal::new(String::new());
-        let inputs = AccountInputs {
-            name: s(),
-            conn: s(),
-            leaf: s(),
-            subs: s(),
-            data: s(),
-            payload: s(),
-            imports: s(),
-            exports: s(),
-            wildcards: RwSignal::new(true),
-            jetstream: RwSignal::new(false),
-            js_memory: s(),
-            js_disk: s(),
-            js_streams: s(),
-            js_consumers: s(),
-            pub_allow: s(),
-            pub_deny: s(),
-            sub_allow: s(),
-            sub_deny: s(),
-            signing_keys: s(),
-            new_signing_key: RwSignal::new(false),
-            description: s(),
-            tags: s(),
-            expires: s(),
-            loaded_expires: RwSignal::new(0),
-        };
-        inputs.load(AccountForm::default());
-        inputs
+form_signals!(
+    /// The account form's inputs.
+    AccountInputs for AccountForm {
+        name: String,
+        conn: String,
+        leaf: String,
+        subs: String,
+        data: String,
+        payload: String,
+        imports: String,
+        exports: String,
+        wildcards: bool,
+        jetstream: bool,
+        js_memory: String,
+        js_disk: String,
+        js_streams: String,
+        js_consumers: String,
+        default_pub_allow: String,
+        default_pub_deny: String,
+        default_sub_allow: String,
+        default_sub_deny: String,
+        signing_keys: String,
+        new_signing_key: bool,
+        description: String,
+        tags: String,
+        expires_in_days: String,
+        loaded_expires: i64,
     }
-
-    fn load(&self, f: AccountForm) {
-        self.name.set(f.name);
-        self.conn.set(f.conn);
-        self.leaf.set(f.leaf);
-        self.subs.set(f.subs);
-        self.data.set(f.data);
-        self.payload.set(f.payload);
-        self.imports.set(f.imports);
-        self.exports.set(f.exports);
-        self.wildcards.set(f.wildcards);
-        self.jetstream.set(f.jetstream);
-        self.js_memory.set(f.js_memory);
-        self.js_disk.set(f.js_disk);
-        self.js_streams.set(f.js_streams);
-        self.js_consumers.set(f.js_consumers);
-        self.pub_allow.set(f.default_pub_allow);
-        self.pub_deny.set(f.default_pub_deny);
-        self.sub_allow.set(f.default_sub_allow);
-        self.sub_deny.set(f.default_sub_deny);
-        self.signing_keys.set(f.signing_keys);
-        self.new_signing_key.set(f.new_signing_key);
-        self.description.set(f.description);
-        self.tags.set(f.tags);
-        self.expires.set(f.expires_in_days);
-        self.loaded_expires.set(f.loaded_expires);
-    }
-
-    fn form(&self) -> AccountForm {
-        AccountForm {
-            name: self.name.get_untracked(),
-            conn: self.conn.get_untracked(),
-            leaf: self.leaf.get_untracked(),
-            subs: self.subs.get_untracked(),
-            data: self.data.get_untracked(),
-            payload: self.payload.get_untracked(),
-            imports: self.imports.get_untracked(),
-            exports: self.exports.get_untracked(),
-            wildcards: self.wildcards.get_untracked(),
-            jetstream: self.jetstream.get_untracked(),
-            js_memory: self.js_memory.get_untracked(),
-            js_disk: self.js_disk.get_untracked(),
-            js_streams: self.js_streams.get_untracked(),
-            js_consumers: self.js_consumers.get_untracked(),
-            default_pub_allow: self.pub_allow.get_untracked(),
-            default_pub_deny: self.pub_deny.get_untracked(),
-            default_sub_allow: self.sub_allow.get_untracked(),
-            default_sub_deny: self.sub_deny.get_untracked(),
-            signing_keys: self.signing_keys.get_untracked(),
-            new_signing_key: self.new_signing_key.get_untracked(),
-            description: self.description.get_untracked(),
-            tags: self.tags.get_untracked(),
-            expires_in_days: self.expires.get_untracked(),
-            loaded_expires: self.loaded_expires.get_untracked(),
-        }
-    }
-}
+);
 
 async fn stored_accounts() -> Option<Vec<ServerAccount>> {
     let response = gloo_net::http::Request::get("/api/v1/accounts")
@@ -146,7 +57,7 @@ async fn stored_accounts() -> Option<Vec<ServerAccount>> {
 #[component]
 pub fn AccountsPage() -> impl IntoView {
     let console = expect_context::<Console>();
-    let inputs = AccountInputs::new();
+    let inputs = AccountInputs::new(AccountForm::default());
     let errors = FormErrors::new();
     // the account being edited (its public key), or none for a new one
     let editing = RwSignal::new(None::<String>);
@@ -298,10 +209,10 @@ pub fn AccountsPage() -> impl IntoView {
             </fieldset>
             <fieldset>
                 <legend>"Default permissions of the account's users (subjects, comma separated)"</legend>
-                <Field id="account-pub-allow" label="Users may publish to (empty: all)" value=inputs.pub_allow errors/>
-                <Field id="account-pub-deny" label="Users may not publish to" value=inputs.pub_deny errors/>
-                <Field id="account-sub-allow" label="Users may subscribe to (empty: all)" value=inputs.sub_allow errors/>
-                <Field id="account-sub-deny" label="Users may not subscribe to" value=inputs.sub_deny errors/>
+                <Field id="account-pub-allow" label="Users may publish to (empty: all)" value=inputs.default_pub_allow errors/>
+                <Field id="account-pub-deny" label="Users may not publish to" value=inputs.default_pub_deny errors/>
+                <Field id="account-sub-allow" label="Users may subscribe to (empty: all)" value=inputs.default_sub_allow errors/>
+                <Field id="account-sub-deny" label="Users may not subscribe to" value=inputs.default_sub_deny errors/>
             </fieldset>
             <fieldset>
                 <legend>"Signing keys"</legend>
@@ -310,7 +221,7 @@ pub fn AccountsPage() -> impl IntoView {
             </fieldset>
             <Field id="account-description" label="Description" value=inputs.description errors/>
             <Field id="account-tags" label="Tags (comma separated)" value=inputs.tags errors/>
-            <Field id="account-expires" label="Expires in (days; empty: never)" value=inputs.expires errors/>
+            <Field id="account-expires" label="Expires in (days; empty: never)" value=inputs.expires_in_days errors/>
             <button on:click=save>{move || if editing.get().is_some() { "Save account" } else { "Create account" }}</button>
             <Show when=move || editing.get().is_some()>
                 " "<button class="secondary" on:click=cancel>"Cancel editing"</button>

@@ -3,95 +3,35 @@
 
 use leptos::prelude::*;
 
-use crate::forms::{Check, Choice, Field, FormErrors};
+use crate::forms::{form_signals, Check, Choice, Field, FormErrors};
 use crate::issue::{self, UserForm};
 use crate::state::{download, now, push_account, Console};
 
-/// One signal per input of [`UserForm`].
-#[derive(Clone, Copy)]
-struct UserInputs {
-    name: RwSignal<String>,
-    pub_allow: RwSignal<String>,
-    pub_deny: RwSignal<String>,
-    sub_allow: RwSignal<String>,
-    sub_deny: RwSignal<String>,
-    resp_max: RwSignal<String>,
-    subs: RwSignal<String>,
-    data: RwSignal<String>,
-    payload: RwSignal<String>,
-    networks: RwSignal<String>,
-    connection_types: RwSignal<String>,
-    bearer: RwSignal<bool>,
-    tags: RwSignal<String>,
-    expires: RwSignal<String>,
-    loaded_expires: RwSignal<i64>,
-}
-
-impl UserInputs {
-    fn new() -> Self {
-        let s = || RwSignal::new(String::new());
-        UserInputs {
-            name: s(),
-            pub_allow: s(),
-            pub_deny: s(),
-            sub_allow: s(),
-            sub_deny: s(),
-            resp_max: s(),
-            subs: s(),
-            data: s(),
-            payload: s(),
-            networks: s(),
-            connection_types: s(),
-            bearer: RwSignal::new(false),
-            tags: s(),
-            expires: s(),
-            loaded_expires: RwSignal::new(0),
-        }
+form_signals!(
+    /// The user form's inputs.
+    UserInputs for UserForm {
+        name: String,
+        pub_allow: String,
+        pub_deny: String,
+        sub_allow: String,
+        sub_deny: String,
+        resp_max: String,
+        subs: String,
+        data: String,
+        payload: String,
+        source_networks: String,
+        connection_types: String,
+        bearer: bool,
+        tags: String,
+        expires_in_days: String,
+        loaded_expires: i64,
     }
-
-    fn load(&self, f: UserForm) {
-        self.name.set(f.name);
-        self.pub_allow.set(f.pub_allow);
-        self.pub_deny.set(f.pub_deny);
-        self.sub_allow.set(f.sub_allow);
-        self.sub_deny.set(f.sub_deny);
-        self.resp_max.set(f.resp_max);
-        self.subs.set(f.subs);
-        self.data.set(f.data);
-        self.payload.set(f.payload);
-        self.networks.set(f.source_networks);
-        self.connection_types.set(f.connection_types);
-        self.bearer.set(f.bearer);
-        self.tags.set(f.tags);
-        self.expires.set(f.expires_in_days);
-        self.loaded_expires.set(f.loaded_expires);
-    }
-
-    fn form(&self) -> UserForm {
-        UserForm {
-            name: self.name.get_untracked(),
-            pub_allow: self.pub_allow.get_untracked(),
-            pub_deny: self.pub_deny.get_untracked(),
-            sub_allow: self.sub_allow.get_untracked(),
-            sub_deny: self.sub_deny.get_untracked(),
-            resp_max: self.resp_max.get_untracked(),
-            subs: self.subs.get_untracked(),
-            data: self.data.get_untracked(),
-            payload: self.payload.get_untracked(),
-            source_networks: self.networks.get_untracked(),
-            connection_types: self.connection_types.get_untracked(),
-            bearer: self.bearer.get_untracked(),
-            tags: self.tags.get_untracked(),
-            expires_in_days: self.expires.get_untracked(),
-            loaded_expires: self.loaded_expires.get_untracked(),
-        }
-    }
-}
+);
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let console = expect_context::<Console>();
-    let inputs = UserInputs::new();
+    let inputs = UserInputs::new(UserForm::default());
     let errors = FormErrors::new();
     let editing = RwSignal::new(None::<String>);
     let account = RwSignal::new(String::new());
@@ -262,12 +202,12 @@ pub fn UsersPage() -> impl IntoView {
                 <Field id="user-subs" label="Maximum subscriptions" value=inputs.subs errors/>
                 <Field id="user-data" label="Maximum data in bytes" value=inputs.data errors/>
                 <Field id="user-payload" label="Maximum payload in bytes" value=inputs.payload errors/>
-                <Field id="user-src" label="Source networks (CIDRs, comma separated; empty: any)" value=inputs.networks errors/>
+                <Field id="user-src" label="Source networks (CIDRs, comma separated; empty: any)" value=inputs.source_networks errors/>
                 <Field id="user-conn-types" label="Connection types (e.g. STANDARD, WEBSOCKET; empty: any)" value=inputs.connection_types errors/>
             </fieldset>
             <Check id="user-bearer" label="Bearer token (the JWT alone authenticates)" value=inputs.bearer/>
             <Field id="user-tags" label="Tags (comma separated)" value=inputs.tags errors/>
-            <Field id="user-expires" label="Expires in (days; empty: never)" value=inputs.expires errors/>
+            <Field id="user-expires" label="Expires in (days; empty: never)" value=inputs.expires_in_days errors/>
             <button on:click=save>{move || if editing.get().is_some() { "Save user" } else { "Create user and download creds" }}</button>
             <Show when=move || editing.get().is_some()>
                 " "<button class="secondary" on:click=cancel>"Cancel editing"</button>
