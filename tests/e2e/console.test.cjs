@@ -77,9 +77,13 @@ test("a new user goes from nothing to working creds, and revocation applies", as
 
   // vault
   await page.goto(base);
-  await page.getByLabel("New passphrase").fill("correct horse battery staple");
-  await page.getByLabel("Repeat the passphrase").fill("correct horse battery staple");
-  await page.getByRole("button", { name: "Create vault" }).click();
+  // by keyboard only: type, Tab to the next input, type, Enter
+  await page.getByLabel("New passphrase").focus();
+  await page.keyboard.type("correct horse battery staple");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "repeat-passphrase");
+  await page.keyboard.type("correct horse battery staple");
+  await page.keyboard.press("Enter");
   await expectNotice("vault created and unlocked");
   await page.screenshot({ path: path.join(shots, "1-vault.png") });
 

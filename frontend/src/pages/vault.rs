@@ -14,7 +14,8 @@ pub fn VaultPage() -> impl IntoView {
     let exists = RwSignal::new(vault::exists());
     let backup = RwSignal::new(String::new());
 
-    let create = move |_| {
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
         let (p, r) = (passphrase.get_untracked(), repeat.get_untracked());
         if p.chars().count() < 8 {
             return console.error("choose a passphrase of at least 8 characters");
@@ -35,7 +36,8 @@ pub fn VaultPage() -> impl IntoView {
             busy.set(false);
         });
     };
-    let unlock = move |_| {
+    let unlock = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
         let p = passphrase.get_untracked();
         busy.set(true);
         leptos::task::spawn_local(async move {
@@ -72,15 +74,20 @@ pub fn VaultPage() -> impl IntoView {
                 fallback=move || view! {
                     <Show when=move || exists.get()
                         fallback=move || view! {
-                            <label for="new-passphrase">"New passphrase"</label>
-                            <input id="new-passphrase" type="password" autocomplete="new-password" prop:value=move || passphrase.get() on:input=move |ev| passphrase.set(event_target_value(&ev))/>
-                            <label for="repeat-passphrase">"Repeat the passphrase"</label>
-                            <input id="repeat-passphrase" type="password" autocomplete="new-password" prop:value=move || repeat.get() on:input=move |ev| repeat.set(event_target_value(&ev))/>
-                            <button on:click=create disabled=move || busy.get()>"Create vault"</button>
+                            // a form: Enter in either input creates the vault
+                            <form on:submit=create>
+                                <label for="new-passphrase">"New passphrase"</label>
+                                <input id="new-passphrase" type="password" autocomplete="new-password" prop:value=move || passphrase.get() on:input=move |ev| passphrase.set(event_target_value(&ev))/>
+                                <label for="repeat-passphrase">"Repeat the passphrase"</label>
+                                <input id="repeat-passphrase" type="password" autocomplete="new-password" prop:value=move || repeat.get() on:input=move |ev| repeat.set(event_target_value(&ev))/>
+                                <button type="submit" disabled=move || busy.get()>"Create vault"</button>
+                            </form>
                         }>
-                        <label for="passphrase">"Passphrase"</label>
-                        <input id="passphrase" type="password" autocomplete="current-password" prop:value=move || passphrase.get() on:input=move |ev| passphrase.set(event_target_value(&ev))/>
-                        <button on:click=unlock disabled=move || busy.get()>"Unlock vault"</button>
+                        <form on:submit=unlock>
+                            <label for="passphrase">"Passphrase"</label>
+                            <input id="passphrase" type="password" autocomplete="current-password" prop:value=move || passphrase.get() on:input=move |ev| passphrase.set(event_target_value(&ev))/>
+                            <button type="submit" disabled=move || busy.get()>"Unlock vault"</button>
+                        </form>
                     </Show>
                 }>
                 <p class="ok">"Unlocked. " {move || console.data().map(|d| d.keys.len()).unwrap_or(0)} " keys."</p>
