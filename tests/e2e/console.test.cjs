@@ -200,7 +200,13 @@ test("a new user goes from nothing to working creds, and revocation applies", as
 
   // the inspector lays out the creds' claims as nsc describe
   await page.getByRole("link", { name: "Inspector" }).click();
-  await page.getByLabel("JWT or creds file (paste, or drop a file here)").fill(creds);
+  // dropped as a file, as from a file manager
+  const dropped = await page.evaluateHandle((text) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([text], "alice.creds", { type: "text/plain" }));
+    return transfer;
+  }, creds);
+  await page.dispatchEvent("#inspect-input", "drop", { dataTransfer: dropped });
   await waitFor(async () => (await page.textContent("#inspect-describe")).includes("User Details"), "described claims");
   const described = await page.textContent("#inspect-describe");
   assert.match(described, /Issuer Account/);
@@ -218,10 +224,16 @@ test("a new user goes from nothing to working creds, and revocation applies", as
   await waitFor(async () => (await page.textContent("#vault-state")) === "locked", "the idle lock");
   await expectNotice("vault locked after 15 minutes");
 
-  // the backup restores into another browser profile, and opens with the passphrase only
+  // another browser profile, no vault: the inspector checks alice against APP as the console
+  // stores it (revoked there)
   const other = await browser.newPage();
   other.on("pageerror", (e) => pageErrors.push(e.message));
-  await other.goto(base);
+  await other.goto(`${base}/inspect`);
+  await other.getByLabel("JWT or creds file (paste, or drop a file here)").fill(creds);
+  await waitFor(async () => /revoked by account/.test(await other.textContent("#inspect-verdict")), "the verdict against the stored account");
+
+  // the backup restores into that profile, and opens with the passphrase only
+  await other.getByRole("link", { name: "Vault" }).click();
   await other.getByText("Restore an encrypted backup").click();
   await other.getByLabel("Backup (the JSON of a downloaded backup)").fill(backup);
   await other.getByRole("button", { name: "Restore backup" }).click();
