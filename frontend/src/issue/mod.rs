@@ -123,7 +123,7 @@ pub fn account_signers(data: &VaultData, account_key: &str) -> Vec<Signer> {
 
 /// The first characters of a public key, enough to tell keys apart in a list.
 pub fn short(key: &str) -> String {
-    format!("{}…", &key[..key.len().min(10)])
+    format!("{}…", key.chars().take(10).collect::<String>())
 }
 
 fn upsert(list: &mut Vec<Entity>, entity: Entity) {
