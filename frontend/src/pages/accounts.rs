@@ -106,6 +106,8 @@ pub fn AccountsPage() -> impl IntoView {
         };
         errors.clear();
         inputs.load(AccountForm::of(&claims, now()));
+        // re-signed by the key that signed it, unless another is chosen
+        signer.set(claims.issuer.clone());
         editing.set(Some(key));
     };
     let cancel = move |_| {

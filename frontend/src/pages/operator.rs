@@ -77,13 +77,22 @@ pub fn OperatorPage() -> impl IntoView {
         }
     };
     let system_accounts = move || {
-        console
+        let mut options: Vec<(String, String)> = console
             .data()
             .map(|d| d.accounts)
             .unwrap_or_default()
             .into_iter()
             .map(|a| (a.key, a.name))
-            .collect::<Vec<_>>()
+            .collect();
+        // an imported operator's system account may not be in the vault: still the choice
+        let current = operator()
+            .map(|op| op.nats.system_account)
+            .unwrap_or_default();
+        if !current.is_empty() && !options.iter().any(|(k, _)| *k == current) {
+            let label = format!("{} (not in this vault)", issue::short(&current));
+            options.insert(0, (current, label));
+        }
+        options
     };
     let push_again = move |_| push_operator_and_sys(console);
     let nats_url = RwSignal::new("nats://127.0.0.1:4222".to_string());
