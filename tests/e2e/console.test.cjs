@@ -192,6 +192,7 @@ test("a new user goes from nothing to working creds, and revocation applies", as
   // the keys page lists the signing key with what it signs for
   await page.getByRole("link", { name: "Keys" }).click();
   await waitFor(async () => (await page.textContent("table")).includes("account signing key"), "the account signing key");
+  assert.match(await page.textContent("table"), /users of APP \(with issuer_account\)/);
   await page.screenshot({ path: path.join(shots, "6-keys.png"), fullPage: true });
   const backupFile = await saveDownload(() => page.getByRole("button", { name: "Download encrypted backup" }).click());
   const backup = fs.readFileSync(backupFile, "utf8");

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::state::Console;
-use crate::vault::VaultKey;
+use crate::vault::{VaultData, VaultKey};
 
 #[component]
 pub fn KeysPage() -> impl IntoView {
@@ -56,12 +56,13 @@ pub fn KeysPage() -> impl IntoView {
         <section>
             <h2>"Keys"</h2>
             <table>
-                <thead><tr><th>"Role"</th><th>"Name"</th><th>"Public key"</th><th>"Signs for"</th><th></th></tr></thead>
-                <tbody>{move || console.data().map(|d| d.keys).unwrap_or_default().into_iter().map(|k| {
+                <thead><tr><th>"Role"</th><th>"Name"</th><th>"Public key"</th><th>"What it signs"</th><th></th></tr></thead>
+                <tbody>{move || { let data = console.data().unwrap_or_default(); data.keys.clone().into_iter().map(|k| {
                     let key = k.public_key.clone();
-                    view! { <tr><td>{k.role.clone()}</td><td>{k.name.clone()}</td><td class="key">{k.public_key.clone()}</td><td class="key">{k.signs_for.clone().unwrap_or_default()}</td>
+                    let signs = what_it_signs(&k, &data);
+                    view! { <tr><td>{k.role.clone()}</td><td>{k.name.clone()}</td><td class="key">{k.public_key.clone()}</td><td>{signs}</td>
                         <td><button class="secondary" aria-label=format!("Delete key {}", k.public_key) on:click=move |_| delete(key.clone())>"Delete"</button></td></tr> }
-                }).collect_view()}</tbody>
+                }).collect_view()}}</tbody>
             </table>
         </section>
         <section>
@@ -77,5 +78,30 @@ pub fn KeysPage() -> impl IntoView {
             <p class="muted">"The whole vault, still encrypted under your passphrase. Restore it on the Vault page."</p>
             <button class="secondary" on:click=move |_| super::vault::download_backup(console)>"Download encrypted backup"</button>
         </section>
+    }
+}
+
+/// What a key of the vault signs, in words (the Keys page's last column).
+fn what_it_signs(key: &VaultKey, data: &VaultData) -> String {
+    let name_of = |public_key: &str| {
+        data.accounts
+            .iter()
+            .find(|a| a.key == public_key)
+            .map(|a| a.name.clone())
+            .or_else(|| {
+                crate::issue::operator(data)
+                    .filter(|o| o.subject == public_key)
+                    .map(|o| o.name)
+            })
+            .unwrap_or_else(|| crate::issue::short(public_key))
+    };
+    let signs_for = key.signs_for.as_deref().map(name_of).unwrap_or_default();
+    match key.role.as_str() {
+        "operator" => "the operator JWT; accounts, unless strict signing".into(),
+        "operator signing key" => format!("accounts, for operator {signs_for}"),
+        "account" => format!("users of {}", key.name),
+        "account signing key" => format!("users of {signs_for} (with issuer_account)"),
+        "user" => format!("nothing: a user of {signs_for}"),
+        _ => String::new(),
     }
 }
