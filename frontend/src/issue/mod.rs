@@ -150,21 +150,15 @@ pub fn sign_account(
             .ok_or("the vault holds no key of the operator to sign accounts with")?,
         key => key.to_string(),
     };
-    if !op.did_sign(&signer) {
-        return Err(FormError::at("account-signer", "not a key of the operator"));
-    }
-    if op.nats.strict_signing_key_usage && signer == op.subject {
-        return Err(FormError::at(
-            "account-signer",
-            "the operator requires accounts to be signed with one of its signing keys",
-        ));
-    }
-    let pair = pair_of(data, &signer)?;
+    let pair = pair_of(data, &signer).map_err(|e| FormError::at("account-signer", e))?;
     let issues = claims.validate(now);
     if issues.is_blocking(true) {
         return Err(issues.blocking_summary().into());
     }
     let jwt = claims.encode(&pair, now).map_err(|e| e.to_string())?;
+    // the operator's rules (its keys, strict signing) are nats-auth's, as on the server
+    nats_auth::chain::check_account(&claims, &op)
+        .map_err(|e| FormError::at("account-signer", e.to_string()))?;
     upsert(
         &mut data.accounts,
         Entity {

@@ -1,6 +1,7 @@
 //! The user form (permissions, limits, networks, connection types, bearer, tags, expiry), users
 //! signed by the account identity or one of its signing keys, creds, revocation.
 
+use nats_auth::chain::TrustFailure;
 use nats_auth::creds;
 use nats_auth::jwt::{ResponsePermission, UserClaims, CONNECTION_TYPES};
 use nats_auth::nkeys::KeyType;
@@ -150,12 +151,6 @@ pub fn save_user(
     } else {
         signer
     };
-    if signer != account_key && !account_claims.nats.signing_keys.contains(signer) {
-        return Err(FormError::at(
-            "user-signer",
-            "not a signing key of this account",
-        ));
-    }
     let signing_pair = pair_of(data, signer).map_err(|e| FormError::at("user-signer", e))?;
     let mut claims = match existing {
         Some(key) => user(data, key).ok_or("this user is not in the vault")?,
@@ -183,6 +178,19 @@ pub fn save_user(
     let jwt = claims
         .encode(&signing_pair, now)
         .map_err(|e| e.to_string())?;
+    // the account's rules (its keys, scopes, bearer policy, revocations) are nats-auth's, as
+    // nats-server applies them
+    nats_auth::chain::check_user(&claims, &account_claims).map_err(|e| {
+        let field = match e {
+            TrustFailure::BearerNotAllowed => Some("user-bearer"),
+            TrustFailure::Revoked { .. } => None,
+            _ => Some("user-signer"),
+        };
+        FormError {
+            field,
+            message: e.to_string(),
+        }
+    })?;
     upsert(
         &mut data.users,
         Entity {
