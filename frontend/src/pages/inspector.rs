@@ -39,19 +39,11 @@ pub fn InspectorPage() -> impl IntoView {
         let data = console.data().unwrap_or_default();
         let operator = issue::operator(&data);
         let claims = nats_auth::jwt::decode(&token).ok();
-        let account = claims.as_ref().and_then(|c| match c {
-            nats_auth::jwt::AnyClaims::User(u) => issue::account(&data, u.account()),
-            nats_auth::jwt::AnyClaims::Activation(a) => issue::account(
-                &data,
-                if a.nats.issuer_account.is_empty() {
-                    &a.issuer
-                } else {
-                    &a.nats.issuer_account
-                },
-            ),
-            _ => None,
-        });
-        let account = account.or_else(|| stored_account.get());
+        let account = claims
+            .as_ref()
+            .and_then(account_key_of)
+            .and_then(|key| issue::account(&data, key))
+            .or_else(|| stored_account.get());
         let trust = nats_auth::chain::Trust {
             operator: operator.as_ref().filter(|_| {
                 matches!(
@@ -82,10 +74,10 @@ pub fn InspectorPage() -> impl IntoView {
             <h2>"Inspector"</h2>
             <label for="inspect-input">"JWT or creds file (paste, or drop a file here)"</label>
             <textarea id="inspect-input" rows="6" prop:value=move || input.get() on:input=move |ev| input.set(event_target_value(&ev))
-                on:dragover=|ev| ev.prevent_default() on:drop=move |ev| read_dropped_file(ev, input)></textarea>
+                on:dragover=|ev| ev.prevent_default() on:drop=move |ev| read_dropped_file(ev, input, console)></textarea>
             {move || report().map(|(verdict, sections, json)| view! {
                 <p id="inspect-verdict" class=if verdict.is_ok() { "ok" } else { "error" }>
-                    {verdict.reason.clone().unwrap_or_else(|| "OK: valid and trusted by what this vault knows".into())}
+                    {verdict.reason.clone().unwrap_or_else(|| "OK: valid and trusted by what this console knows".into())}
                 </p>
                 <ul>{verdict.issues.issues.iter().map(|i| view! { <li>{format!("{}: {}", i.kind, i.description)}</li> }).collect_view()}</ul>
                 <div id="inspect-describe">
@@ -105,15 +97,21 @@ pub fn InspectorPage() -> impl IntoView {
     }
 }
 
+/// The account a user or an activation belongs to (the one to check it against).
+fn account_key_of(claims: &AnyClaims) -> Option<&str> {
+    match claims {
+        AnyClaims::User(u) => Some(u.account()),
+        AnyClaims::Activation(a) if a.nats.issuer_account.is_empty() => Some(&a.issuer),
+        AnyClaims::Activation(a) => Some(&a.nats.issuer_account),
+        _ => None,
+    }
+}
+
 /// The account of a user or activation JWT in `text`, from this console's account server.
 async fn stored_account_of(text: &str) -> Option<AccountClaims> {
     let token = nats_auth::creds::parse_decorated_jwt(text);
-    let key = match nats_auth::jwt::decode(&token).ok()? {
-        AnyClaims::User(u) => u.account().to_string(),
-        AnyClaims::Activation(a) if a.nats.issuer_account.is_empty() => a.issuer,
-        AnyClaims::Activation(a) => a.nats.issuer_account,
-        _ => return None,
-    };
+    let claims = nats_auth::jwt::decode(&token).ok()?;
+    let key = account_key_of(&claims)?;
     let response = gloo_net::http::Request::get(&format!("/jwt/v1/accounts/{key}"))
         .send()
         .await
@@ -128,7 +126,7 @@ async fn stored_account_of(text: &str) -> Option<AccountClaims> {
 }
 
 /// Reads a dropped file (a .jwt or .creds) into the input.
-fn read_dropped_file(ev: leptos::ev::DragEvent, input: RwSignal<String>) {
+fn read_dropped_file(ev: leptos::ev::DragEvent, input: RwSignal<String>, console: Console) {
     ev.prevent_default();
     let Some(file) = ev
         .data_transfer()
@@ -139,7 +137,10 @@ fn read_dropped_file(ev: leptos::ev::DragEvent, input: RwSignal<String>) {
     };
     // a JWT or creds file is a few KB: anything large is not one
     if file.size() > 64.0 * 1024.0 {
-        return;
+        return console.error(format!(
+            "{} is over 64 KB: not a JWT or creds file",
+            file.name()
+        ));
     }
     leptos::task::spawn_local(async move {
         if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
