@@ -167,6 +167,10 @@ test("a new user goes from nothing to working creds, and revocation applies", as
   await page.getByRole("button", { name: "Revoke alice" }).click();
   await expectNotice("the server has the new account JWT");
   await page.screenshot({ path: path.join(shots, "5-revoked.png"), fullPage: true });
+  // editing a revoked user warns that a new JWT would not be covered by the revocation
+  await page.getByRole("button", { name: "Edit alice" }).click();
+  await expectNotice("alice is revoked: saving issues a new JWT");
+  await page.getByRole("button", { name: "Cancel editing" }).click();
   await waitFor(async () => {
     try {
       const again = await connect({ servers: `127.0.0.1:${natsPort}`, authenticator: credsAuthenticator(new TextEncoder().encode(creds)), reconnect: false });

@@ -110,8 +110,19 @@ pub fn UsersPage() -> impl IntoView {
             .and_then(|u| u.account.clone());
         errors.clear();
         inputs.load(UserForm::of(&claims, now()));
-        account.set(account_of.unwrap_or_default());
+        account.set(account_of.clone().unwrap_or_default());
         signer.set(claims.issuer.clone());
+        // revocations cover JWTs issued before a time: a re-signed user is valid again
+        let revoked = account_of
+            .as_deref()
+            .and_then(|a| issue::account(&data, a))
+            .is_some_and(|a| a.is_revoked(&claims.subject, claims.issued_at));
+        if revoked {
+            console.error(format!(
+                "{} is revoked: saving issues a new JWT that the revocation does not cover, so {} could connect again",
+                claims.name, claims.name
+            ));
+        }
         editing.set(Some(key));
     };
     let cancel = move |_| {
