@@ -207,6 +207,20 @@ pub fn Check(
     }
 }
 
+/// What a choice shows, and so what it means: `current` when it is among `options`, else the
+/// first option (none chosen yet, or a value left from other options); empty without options.
+pub fn shown_choice(current: String, options: Vec<(String, String)>) -> String {
+    if options.iter().any(|(v, _)| *v == current) {
+        current
+    } else {
+        options
+            .into_iter()
+            .next()
+            .map(|(v, _)| v)
+            .unwrap_or_default()
+    }
+}
+
 /// A labelled choice among `options()` (value, text), bound to `value`.
 #[component]
 pub fn Choice<F>(
@@ -223,19 +237,7 @@ where
     let choices = options.clone();
     // a value that is not among the options (none chosen yet, or left from other options)
     // shows as the first option, which is also what the pages use for it
-    let shown = move || {
-        let current = value.get();
-        let options = choices();
-        if options.iter().any(|(v, _)| *v == current) {
-            current
-        } else {
-            options
-                .into_iter()
-                .next()
-                .map(|(v, _)| v)
-                .unwrap_or_default()
-        }
-    };
+    let shown = move || shown_choice(value.get(), choices());
     let selected = shown.clone();
     view! {
         <label for=id>{label}</label>

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::forms::{form_signals, Check, Choice, Field, FormErrors, TextArea};
+use crate::forms::{form_signals, shown_choice, Check, Choice, Field, FormErrors, TextArea};
 use crate::issue::{self, AccountForm};
 use crate::state::{now, push_account, Console};
 
@@ -83,9 +83,7 @@ pub fn AccountsPage() -> impl IntoView {
     let save = move |_| {
         let form = inputs.form();
         let existing = editing.get_untracked();
-        let chosen = Some(signer.get_untracked())
-            .filter(|k| signers().iter().any(|(key, _)| key == k))
-            .unwrap_or_default();
+        let chosen = shown_choice(signer.get_untracked(), signers());
         if errors.submit(console, |data| {
             issue::save_account(data, existing.as_deref(), &form, &chosen, now())?;
             Ok(match existing {

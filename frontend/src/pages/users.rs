@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::forms::{form_signals, Check, Choice, Field, FormErrors};
+use crate::forms::{form_signals, shown_choice, Check, Choice, Field, FormErrors};
 use crate::issue::{self, UserForm};
 use crate::state::{download, now, push_account, Console};
 
@@ -37,20 +37,14 @@ pub fn UsersPage() -> impl IntoView {
     let account = RwSignal::new(String::new());
     let signer = RwSignal::new(String::new());
     let accounts = move || console.data().map(|d| d.accounts).unwrap_or_default();
-    // the chosen account, else the first one (what the select shows)
-    let account_key = move || match account.get() {
-        k if k.is_empty() => accounts()
-            .first()
-            .map(|a| a.key.clone())
-            .unwrap_or_default(),
-        k => k,
-    };
     let account_options = move || {
         accounts()
             .into_iter()
             .map(|a| (a.key, a.name))
             .collect::<Vec<_>>()
     };
+    // the account the select shows
+    let account_key = move || shown_choice(account.get(), account_options());
     let signers = move || {
         let key = account_key();
         console
@@ -66,11 +60,9 @@ pub fn UsersPage() -> impl IntoView {
         let form = inputs.form();
         let existing = editing.get_untracked();
         let account_key = account_key();
-        // a choice left from another account is not among the options: the select shows
+        // a signer left from another account is not among the options: the select shows
         // (and this signs with) the first one
-        let chosen = Some(signer.get_untracked())
-            .filter(|k| signers().iter().any(|(key, _)| key == k))
-            .unwrap_or_default();
+        let chosen = shown_choice(signer.get_untracked(), signers());
         let mut creds = None;
         let name = form.name.trim().to_string();
         if errors.submit(console, |data| {
