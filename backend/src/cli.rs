@@ -26,6 +26,23 @@ pub enum Command {
     Jwt(JwtCommand),
     /// Print a user's creds file from its JWT and seed
     Creds(CredsArgs),
+    /// Print the one-time setup code a console without an operator waits for
+    SetupCode(crate::config::ServerArgs),
+    /// Check the audit log
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain of an audit log: exit 0 with its head, or 1 naming the first broken line
+    Verify {
+        /// The audit log (`audit.jsonl` in the store folder)
+        file: PathBuf,
+        /// The head hash pinned earlier: the log must still end there or go on from it
+        #[arg(long, value_name = "SHA256")]
+        head: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -131,6 +148,10 @@ pub fn run(command: Command) -> Result<ExitCode, CliError> {
         Command::Jwt(JwtCommand::Validate(args)) => return jwt_validate(&args, &mut out),
         Command::Jwt(JwtCommand::Sign(args)) => jwt_sign(&args, &mut out),
         Command::Creds(args) => creds_print(&args, &mut out),
+        Command::SetupCode(args) => setup_code(&args, &mut out),
+        Command::Audit(AuditCommand::Verify { file, head }) => {
+            return audit_verify(&file, head.as_deref(), &mut out)
+        }
     };
     result.map(|()| ExitCode::SUCCESS)
 }
@@ -293,4 +314,62 @@ fn creds_print(args: &CredsArgs, out: &mut impl Write) -> Result<(), CliError> {
     let seed =
         creds::parse_decorated_seed(&seed_text).unwrap_or_else(|_| seed_text.trim().to_string());
     write(out, &creds::format_user_creds(&token, &seed)?)
+}
+
+fn setup_code(args: &crate::config::ServerArgs, out: &mut impl Write) -> Result<(), CliError> {
+    let config = crate::config::Config::load(args).map_err(|e| CliError::Usage(e.to_string()))?;
+    let Some(dir) = config.store.dir.filter(|_| config.store.nsc.is_none()) else {
+        return Err(CliError::Usage(
+            "the store is not a directory store: no setup code".into(),
+        ));
+    };
+    if config.operator_jwt_path.is_some() {
+        return Err(CliError::Usage(
+            "the operator is set by the configuration (-operator): no setup code".into(),
+        ));
+    }
+    let code = crate::setup_code::print_for(&dir).map_err(CliError::Usage)?;
+    write(out, &format!("{code}\n"))
+}
+
+/// Exit 0 and the head when the chain holds (and reaches `pinned`, if given); 1 naming the
+/// first broken line otherwise.
+fn audit_verify(
+    file: &Path,
+    pinned: Option<&str>,
+    out: &mut impl Write,
+) -> Result<ExitCode, CliError> {
+    let reader = std::fs::File::open(file).map_err(|source| CliError::Io {
+        path: file.display().to_string(),
+        source,
+    })?;
+    let mut pinned_seen = pinned.is_none_or(|p| p == crate::audit::GENESIS);
+    let result = crate::audit::verify_with(std::io::BufReader::new(reader), |head| {
+        pinned_seen |= pinned == Some(head.hash.as_str());
+    });
+    match result {
+        Ok(head) if pinned_seen => {
+            write(
+                out,
+                &format!("OK: {} entries, head {}\n", head.seq, head.hash),
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(head) => {
+            write(
+                out,
+                &format!(
+                    "BROKEN: the pinned head {} is not in the log ({} entries, head {}): lines were removed or changed\n",
+                    pinned.unwrap_or(""),
+                    head.seq,
+                    head.hash
+                ),
+            )?;
+            Ok(ExitCode::from(1))
+        }
+        Err(broken) => {
+            write(out, &format!("BROKEN: {broken}\n"))?;
+            Ok(ExitCode::from(1))
+        }
+    }
 }

@@ -3,7 +3,9 @@
 //! the key and JWT tools.
 
 mod account_server;
+mod audit;
 mod cli;
+mod client_addr;
 mod config;
 mod console_api;
 mod logging;
@@ -11,7 +13,11 @@ mod nats_link;
 mod primary;
 mod resolver_peer;
 mod server;
+mod session;
+mod setup_code;
+mod state;
 mod store;
+mod sys_request;
 mod time;
 mod tls;
 

@@ -99,7 +99,7 @@ impl NatsLink {
             let servers = config.servers.join(",");
             let mut attempt = 0u64;
             loop {
-                match connect(&config, &auth).await {
+                match connect(&config, &auth, "nats-console").await {
                     Ok(client) => {
                         tracing::info!("connected to NATS at {servers}");
                         tx.send_replace(Some(client));
@@ -163,7 +163,17 @@ impl Default for NatsLink {
     }
 }
 
-async fn connect(config: &Nats, auth: &Auth) -> Result<async_nats::Client, String> {
+/// Connects as the user `jwt` whose key is `key` (a session's own connection).
+pub async fn connect_as(
+    config: &Nats,
+    jwt: String,
+    key: Arc<KeyPair>,
+    name: &str,
+) -> Result<async_nats::Client, String> {
+    connect(config, &Auth::Jwt(jwt, key), name).await
+}
+
+async fn connect(config: &Nats, auth: &Auth, name: &str) -> Result<async_nats::Client, String> {
     let mut options = match auth {
         Auth::Creds(Some(path)) => async_nats::ConnectOptions::with_credentials_file(path)
             .await
@@ -182,7 +192,7 @@ async fn connect(config: &Nats, auth: &Auth) -> Result<async_nats::Client, Strin
         }
     };
     options = options
-        .name("nats-console")
+        .name(name)
         .no_echo()
         .connection_timeout(config.connect_timeout)
         .max_reconnects(usize::try_from(config.max_reconnects).ok());

@@ -15,8 +15,9 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 
-use crate::account_server::update::{update_account, Announce, UpdateOutcome};
-use crate::account_server::AppState;
+use crate::account_server::update::{update_account, UpdateOutcome};
+use crate::audit::Origin;
+use crate::state::AppState;
 
 const PACK: &str = "$SYS.REQ.CLAIMS.PACK";
 const LOOKUP: &str = "$SYS.REQ.ACCOUNT.*.CLAIMS.LOOKUP";
@@ -123,7 +124,7 @@ async fn serve_updates(state: Arc<AppState>, client: async_nats::Client) {
             continue;
         };
         // what arrived over NATS has been announced already: store it, do not echo it
-        let result = update_account(&state, account.as_deref(), jwt, Announce::No)
+        let result = update_account(&state, account.as_deref(), jwt, &Origin::nats())
             .await
             .map_err(|e| e.to_string());
         let shown = account.clone().unwrap_or_else(|| "?".into());
@@ -178,7 +179,7 @@ async fn pull_packs(state: Arc<AppState>, client: async_nats::Client, every: Dur
                 if state.store.get(account).is_some_and(|s| &*s.jwt == jwt) {
                     continue;
                 }
-                match update_account(&state, Some(account), jwt, Announce::No).await {
+                match update_account(&state, Some(account), jwt, &Origin::nats()).await {
                     Ok(UpdateOutcome::Saved(_)) => {
                         tracing::info!("updated account {account} from a peer's pack")
                     }

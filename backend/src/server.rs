@@ -9,9 +9,10 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::account_server::{self, AppState, Operator};
+use crate::account_server;
 use crate::config::Config;
 use crate::nats_link::NatsLink;
+use crate::state::{AppState, Operator, TrustedOperator};
 use crate::store::{AccountStore, DirectoryStore, NscStore, StoredJwt};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -193,8 +194,42 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
         .map(|url| crate::primary::Primary::new(url, config.replication_timeout))
         .transpose()
         .map_err(StartError::Config)?;
+    let setup_code = match (&operator, &pushed_operator_file, &config.store.dir) {
+        (None, Some(_), Some(dir)) => {
+            let code = crate::setup_code::SetupCode::load_or_create(dir)
+                .map_err(|e| StartError::Config(format!("setup code in {}: {e}", dir.display())))?;
+            if let Some(text) = code.get() {
+                tracing::info!("setup code: {text}");
+                tracing::info!("  (the web console asks for it to trust the first operator; `nats-console setup-code` prints it again)");
+            }
+            code
+        }
+        _ => crate::setup_code::SetupCode::none(),
+    };
+    let audit = match (
+        &config.store.dir,
+        config.store.read_only || config.store.nsc.is_some(),
+    ) {
+        (Some(dir), false) => {
+            let path = dir.join(crate::audit::FILE_NAME);
+            let log = crate::audit::AuditLog::open(&path)
+                .map_err(|e| StartError::Config(e.to_string()))?;
+            let head = log.head();
+            tracing::info!(
+                "audit log {} ({} entries, head {})",
+                path.display(),
+                head.seq,
+                head.hash
+            );
+            Some(log)
+        }
+        _ => {
+            tracing::warn!("no audit log: the store has no writable folder");
+            None
+        }
+    };
     let state: Arc<AppState> = Arc::new(AppState {
-        operator: crate::account_server::TrustedOperator::new(operator, pushed_operator_file),
+        operator: TrustedOperator::new(operator, pushed_operator_file),
         system_account,
         store: store.clone(),
         nats: nats.clone(),
@@ -203,10 +238,15 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
         write_locks: Default::default(),
         allow_delete: config.store.allow_delete,
         nats_config: config.nats.clone(),
+        sessions: Default::default(),
+        setup_code,
+        audit,
+        https: tls.is_some(),
     });
 
     import_primary_pack(&state, config.max_replication_pack).await;
     let state_for_peer = state.clone();
+    let state_for_sweeper = state.clone();
     let addr = config.http.socket_addr().map_err(StartError::Http)?;
     let listener = TcpListener::bind(addr)
         .await
@@ -218,12 +258,12 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
     tracing::info!("{} listening on {local}", scheme.to_uppercase());
 
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = account_server::router(state, config.web_dir.as_deref()).layer(
-        tower_http::timeout::TimeoutLayer::with_status_code(
+    let app = account_server::router(state, config.web_dir.as_deref())
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             config.http.read_timeout + config.http.write_timeout,
-        ),
-    );
+        ))
+        .into_make_service_with_connect_info::<crate::client_addr::ClientAddr>();
     let shutdown = async {
         let _ = stopped.await;
     };
@@ -250,6 +290,7 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
         }
     };
 
+    let sweeper = tokio::spawn(crate::console_api::session::sweep(state_for_sweeper));
     let refresher = store
         .is_read_only()
         .then(|| spawn_refresher(store.clone(), nats.clone()));
@@ -281,7 +322,11 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
     Ok(Running {
         stop,
         task,
-        background: refresher.into_iter().chain(peer).collect(),
+        background: refresher
+            .into_iter()
+            .chain(peer)
+            .chain(Some(sweeper))
+            .collect(),
     })
 }
 
@@ -327,7 +372,7 @@ async fn import_primary_pack(state: &AppState, max: i64) {
                     state,
                     Some(key),
                     jwt,
-                    account_server::update::Announce::No,
+                    &crate::audit::Origin::primary(&primary.url),
                 )
                 .await
                 {

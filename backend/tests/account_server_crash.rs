@@ -1,5 +1,6 @@
 //! Crash safety of the directory store: SIGKILL during 1 000 concurrent POSTs, then a restart:
-//! every update that was answered 200 is there, and every file is a whole, valid JWT.
+//! every update that was answered 200 is there, every file is a whole, valid JWT, and every
+//! stored change has its audit line (the chain intact).
 
 mod support;
 
@@ -96,6 +97,49 @@ fn sigkill_during_concurrent_posts_loses_no_acknowledged_update_and_tears_no_fil
         }
     }
     assert!(files > 0);
+
+    // every stored JWT has its audit entry (written and fsynced before the change), and the
+    // chain verifies
+    let audit = std::fs::read_to_string(dir.join("jwt/audit.jsonl")).unwrap();
+    let recorded: std::collections::HashSet<(String, String)> = audit
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| e["action"] == "account.pushed")
+        .map(|e| {
+            (
+                e["subject"].as_str().unwrap().to_string(),
+                e["details"]["new_jti"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for entry in std::fs::read_dir(dir.join("jwt")).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(key) = name.strip_suffix(".jwt") {
+            let claims =
+                nats_auth::jwt::decode(&std::fs::read_to_string(entry.path()).unwrap()).unwrap();
+            let nats_auth::jwt::AnyClaims::Account(a) = claims else {
+                panic!()
+            };
+            assert!(
+                recorded.contains(&(key.to_string(), a.id.clone())),
+                "{key} (jti {}) is stored without its audit line",
+                a.id
+            );
+        }
+    }
+    let verify = std::process::Command::new(env!("CARGO_BIN_EXE_nats-console"))
+        .args([
+            "audit",
+            "verify",
+            dir.join("jwt/audit.jsonl").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
 
     // after a restart, every acknowledged update is served (or a newer version of its account)
     let restarted = Console::start(&argv, dir.join("console2.log"));

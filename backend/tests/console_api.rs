@@ -4,7 +4,7 @@
 mod support;
 
 use serde_json::Value;
-use support::{http, temp_dir, unix_now, Console, Deployment};
+use support::{http, sign_in, temp_dir, unix_now, Console, Deployment};
 
 #[test]
 fn info_and_accounts_describe_the_server_and_the_spa_is_served() {
@@ -60,19 +60,33 @@ fn info_and_accounts_describe_the_server_and_the_spa_is_served() {
         .status,
         200
     );
+    let sys_jwt = d.sys_jwt.clone();
+    let r = http(
+        console.port,
+        "POST",
+        &format!("/jwt/v1/accounts/{}", d.sys.public_key()),
+        &[],
+        sys_jwt.as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
     std::thread::sleep(std::time::Duration::from_millis(2100));
 
+    // signed in as an admin (a user of the system account)
+    let admin = sign_in(console.port, &d.sys, &d.sys);
+    let cookie = [("Cookie", admin.as_str())];
     let info: Value =
-        serde_json::from_slice(&http(console.port, "GET", "/api/v1/info", &[], b"").body).unwrap();
+        serde_json::from_slice(&http(console.port, "GET", "/api/v1/info", &cookie, b"").body)
+            .unwrap();
     assert_eq!(info["operator"]["name"], "TEST-OP");
     assert_eq!(info["operator"]["key"], d.operator.public_key());
     assert_eq!(info["system_account"], d.sys.public_key());
     assert_eq!(info["store"], "directory store");
     assert_eq!(info["read_only"], false);
     assert_eq!(info["nats"], "not configured");
-    assert_eq!(info["accounts"], 2);
+    assert_eq!(info["accounts"], 3);
+    assert_eq!(info["sessions"], 1);
 
-    let r = http(console.port, "GET", "/api/v1/accounts", &[], b"");
+    let r = http(console.port, "GET", "/api/v1/accounts", &cookie, b"");
     assert_eq!(r.header("content-type"), Some("application/json"));
     let accounts: Vec<Value> = serde_json::from_slice(&r.body).unwrap();
     let by_name = |n: &str| accounts.iter().find(|a| a["name"] == n).unwrap().clone();
@@ -123,6 +137,9 @@ fn a_server_without_operator_trusts_the_first_self_signed_one_and_keeps_it() {
     let args = ["-dir", dir.join("jwt").to_str().unwrap()].map(String::from);
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
     let console = Console::start(&argv, dir.join("console.log"));
+    let code = console
+        .setup_code()
+        .expect("a console without operator prints a setup code");
     let rng = &mut rand_core::OsRng;
     let (identity, signer, stranger) = (
         KeyPair::new(KeyType::Operator, rng).unwrap(),
@@ -140,7 +157,7 @@ fn a_server_without_operator_trusts_the_first_self_signed_one_and_keeps_it() {
             console.port,
             "POST",
             "/jwt/v1/operator",
-            &[],
+            &[("Nats-Console-Setup", code.as_str())],
             jwt.as_bytes(),
         )
     };

@@ -5,12 +5,14 @@
 //! - [`jwt`]: claim types, decode, encode, validate
 //! - [`chain`]: may this JWT be trusted under this operator (and account)?
 //! - [`creds`]: the `.creds` file format
+//! - [`session`]: who may sign in to the console, and as what
 
 pub mod chain;
 pub mod creds;
 mod error;
 pub mod jwt;
 pub mod nkeys;
+pub mod session;
 pub mod text_encoding;
 mod timezones;
 pub mod validation;

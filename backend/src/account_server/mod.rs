@@ -8,88 +8,18 @@ pub mod update;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use nats_auth::jwt::{OperatorClaims, MAX_TOKEN_SIZE};
+use nats_auth::jwt::MAX_TOKEN_SIZE;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
-use crate::nats_link::NatsLink;
-use crate::store::{AccountStore, StoredJwt};
-use update::{
-    delete_account, update_account, update_activation, Announce, UpdateError, UpdateOutcome,
-};
-
-/// The trusted operator: its JWT as configured and as decoded.
-pub struct Operator {
-    pub jwt: String,
-    pub claims: OperatorClaims,
-}
-
-/// The operator whose keys are trusted: from the configuration (pinned), or pushed once by the
-/// web console to a server that had none (kept in the store folder).
-#[derive(Default)]
-pub struct TrustedOperator {
-    current: std::sync::RwLock<Option<Arc<Operator>>>,
-    /// Where a pushed operator JWT is kept; `None` when the configuration pins the operator or
-    /// the store is read-only.
-    pub file: Option<std::path::PathBuf>,
-}
-
-impl TrustedOperator {
-    pub fn new(operator: Option<Operator>, file: Option<std::path::PathBuf>) -> Self {
-        TrustedOperator {
-            current: std::sync::RwLock::new(operator.map(Arc::new)),
-            file,
-        }
-    }
-
-    pub fn get(&self) -> Option<Arc<Operator>> {
-        self.current
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    pub fn set(&self, operator: Operator) {
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(operator));
-    }
-}
-
-pub struct AppState {
-    pub operator: TrustedOperator,
-    /// Served even when the store lacks it (`systemaccountjwtpath`).
-    pub system_account: Option<StoredJwt>,
-    pub store: Arc<dyn AccountStore>,
-    pub nats: NatsLink,
-    /// Set on a replica: reads fall through to the primary, POSTs are refused.
-    pub primary: Option<crate::primary::Primary>,
-    pub max_pack: i64,
-    pub write_locks: WriteLocks,
-    /// `DELETE /jwt/v1/accounts/<key>` is served (`store.allow_delete`).
-    pub allow_delete: bool,
-    /// Timeouts and TLS for a NATS link the web console sets up.
-    pub nats_config: crate::config::Nats,
-}
-
-/// Locks that serialize the writes of one account: a fixed set, picked by the key's hash.
-pub struct WriteLocks(Vec<tokio::sync::Mutex<()>>);
-
-impl Default for WriteLocks {
-    fn default() -> Self {
-        WriteLocks((0..64).map(|_| tokio::sync::Mutex::new(())).collect())
-    }
-}
-
-impl WriteLocks {
-    pub async fn lock_for(&self, account: &str) -> tokio::sync::MutexGuard<'_, ()> {
-        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(account);
-        self.0[(hash % self.0.len() as u64) as usize].lock().await
-    }
-}
+use crate::audit::Origin;
+use crate::client_addr::ClientAddr;
+pub use crate::state::AppState;
+use update::{delete_account, update_account, update_activation, UpdateError, UpdateOutcome};
 
 /// The account-server API, the console API and (when built) the web app with SPA fallback.
 pub fn router(state: Arc<AppState>, web_dir: Option<&std::path::Path>) -> Router {
@@ -113,7 +43,7 @@ pub fn router(state: Arc<AppState>, web_dir: Option<&std::path::Path>) -> Router
         .route("/jwt/v1/pack", get(get_pack))
         .route("/jwt/v1/help", get(help))
         .route("/healthz", get(healthz))
-        .merge(crate::console_api::router())
+        .merge(crate::console_api::router(state.clone()))
         .route("/jwt/{*rest}", axum::routing::any(not_found))
         .route("/api/{*rest}", axum::routing::any(not_found));
     let routes = match web_dir {
@@ -366,10 +296,12 @@ async fn refresh_from_primary(state: &AppState, primary: &crate::primary::Primar
         return;
     }
     match primary.fetch_account(key).await {
-        Ok(Some(jwt)) => match update_account(state, Some(key), &jwt, Announce::No).await {
-            Ok(_) => primary.mark_fetched(key),
-            Err(e) => tracing::warn!("the primary's JWT for {key} was refused: {e}"),
-        },
+        Ok(Some(jwt)) => {
+            match update_account(state, Some(key), &jwt, &Origin::primary(&primary.url)).await {
+                Ok(_) => primary.mark_fetched(key),
+                Err(e) => tracing::warn!("the primary's JWT for {key} was refused: {e}"),
+            }
+        }
         Ok(None) => {}
         Err(e) => tracing::warn!("{e}; serving {key} from the local store"),
     }
@@ -394,13 +326,15 @@ async fn lookup_over_nats(state: &AppState, key: &str) {
     if jwt.is_empty() {
         return;
     }
-    if let Err(e) = update_account(state, Some(key), jwt, Announce::No).await {
+    if let Err(e) = update_account(state, Some(key), jwt, &Origin::nats()).await {
         tracing::debug!("the NATS lookup of {key} answered a JWT that was refused: {e}");
     }
 }
 
 async fn post_account(
     State(state): State<Arc<AppState>>,
+    ConnectInfo(client): ConnectInfo<ClientAddr>,
+    headers: HeaderMap,
     Path(key): Path<String>,
     RawQuery(query): RawQuery,
     body: Bytes,
@@ -416,7 +350,7 @@ async fn post_account(
         Ok(text) => text,
         Err(refusal) => return refusal.into_response(),
     };
-    match update_account(&state, Some(&key), jwt, Announce::Yes).await {
+    match update_account(&state, Some(&key), jwt, &origin(&state, client, &headers)).await {
         Ok(UpdateOutcome::Saved(stored)) => {
             tracing::info!("updated account {} (jti {})", stored.account, stored.jti);
             StatusCode::OK.into_response()
@@ -431,6 +365,8 @@ async fn post_account(
 
 async fn delete_account_route(
     State(state): State<Arc<AppState>>,
+    ConnectInfo(client): ConnectInfo<ClientAddr>,
+    headers: HeaderMap,
     Path(key): Path<String>,
     body: Bytes,
 ) -> Response {
@@ -442,7 +378,7 @@ async fn delete_account_route(
         Ok(text) => text,
         Err(refusal) => return refusal.into_response(),
     };
-    match delete_account(&state, &key, request).await {
+    match delete_account(&state, &key, request, &origin(&state, client, &headers)).await {
         Ok(true) => {
             tracing::info!("deleted account {key}");
             StatusCode::OK.into_response()
@@ -452,12 +388,17 @@ async fn delete_account_route(
     }
 }
 
-async fn post_activation(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+async fn post_activation(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(client): ConnectInfo<ClientAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let jwt = match jwt_body(&body) {
         Ok(text) => text,
         Err(refusal) => return refusal.into_response(),
     };
-    match update_activation(&state, jwt).await {
+    match update_activation(&state, jwt, &origin(&state, client, &headers)).await {
         Ok(stored) => {
             tracing::info!("stored activation {}", stored.account);
             StatusCode::OK.into_response()
@@ -512,6 +453,14 @@ async fn get_activation(
     serve_jwt(&stored.jwt, &stored.jti, stored.expires, &options, &headers)
 }
 
+/// Where an HTTP change came from: the client's address, and the session its cookie names.
+fn origin(state: &AppState, client: ClientAddr, headers: &HeaderMap) -> Origin {
+    let session = crate::session::token_of(headers)
+        .and_then(|token| state.sessions.get(&token))
+        .map(|s| s.actor());
+    Origin::http(client.to_string(), session)
+}
+
 pub fn update_status(e: &UpdateError) -> StatusCode {
     match e {
         UpdateError::Older { .. } => StatusCode::CONFLICT,
@@ -519,7 +468,7 @@ pub fn update_status(e: &UpdateError) -> StatusCode {
         | UpdateError::Replica(_)
         | UpdateError::DeleteOff
         | UpdateError::OperatorPinned => StatusCode::METHOD_NOT_ALLOWED,
-        UpdateError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        UpdateError::Store(_) | UpdateError::Audit(_) => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
     }
 }
@@ -545,12 +494,40 @@ async fn get_operator(
     }
 }
 
-async fn post_operator(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+async fn post_operator(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(client): ConnectInfo<ClientAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let jwt = match jwt_body(&body) {
         Ok(text) => text,
         Err(refusal) => return refusal.into_response(),
     };
-    match update::update_operator(&state, jwt).await {
+    // a console that trusts no operator yet takes the first one only with its setup code
+    if state.operator.get().is_none() && state.operator.file.is_some() {
+        let given = headers
+            .get(crate::setup_code::HEADER)
+            .and_then(|v| v.to_str().ok());
+        if !state.setup_code.matches(given) {
+            let reason = match given {
+                None => "this console trusts no operator yet: send the setup code it printed at start (header Nats-Console-Setup; `nats-console setup-code` prints it again)",
+                Some(_) => "wrong setup code: it is in the console's start-up log (`nats-console setup-code` prints it again)",
+            };
+            let _ = state
+                .record(
+                    crate::audit::Record::new(
+                        crate::audit::Actor::Anonymous,
+                        client.to_string(),
+                        "operator.refused",
+                    )
+                    .outcome(reason),
+                )
+                .await;
+            return text_error(StatusCode::FORBIDDEN, reason);
+        }
+    }
+    match update::update_operator(&state, jwt, &origin(&state, client, &headers)).await {
         Ok(name) => {
             tracing::info!("the web console set the operator: {name}");
             StatusCode::OK.into_response()

@@ -10,6 +10,7 @@ use nats_auth::jwt::AnyClaims;
 use nats_auth::nkeys::{is_valid_public_account_key, is_valid_public_operator_key};
 
 use super::AppState;
+use crate::audit::{changed_claims, Origin, Via};
 use crate::store::{StoreError, StoredJwt};
 
 /// What an accepted update did.
@@ -57,6 +58,8 @@ pub enum UpdateError {
     Replica(String),
     #[error("could not store the JWT: {0}")]
     Store(#[from] StoreError),
+    #[error("could not record the change in the audit log, so it was not made: {0}")]
+    Audit(String),
 }
 
 /// Blocking validation issues (errors and failed time checks) refuse an update, listed as NAS lists them.
@@ -80,19 +83,13 @@ pub fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// Whether a stored change is announced on NATS (not when it came from NATS).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Announce {
-    Yes,
-    No,
-}
-
-/// Verifies `jwt` as an update of account `path_key` (when the path names one) and stores it.
+/// Verifies `jwt` as an update of account `path_key` (when the path names one), records it in the
+/// audit log and stores it. Changes that came over HTTP are announced on NATS.
 pub async fn update_account(
     state: &AppState,
     path_key: Option<&str>,
     jwt: &str,
-    announce: Announce,
+    origin: &Origin,
 ) -> Result<UpdateOutcome, UpdateError> {
     if state.store.is_read_only() {
         return Err(UpdateError::ReadOnly(state.store.kind()));
@@ -153,7 +150,8 @@ pub async fn update_account(
     // compare and save as one step: concurrent updates of one account cannot interleave, while
     // different accounts write (and fsync) in parallel
     let _write = state.write_locks.lock_for(&stored.account).await;
-    if let Some(current) = state.store.get(&stored.account) {
+    let current = state.store.get(&stored.account);
+    if let Some(current) = &current {
         if current.jwt == stored.jwt {
             return Ok(UpdateOutcome::Unchanged);
         }
@@ -164,6 +162,20 @@ pub async fn update_account(
             });
         }
     }
+    record(
+        state,
+        origin
+            .record(&account.issuer, "account.pushed")
+            .subject(&stored.account)
+            .details(serde_json::json!({
+                "name": account.name,
+                "issuer": account.issuer,
+                "old_jti": current.as_ref().map(|c| c.jti.as_str()),
+                "new_jti": stored.jti,
+                "changed": changed_claims(current.as_ref().map(|c| &*c.jwt), &stored.jwt),
+            })),
+    )
+    .await?;
     let store = state.store.clone();
     let to_save = stored.clone();
     tokio::task::spawn_blocking(move || store.save(&to_save))
@@ -173,7 +185,7 @@ pub async fn update_account(
             source: std::io::Error::other(e.to_string()),
         })??;
     drop(_write);
-    if announce == Announce::Yes {
+    if origin.via == Via::Http {
         state
             .nats
             .publish_update(&stored.account, &stored.jwt)
@@ -184,7 +196,11 @@ pub async fn update_account(
 
 /// Verifies an activation as its exporter's: issued by an account stored here (so trusted by the
 /// operator) or its signing key with `issuer_account`, not revoked by the export, valid now.
-pub async fn update_activation(state: &AppState, jwt: &str) -> Result<StoredJwt, UpdateError> {
+pub async fn update_activation(
+    state: &AppState,
+    jwt: &str,
+    origin: &Origin,
+) -> Result<StoredJwt, UpdateError> {
     if state.store.is_read_only() {
         return Err(UpdateError::ReadOnly(state.store.kind()));
     }
@@ -221,6 +237,19 @@ pub async fn update_activation(state: &AppState, jwt: &str) -> Result<StoredJwt,
         activation.issued_at,
         activation.expires,
     );
+    record(
+        state,
+        origin
+            .record(&activation.issuer, "activation.stored")
+            .subject(&hash)
+            .details(serde_json::json!({
+                "exporter": exporter,
+                "subject": activation.subject,
+                "import_subject": activation.nats.import_subject,
+                "jti": activation.id,
+            })),
+    )
+    .await?;
     let store = state.store.clone();
     let to_save = stored.clone();
     tokio::task::spawn_blocking(move || store.save_activation(&to_save))
@@ -239,6 +268,7 @@ pub async fn delete_account(
     state: &AppState,
     account: &str,
     request_jwt: &str,
+    origin: &Origin,
 ) -> Result<bool, UpdateError> {
     if !state.allow_delete {
         return Err(UpdateError::DeleteOff);
@@ -261,9 +291,21 @@ pub async fn delete_account(
     };
     chain::check_account_deletion(&request, operator, account)
         .map_err(|f| UpdateError::Untrusted(f.to_string()))?;
+    let signer = request.issuer.clone();
     let issues = AnyClaims::Generic(request).validate(now());
     refuse_invalid(&issues)?;
     let _write = state.write_locks.lock_for(account).await;
+    let Some(current) = state.store.get(account) else {
+        return Ok(false);
+    };
+    record(
+        state,
+        origin
+            .record(&signer, "account.deleted")
+            .subject(account)
+            .details(serde_json::json!({ "old_jti": current.jti })),
+    )
+    .await?;
     let store = state.store.clone();
     let key = account.to_string();
     Ok(tokio::task::spawn_blocking(move || store.delete(&key))
@@ -276,7 +318,11 @@ pub async fn delete_account(
 
 /// Sets the trusted operator from the web console: on a server without one, a self-signed
 /// operator JWT; afterwards only a newer JWT issued by that same operator's keys.
-pub async fn update_operator(state: &AppState, jwt: &str) -> Result<String, UpdateError> {
+pub async fn update_operator(
+    state: &AppState,
+    jwt: &str,
+    origin: &Origin,
+) -> Result<String, UpdateError> {
     let Some(file) = state.operator.file.clone() else {
         return Err(if state.store.is_read_only() {
             UpdateError::ReadOnly(state.store.kind())
@@ -305,6 +351,24 @@ pub async fn update_operator(state: &AppState, jwt: &str) -> Result<String, Upda
             other => UpdateError::Untrusted(other.to_string()),
         },
     )?;
+    let action = if trusted.is_some() {
+        "operator.updated"
+    } else {
+        "operator.trusted"
+    };
+    record(
+        state,
+        origin
+            .record(&claims.issuer, action)
+            .subject(&claims.subject)
+            .details(serde_json::json!({
+                "name": claims.name,
+                "old_jti": trusted.as_ref().map(|o| o.claims.id.as_str()),
+                "new_jti": claims.id,
+                "changed": changed_claims(trusted.as_ref().map(|o| o.jwt.as_str()), jwt),
+            })),
+    )
+    .await?;
     let text = jwt.to_string();
     tokio::task::spawn_blocking(move || crate::store::write_file_atomically(&file, &text))
         .await
@@ -313,9 +377,18 @@ pub async fn update_operator(state: &AppState, jwt: &str) -> Result<String, Upda
             source: std::io::Error::other(e.to_string()),
         })??;
     let name = format!("{} ({})", claims.name, claims.subject);
-    state.operator.set(crate::account_server::Operator {
+    state.operator.set(crate::state::Operator {
         jwt: jwt.to_string(),
         claims,
     });
+    state.setup_code.void();
     Ok(name)
+}
+
+/// Writes `entry` to the audit log before the change it records is made.
+async fn record(state: &AppState, entry: crate::audit::Record) -> Result<(), UpdateError> {
+    state
+        .record(entry)
+        .await
+        .map_err(|e| UpdateError::Audit(e.to_string()))
 }

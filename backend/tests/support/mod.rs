@@ -590,3 +590,60 @@ pub fn eventually(timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+impl Console {
+    /// The setup code this console printed at start.
+    pub fn setup_code(&self) -> Option<String> {
+        self.log()
+            .lines()
+            .find_map(|l| l.split("setup code: ").nth(1))
+            .map(|c| c.trim().to_string())
+    }
+}
+
+/// A sign-in key from `POST /api/v1/session/key`.
+pub fn session_key(port: u16) -> String {
+    let r = http(port, "POST", "/api/v1/session/key", &[], b"");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    v["key"].as_str().unwrap().to_string()
+}
+
+/// A session JWT for `key`: a user of `account` signed by `signer` (issuer_account set when the
+/// signer is not the account), expiring in an hour unless `edit` says otherwise.
+pub fn session_jwt(
+    key: &str,
+    account: &nats_auth::nkeys::KeyPair,
+    signer: &nats_auth::nkeys::KeyPair,
+    edit: impl FnOnce(&mut nats_auth::jwt::UserClaims),
+) -> String {
+    let mut claims = nats_auth::jwt::UserClaims::new(key);
+    claims.name = "tester".into();
+    claims.expires = unix_now() + 3600;
+    if signer.public_key() != account.public_key() {
+        claims.nats.issuer_account = account.public_key();
+    }
+    edit(&mut claims);
+    claims.encode(signer, unix_now() - 5).unwrap()
+}
+
+/// `POST /api/v1/session` with `jwt`.
+pub fn post_session(port: u16, jwt: &str) -> HttpResponse {
+    let body = serde_json::json!({ "jwt": jwt }).to_string();
+    http(port, "POST", "/api/v1/session", &[], body.as_bytes())
+}
+
+/// Signs in as a user of `account` signed by `signer`; returns the `Cookie` header value.
+pub fn sign_in(
+    port: u16,
+    account: &nats_auth::nkeys::KeyPair,
+    signer: &nats_auth::nkeys::KeyPair,
+) -> String {
+    let key = session_key(port);
+    let r = post_session(port, &session_jwt(&key, account, signer, |_| {}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.header("set-cookie")
+        .and_then(|c| c.split(';').next())
+        .unwrap()
+        .to_string()
+}

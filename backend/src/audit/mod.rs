@@ -1,0 +1,483 @@
+//! The audit log: who changed what, from where, when, and the outcome. Append-only JSON Lines in
+//! the store folder (`audit.jsonl`); each entry carries the SHA-256 of the line before it, so an
+//! edited, removed or reordered line breaks the chain (`nats-console audit verify`).
+//!
+//! Appends are group-committed: one writer thread takes every entry queued meanwhile, writes
+//! them and fsyncs once, then acknowledges each. A change is made only after its entry is on
+//! disk, so a crash can leave an entry without its change, never a change without its entry.
+//! Never a seed: entries hold public keys, `jti`s and the names of changed claims.
+
+mod chain;
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use tokio::sync::{mpsc, oneshot};
+
+#[cfg(test)]
+pub use chain::verify;
+pub use chain::{line_hash, verify_with, GENESIS};
+
+/// The file name of the audit log in the store folder.
+pub const FILE_NAME: &str = "audit.jsonl";
+/// Entries queued for the writer at most; appends wait beyond it.
+const QUEUE: usize = 4096;
+/// Details of one entry, serialized, at most (longer ones are cut and marked).
+const MAX_DETAILS: usize = 16 * 1024;
+
+/// Who made a change.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Actor {
+    /// A signed-in person: the session key, the JWT's name, role and account.
+    Session {
+        user: String,
+        name: String,
+        role: &'static str,
+        account: String,
+    },
+    /// An anonymous request authorized by its signature alone (`nsc push`, nats-server): the
+    /// key that signed it.
+    Signer { key: String },
+    /// An update received over NATS, verified like a push; the key that signed it.
+    Nats { key: String },
+    /// Nobody identified yet (a refused sign-in, an access request).
+    Anonymous,
+}
+
+/// How a change reached the console: what the audit log names as its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// An HTTP request (a push, the web app): announced on NATS once stored.
+    Http,
+    /// An update or lookup answer received over NATS: announced already.
+    Nats,
+    /// The primary this replica follows.
+    Primary,
+}
+
+/// Who sent a change, and from where.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub via: Via,
+    /// The client's address, or where else it came from.
+    pub from: String,
+    /// The signed-in person who sent it, when the request carried a session.
+    pub session: Option<Actor>,
+}
+
+impl Origin {
+    pub fn http(from: impl Into<String>, session: Option<Actor>) -> Origin {
+        Origin {
+            via: Via::Http,
+            from: from.into(),
+            session,
+        }
+    }
+
+    pub fn nats() -> Origin {
+        Origin {
+            via: Via::Nats,
+            from: "nats".into(),
+            session: None,
+        }
+    }
+
+    pub fn primary(url: &str) -> Origin {
+        Origin {
+            via: Via::Primary,
+            from: url.to_string(),
+            session: None,
+        }
+    }
+
+    /// The actor of a change signed by `signer`: the session when there is one.
+    pub fn actor(&self, signer: &str) -> Actor {
+        match (&self.session, self.via) {
+            (Some(actor), _) => actor.clone(),
+            (None, Via::Nats) => Actor::Nats {
+                key: signer.to_string(),
+            },
+            (None, _) => Actor::Signer {
+                key: signer.to_string(),
+            },
+        }
+    }
+
+    /// A record of `action` by this origin, for a change signed by `signer`.
+    pub fn record(&self, signer: &str, action: &'static str) -> Record {
+        Record::new(self.actor(signer), self.from.clone(), action)
+    }
+}
+
+/// One thing that happened, as a caller describes it; the log adds `seq`, `time` and `prev`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Record {
+    pub actor: Actor,
+    /// The client's address (`ip:port`), or "nats".
+    pub from: String,
+    /// What: `operator.trusted`, `account.pushed`, `session.signed-in`, …
+    pub action: &'static str,
+    /// The key the action is about (account, user, operator), when there is one.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub subject: String,
+    /// "ok", or why it was refused or failed.
+    pub outcome: String,
+    #[serde(skip_serializing_if = "serde_json::Value::is_null")]
+    pub details: serde_json::Value,
+}
+
+impl Record {
+    pub fn new(actor: Actor, from: impl Into<String>, action: &'static str) -> Record {
+        Record {
+            actor,
+            from: from.into(),
+            action,
+            subject: String::new(),
+            outcome: "ok".into(),
+            details: serde_json::Value::Null,
+        }
+    }
+
+    pub fn subject(mut self, subject: impl Into<String>) -> Record {
+        self.subject = subject.into();
+        self
+    }
+
+    pub fn outcome(mut self, outcome: impl Into<String>) -> Record {
+        self.outcome = outcome.into();
+        self
+    }
+
+    pub fn details(mut self, details: serde_json::Value) -> Record {
+        self.details = details;
+        self
+    }
+}
+
+/// A line as written: the chain fields first, then the record.
+#[derive(Serialize)]
+struct Line<'a> {
+    seq: u64,
+    time: String,
+    prev: &'a str,
+    #[serde(flatten)]
+    record: &'a Record,
+}
+
+/// The last entry: what the next one chains to, and what an admin pins elsewhere.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Head {
+    pub seq: u64,
+    pub hash: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("audit log {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("audit log {0}: the writer stopped")]
+    Stopped(String),
+}
+
+struct Queued {
+    record: Record,
+    done: oneshot::Sender<Result<Head, String>>,
+}
+
+/// The open audit log; cheap to clone.
+#[derive(Clone)]
+pub struct AuditLog {
+    queue: mpsc::Sender<Queued>,
+    head: Arc<Mutex<Head>>,
+    path: PathBuf,
+}
+
+impl AuditLog {
+    /// Opens (or creates, 0600) the log at `path`, finds its head and starts the writer. A last
+    /// line without its newline was never acknowledged (the crash came mid-write): it is cut.
+    pub fn open(path: &Path) -> Result<AuditLog, AuditError> {
+        let io = |source| AuditError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(io)?;
+        let (head, complete_len) = read_head(&file).map_err(io)?;
+        if complete_len < file.metadata().map_err(io)?.len() {
+            tracing::warn!(
+                "audit log {}: cutting an unfinished last line (a crash during its write)",
+                path.display()
+            );
+            file.set_len(complete_len).map_err(io)?;
+            file.sync_all().map_err(io)?;
+        }
+        file.seek(SeekFrom::End(0)).map_err(io)?;
+        let head = Arc::new(Mutex::new(head));
+        let (queue, receiver) = mpsc::channel(QUEUE);
+        let writer_head = head.clone();
+        let writer_path = path.to_path_buf();
+        std::thread::Builder::new()
+            .name("audit-writer".into())
+            .spawn(move || write_loop(file, receiver, writer_head, &writer_path))
+            .map_err(io)?;
+        Ok(AuditLog {
+            queue,
+            head,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Appends `record`; returns once it is on disk (fsynced).
+    pub async fn append(&self, record: Record) -> Result<Head, AuditError> {
+        let stopped = || AuditError::Stopped(self.path.display().to_string());
+        let (done, written) = oneshot::channel();
+        self.queue
+            .send(Queued { record, done })
+            .await
+            .map_err(|_| stopped())?;
+        match written.await {
+            Ok(Ok(head)) => Ok(head),
+            Ok(Err(e)) => Err(AuditError::Io {
+                path: self.path.display().to_string(),
+                source: std::io::Error::other(e),
+            }),
+            Err(_) => Err(stopped()),
+        }
+    }
+
+    pub fn head(&self) -> Head {
+        self.head.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// The head of an existing log and the length of its complete lines.
+fn read_head(file: &File) -> std::io::Result<(Head, u64)> {
+    let mut reader = BufReader::new(file);
+    let mut line = Vec::new();
+    let mut head = Head {
+        seq: 0,
+        hash: GENESIS.to_string(),
+    };
+    let mut complete = 0u64;
+    loop {
+        line.clear();
+        let n = reader.read_until(b'\n', &mut line)?;
+        if n == 0 || line.last() != Some(&b'\n') {
+            break;
+        }
+        complete += n as u64;
+        head.seq += 1;
+        head.hash = line_hash(&line[..n - 1]);
+    }
+    Ok((head, complete))
+}
+
+fn write_loop(
+    mut file: File,
+    mut receiver: mpsc::Receiver<Queued>,
+    head: Arc<Mutex<Head>>,
+    path: &Path,
+) {
+    let mut batch = Vec::new();
+    while let Some(first) = receiver.blocking_recv() {
+        batch.push(first);
+        while let Ok(more) = receiver.try_recv() {
+            batch.push(more);
+        }
+        let mut current = head.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let mut text = Vec::new();
+        let mut heads = Vec::with_capacity(batch.len());
+        for queued in &batch {
+            let line = render(&queued.record, current.seq + 1, &current.hash);
+            current = Head {
+                seq: current.seq + 1,
+                hash: line_hash(line.as_bytes()),
+            };
+            text.extend_from_slice(line.as_bytes());
+            text.push(b'\n');
+            heads.push(current.clone());
+        }
+        let written = file.write_all(&text).and_then(|()| file.sync_data());
+        match written {
+            Ok(()) => {
+                *head.lock().unwrap_or_else(|e| e.into_inner()) = current;
+                for (queued, head) in batch.drain(..).zip(heads) {
+                    let _ = queued.done.send(Ok(head));
+                }
+            }
+            Err(e) => {
+                tracing::error!("audit log {}: {e}", path.display());
+                // what may have reached the file is cut, so the chain stays whole
+                let (_, complete) = read_head(&file).unwrap_or_default();
+                let _ = file.set_len(complete);
+                if let Ok((h, _)) = read_head(&file) {
+                    *head.lock().unwrap_or_else(|e| e.into_inner()) = h;
+                }
+                for queued in batch.drain(..) {
+                    let _ = queued.done.send(Err(e.to_string()));
+                }
+            }
+        }
+    }
+}
+
+fn render(record: &Record, seq: u64, prev: &str) -> String {
+    let mut record = record.clone();
+    if let Ok(details) = serde_json::to_string(&record.details) {
+        if details.len() > MAX_DETAILS {
+            record.details = serde_json::json!({ "truncated": true, "bytes": details.len() });
+        }
+    }
+    let line = Line {
+        seq,
+        time: crate::time::rfc3339_now(),
+        prev,
+        record: &record,
+    };
+    serde_json::to_string(&line).unwrap_or_else(|e| {
+        format!(r#"{{"seq":{seq},"prev":"{prev}","action":"unserializable","outcome":"{e}"}}"#)
+    })
+}
+
+impl Default for Head {
+    fn default() -> Self {
+        Head {
+            seq: 0,
+            hash: GENESIS.to_string(),
+        }
+    }
+}
+
+/// The names of the claims that differ between two JWTs' payloads, as dotted paths two levels
+/// deep (`name`, `nats.limits`, `nats.revocations`): what an audit entry says changed, without
+/// copying the JWT.
+pub fn changed_claims(old: Option<&str>, new: &str) -> Vec<String> {
+    fn payload(jwt: &str) -> serde_json::Value {
+        jwt.split('.')
+            .nth(1)
+            .and_then(|p| nats_auth::jwt::segment::decode(p).ok())
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+    const VOLATILE: [&str; 3] = ["iat", "jti", "nbf"];
+    let new = payload(new);
+    let old = old.map(payload).unwrap_or_default();
+    let empty = serde_json::Map::new();
+    let fields = |v: &serde_json::Value| v.as_object().cloned().unwrap_or_default();
+    let (old, new) = (fields(&old), fields(&new));
+    let mut changed = Vec::new();
+    let keys: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    for key in keys {
+        if VOLATILE.contains(&key.as_str()) || old.get(key) == new.get(key) {
+            continue;
+        }
+        let inner = |m: &serde_json::Map<String, serde_json::Value>| {
+            m.get(key).and_then(|v| v.as_object()).cloned()
+        };
+        match (key.as_str(), inner(&old), inner(&new)) {
+            ("nats", o, n) => {
+                let (o, n) = (o.unwrap_or_else(|| empty.clone()), n.unwrap_or_default());
+                let sub: std::collections::BTreeSet<&String> = o.keys().chain(n.keys()).collect();
+                changed.extend(
+                    sub.into_iter()
+                        .filter(|k| o.get(*k) != n.get(*k))
+                        .map(|k| format!("nats.{k}")),
+                );
+            }
+            _ => changed.push(key.clone()),
+        }
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("nats-console-audit-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir.join(FILE_NAME)
+    }
+
+    fn record(n: usize) -> Record {
+        Record::new(Actor::Anonymous, "127.0.0.1:1", "test.entry").subject(format!("S{n}"))
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_appends_form_one_chain_that_survives_a_reopen() {
+        let path = temp("chain");
+        let log = AuditLog::open(&path).unwrap();
+        let tasks: Vec<_> = (0..200)
+            .map(|n| {
+                let log = log.clone();
+                tokio::spawn(async move { log.append(record(n)).await.unwrap() })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert_eq!(log.head().seq, 200);
+        let text = std::fs::read(&path).unwrap();
+        assert_eq!(verify(&text[..]).unwrap(), log.head());
+        drop(log);
+        let reopened = AuditLog::open(&path).unwrap();
+        assert_eq!(reopened.head().seq, 200);
+        let next = reopened.append(record(200)).await.unwrap();
+        assert_eq!(next.seq, 201);
+        assert_eq!(verify(&std::fs::read(&path).unwrap()[..]).unwrap(), next);
+    }
+
+    #[tokio::test]
+    async fn an_unfinished_last_line_is_cut_at_open() {
+        let path = temp("torn");
+        let log = AuditLog::open(&path).unwrap();
+        log.append(record(1)).await.unwrap();
+        let head = log.head();
+        drop(log);
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(br#"{"seq":2,"prev":"ab"#).unwrap();
+        let reopened = AuditLog::open(&path).unwrap();
+        assert_eq!(reopened.head(), head);
+        reopened.append(record(2)).await.unwrap();
+        assert_eq!(verify(&std::fs::read(&path).unwrap()[..]).unwrap().seq, 2);
+    }
+
+    #[test]
+    fn changed_claims_names_fields_not_values() {
+        use nats_auth::jwt::AccountClaims;
+        use nats_auth::nkeys::{KeyPair, KeyType};
+        let op = KeyPair::from_raw_seed(KeyType::Operator, &[1; 32]).unwrap();
+        let acc = KeyPair::from_raw_seed(KeyType::Account, &[2; 32]).unwrap();
+        let mut a = AccountClaims::new(acc.public_key());
+        a.name = "APP".into();
+        let first = a.encode(&op, 100).unwrap();
+        a.nats.limits.conn = 5;
+        a.revoke_at("UABC", 200);
+        let second = a.encode(&op, 200).unwrap();
+        assert_eq!(
+            changed_claims(Some(&first), &second),
+            vec!["nats.limits", "nats.revocations"]
+        );
+        assert!(changed_claims(None, &first).contains(&"name".to_string()));
+    }
+}

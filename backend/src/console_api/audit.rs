@@ -1,0 +1,163 @@
+//! `GET /api/v1/audit` (admin): the audit log's entries, newest last, filtered; its head hash;
+//! `GET /api/v1/audit/download`: the whole file as JSON Lines.
+
+use std::io::BufRead;
+use std::sync::Arc;
+
+use axum::extract::{RawQuery, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use tower::ServiceExt;
+
+use super::refuse;
+use crate::state::AppState;
+
+/// Entries one request returns at most.
+const MAX_LIMIT: usize = 1000;
+
+/// `?action=…&actor=…&subject=…&text=…&limit=N`: every filter a substring, all must match.
+#[derive(Default)]
+struct Filter {
+    action: String,
+    actor: String,
+    subject: String,
+    text: String,
+    limit: usize,
+}
+
+fn parse(query: Option<&str>) -> Result<Filter, String> {
+    let mut filter = Filter {
+        limit: 200,
+        ..Default::default()
+    };
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = percent_decode(value).ok_or_else(|| format!("{name}: bad percent-encoding"))?;
+        if value.len() > 256 {
+            return Err(format!("{name}: longer than 256 characters"));
+        }
+        match name {
+            "action" => filter.action = value,
+            "actor" => filter.actor = value,
+            "subject" => filter.subject = value,
+            "text" => filter.text = value,
+            "limit" => {
+                filter.limit = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=MAX_LIMIT).contains(n))
+                    .ok_or_else(|| format!("limit: a number from 1 to {MAX_LIMIT}"))?
+            }
+            other => {
+                return Err(format!(
+                    "unknown query parameter {:?} (known: action, actor, subject, text, limit)",
+                    other.chars().take(64).collect::<String>()
+                ))
+            }
+        }
+    }
+    Ok(filter)
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+impl Filter {
+    fn matches(&self, entry: &serde_json::Value, line: &str) -> bool {
+        let field = |name: &str| entry.get(name).map(|v| v.to_string()).unwrap_or_default();
+        field("action").contains(&self.action)
+            && field("actor").contains(&self.actor)
+            && field("subject").contains(&self.subject)
+            && line.contains(&self.text)
+    }
+}
+
+pub async fn list(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Response {
+    let filter = match parse(query.as_deref()) {
+        Ok(f) => f,
+        Err(reason) => return refuse(StatusCode::BAD_REQUEST, reason),
+    };
+    let Some(log) = state.audit.clone() else {
+        return refuse(
+            StatusCode::NOT_FOUND,
+            "this console keeps no audit log (its store has no writable folder)",
+        );
+    };
+    let head = log.head();
+    let path = log.path().to_path_buf();
+    let read = tokio::task::spawn_blocking(
+        move || -> std::io::Result<(usize, Vec<serde_json::Value>)> {
+            let file = std::io::BufReader::new(std::fs::File::open(path)?);
+            let mut matched = std::collections::VecDeque::new();
+            let mut total = 0;
+            for line in file.lines() {
+                let line = line?;
+                total += 1;
+                let Ok(entry) = serde_json::from_str::<serde_json::Value>(&line) else {
+                    continue;
+                };
+                if filter.matches(&entry, &line) {
+                    if matched.len() == filter.limit {
+                        matched.pop_front();
+                    }
+                    matched.push_back(entry);
+                }
+            }
+            Ok((total, matched.into()))
+        },
+    )
+    .await;
+    match read {
+        Ok(Ok((total, entries))) => Json(serde_json::json!({
+            "head": head,
+            "total": total,
+            "entries": entries,
+        }))
+        .into_response(),
+        Ok(Err(e)) => refuse(StatusCode::INTERNAL_SERVER_ERROR, format!("audit log: {e}")),
+        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, format!("audit log: {e}")),
+    }
+}
+
+pub async fn download(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    let Some(log) = &state.audit else {
+        return refuse(StatusCode::NOT_FOUND, "this console keeps no audit log");
+    };
+    let file = tower_http::services::ServeFile::new_with_mime(
+        log.path(),
+        &"application/jsonl".parse().expect("a valid MIME type"),
+    );
+    match file.oneshot(request).await {
+        Ok(response) => {
+            let mut response = response.into_response();
+            response.headers_mut().insert(
+                header::CONTENT_DISPOSITION,
+                header::HeaderValue::from_static("attachment; filename=\"audit.jsonl\""),
+            );
+            response
+        }
+        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, format!("audit log: {e}")),
+    }
+}

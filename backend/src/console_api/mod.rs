@@ -1,0 +1,90 @@
+//! The console API (`/api/v1`, JSON). Anonymous: the sign-in routes. Everything else needs a
+//! session (401 without one); admin routes refuse a team session (403). Refusals are
+//! `{"error": reason}`. Public data only: JWTs and keys, never seeds.
+
+mod accounts;
+mod audit;
+mod connections;
+mod info;
+mod nats_link;
+pub mod session;
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use nats_auth::session::Role;
+
+use crate::state::AppState;
+
+/// The session a request was made in (set by [`require_session`]).
+#[derive(Clone)]
+pub struct SignedIn(pub Arc<crate::session::Session>);
+
+pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
+    let anonymous = Router::new()
+        .route("/api/v1/session/key", post(session::new_key))
+        .route(
+            "/api/v1/session",
+            get(session::current)
+                .post(session::sign_in)
+                .delete(session::sign_out),
+        );
+    let admin = Router::new()
+        .route("/api/v1/nats-link", post(nats_link::set))
+        .route("/api/v1/audit", get(audit::list))
+        .route("/api/v1/audit/download", get(audit::download))
+        .route_layer(middleware::from_fn(require_admin));
+    let signed_in = Router::new()
+        .route("/api/v1/info", get(info::info))
+        .route("/api/v1/accounts", get(accounts::list))
+        .route("/api/v1/accounts/{key}/connections", get(connections::list))
+        .merge(admin)
+        .route_layer(middleware::from_fn_with_state(state, require_session));
+    anonymous.merge(signed_in)
+}
+
+/// A refusal as the console API reports it: `{"error": reason}`.
+pub fn refuse(status: StatusCode, reason: impl Into<String>) -> Response {
+    (status, Json(serde_json::json!({ "error": reason.into() }))).into_response()
+}
+
+async fn require_session(
+    State(state): State<Arc<AppState>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let Some(token) = crate::session::token_of(request.headers()) else {
+        return refuse(StatusCode::UNAUTHORIZED, "sign in first");
+    };
+    let Some(session) = state.sessions.get(&token) else {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "your session has ended (expired or signed out): sign in again",
+        );
+    };
+    request.extensions_mut().insert(SignedIn(session));
+    next.run(request).await
+}
+
+async fn require_admin(
+    Extension(SignedIn(session)): Extension<SignedIn>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if session.grant.role != Role::Admin {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            format!(
+                "{} is for admins (users of the system account); you are signed in for account {}",
+                request.uri().path(),
+                session.grant.account_name
+            ),
+        );
+    }
+    next.run(request).await
+}

@@ -1,0 +1,440 @@
+//! Sessions: the console side of sign-in by signature. The console makes a user key for each
+//! sign-in (its seed only in this process's memory); the browser signs a short-lived user JWT
+//! for it; `nats_auth::session::check_sign_in` decides. A session may then hold its own NATS
+//! connection made with that JWT and key, so nats-server enforces the signer's rights on
+//! everything done for it. Sessions live in memory: a restart signs everyone out.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+use nats_auth::nkeys::{KeyPair, KeyType};
+use nats_auth::session::SessionGrant;
+use tokio::sync::watch;
+
+/// Sign-in keys waiting for their JWT, at most.
+const MAX_PENDING: usize = 1024;
+/// A sign-in key unused for this long is dropped.
+const PENDING_TTL: Duration = Duration::from_secs(5 * 60);
+/// Sessions at most.
+const MAX_SESSIONS: usize = 4096;
+/// The anonymous sign-in routes (new key, sign-in) together: a token bucket.
+const SIGN_IN_BURST: f64 = 2000.0;
+const SIGN_IN_PER_SECOND: f64 = 2000.0;
+/// Refused sign-ins recorded in the audit log, at most (the rest are counted in the next one).
+const REFUSALS_RECORDED_BURST: f64 = 100.0;
+const REFUSALS_RECORDED_PER_SECOND: f64 = 20.0;
+/// The cookie that carries the session token.
+pub const COOKIE: &str = "nats_console_session";
+
+/// Why a sign-in step is refused (before the JWT itself is judged).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SessionError {
+    #[error("too many sign-ins at once: try again in a moment")]
+    RateLimited,
+    #[error("too many sign-ins are waiting for their JWT: try again in a few minutes")]
+    TooManyPending,
+    #[error("the console has {MAX_SESSIONS} sessions open: sign out elsewhere or wait")]
+    TooManySessions,
+    #[error("{0} is not a sign-in key this console made, or it was used or expired: ask for a new one (POST /api/v1/session/key)")]
+    UnknownKey(String),
+}
+
+/// A session's own NATS connection, as far as it got.
+#[derive(Clone)]
+pub enum SessionLink {
+    /// The console has no NATS configured.
+    NotConfigured,
+    Connecting,
+    Connected(async_nats::Client),
+    /// The last attempt failed with this (e.g. an authorization violation); retried.
+    Failed(String),
+}
+
+impl SessionLink {
+    pub fn describe(&self) -> String {
+        match self {
+            SessionLink::NotConfigured => "not configured".into(),
+            SessionLink::Connecting => "connecting".into(),
+            SessionLink::Connected(_) => "connected".into(),
+            SessionLink::Failed(e) => format!("failed: {e}"),
+        }
+    }
+}
+
+/// A signed-in person.
+pub struct Session {
+    pub token: String,
+    pub grant: SessionGrant,
+    /// Where the sign-in came from.
+    pub from: String,
+    key: Arc<KeyPair>,
+    jwt: String,
+    link: watch::Sender<SessionLink>,
+}
+
+impl Session {
+    pub fn link(&self) -> SessionLink {
+        self.link.borrow().clone()
+    }
+
+    /// The session's NATS connection, when it is up.
+    pub fn client(&self) -> Option<async_nats::Client> {
+        match &*self.link.borrow() {
+            SessionLink::Connected(c) => Some(c.clone()),
+            _ => None,
+        }
+    }
+
+    /// May this session see `account`'s data? An admin any, a team its own.
+    pub fn may_see_account(&self, account: &str) -> bool {
+        self.grant.role == nats_auth::session::Role::Admin || self.grant.account == account
+    }
+
+    /// This person, as the audit log names them.
+    pub fn actor(&self) -> crate::audit::Actor {
+        crate::audit::Actor::Session {
+            user: self.grant.user.clone(),
+            name: self.grant.name.clone(),
+            role: self.grant.role.as_str(),
+            account: self.grant.account.clone(),
+        }
+    }
+
+    fn is_expired(&self, now: i64) -> bool {
+        self.grant.expires <= now
+    }
+
+    /// Connects to `servers` as this session, in the background, retrying until it ends.
+    pub fn connect(self: &Arc<Self>, config: &crate::config::Nats, servers: Vec<String>) {
+        if servers.is_empty() {
+            return;
+        }
+        self.link.send_replace(SessionLink::Connecting);
+        let mut config = config.clone();
+        config.servers = servers;
+        let session: Weak<Session> = Arc::downgrade(self);
+        tokio::spawn(async move {
+            loop {
+                let Some(this) = session.upgrade() else {
+                    return;
+                };
+                let (jwt, key) = (this.jwt.clone(), this.key.clone());
+                drop(this);
+                let result =
+                    crate::nats_link::connect_as(&config, jwt, key, "nats-console session").await;
+                let Some(this) = session.upgrade() else {
+                    if let Ok(client) = result {
+                        let _ = client.drain().await;
+                    }
+                    return;
+                };
+                match result {
+                    Ok(client) => {
+                        this.link.send_replace(SessionLink::Connected(client));
+                        return;
+                    }
+                    Err(e) => {
+                        this.link.send_replace(SessionLink::Failed(e));
+                    }
+                }
+                drop(this);
+                tokio::time::sleep(config.reconnect_wait.max(Duration::from_secs(1))).await;
+            }
+        });
+    }
+
+    /// Closes the session's NATS connection.
+    fn close(&self) {
+        if let SessionLink::Connected(client) = self.link.send_replace(SessionLink::NotConfigured) {
+            tokio::spawn(async move {
+                let _ = client.drain().await;
+            });
+        }
+    }
+}
+
+struct Pending {
+    key: Arc<KeyPair>,
+    made: Instant,
+}
+
+/// A token bucket: `burst` at once, `per_second` sustained.
+struct RateLimit {
+    tokens: f64,
+    at: Instant,
+    burst: f64,
+    per_second: f64,
+}
+
+impl RateLimit {
+    fn new(burst: f64, per_second: f64) -> Mutex<RateLimit> {
+        Mutex::new(RateLimit {
+            tokens: burst,
+            at: Instant::now(),
+            burst,
+            per_second,
+        })
+    }
+
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        let refill = now.duration_since(self.at).as_secs_f64() * self.per_second;
+        self.tokens = (self.tokens + refill).min(self.burst);
+        self.at = now;
+        if self.tokens < 1.0 {
+            return false;
+        }
+        self.tokens -= 1.0;
+        true
+    }
+}
+
+/// Every pending sign-in key and open session.
+pub struct Sessions {
+    pending: Mutex<HashMap<String, Pending>>,
+    active: Mutex<HashMap<String, Arc<Session>>>,
+    sign_ins: Mutex<RateLimit>,
+    refusals_recorded: Mutex<RateLimit>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Default for Sessions {
+    fn default() -> Self {
+        Sessions {
+            pending: Default::default(),
+            active: Default::default(),
+            sign_ins: RateLimit::new(SIGN_IN_BURST, SIGN_IN_PER_SECOND),
+            refusals_recorded: RateLimit::new(
+                REFUSALS_RECORDED_BURST,
+                REFUSALS_RECORDED_PER_SECOND,
+            ),
+        }
+    }
+}
+
+impl Sessions {
+    /// One request on the anonymous sign-in routes: refused when over the rate.
+    pub fn admit(&self) -> Result<(), SessionError> {
+        match lock(&self.sign_ins).take() {
+            true => Ok(()),
+            false => Err(SessionError::RateLimited),
+        }
+    }
+
+    /// May one more refused sign-in be recorded in the audit log? Bounds what anonymous
+    /// requests can write there.
+    pub fn admit_refusal_record(&self) -> bool {
+        lock(&self.refusals_recorded).take()
+    }
+
+    /// A fresh sign-in key; its public key goes to the browser.
+    pub fn new_key(&self) -> Result<String, SessionError> {
+        let key = KeyPair::new(KeyType::User, &mut rand_core::OsRng)
+            .map_err(|_| SessionError::TooManyPending)?;
+        let public = key.public_key();
+        let mut pending = lock(&self.pending);
+        if pending.len() >= MAX_PENDING {
+            pending.retain(|_, p| p.made.elapsed() < PENDING_TTL);
+            if pending.len() >= MAX_PENDING {
+                return Err(SessionError::TooManyPending);
+            }
+        }
+        pending.insert(
+            public.clone(),
+            Pending {
+                key: Arc::new(key),
+                made: Instant::now(),
+            },
+        );
+        Ok(public)
+    }
+
+    /// Is `public` a sign-in key waiting for its JWT?
+    pub fn is_pending(&self, public: &str) -> bool {
+        lock(&self.pending)
+            .get(public)
+            .is_some_and(|p| p.made.elapsed() < PENDING_TTL)
+    }
+
+    /// Opens a session for an accepted JWT; the sign-in key is used up.
+    pub fn open(
+        &self,
+        grant: SessionGrant,
+        jwt: &str,
+        from: &str,
+    ) -> Result<Arc<Session>, SessionError> {
+        let mut active = lock(&self.active);
+        if active.len() >= MAX_SESSIONS {
+            let now = crate::account_server::update::now();
+            active.retain(|_, s| !s.is_expired(now));
+            if active.len() >= MAX_SESSIONS {
+                return Err(SessionError::TooManySessions);
+            }
+        }
+        let pending = lock(&self.pending)
+            .remove(&grant.user)
+            .filter(|p| p.made.elapsed() < PENDING_TTL)
+            .ok_or_else(|| SessionError::UnknownKey(grant.user.clone()))?;
+        let session = Arc::new(Session {
+            token: new_token(),
+            grant,
+            from: from.to_string(),
+            key: pending.key,
+            jwt: jwt.to_string(),
+            link: watch::channel(SessionLink::NotConfigured).0,
+        });
+        active.insert(session.token.clone(), session.clone());
+        Ok(session)
+    }
+
+    /// The session of a cookie token, while its JWT has not expired.
+    pub fn get(&self, token: &str) -> Option<Arc<Session>> {
+        let now = crate::account_server::update::now();
+        let mut active = lock(&self.active);
+        let session = active.get(token)?.clone();
+        if session.is_expired(now) {
+            active.remove(token);
+            session.close();
+            return None;
+        }
+        Some(session)
+    }
+
+    /// Ends a session (sign-out) and closes its NATS connection.
+    pub fn end(&self, token: &str) -> Option<Arc<Session>> {
+        let session = lock(&self.active).remove(token)?;
+        session.close();
+        Some(session)
+    }
+
+    /// Drops expired sessions (closing their connections) and stale sign-in keys.
+    pub fn sweep(&self) -> Vec<Arc<Session>> {
+        let now = crate::account_server::update::now();
+        lock(&self.pending).retain(|_, p| p.made.elapsed() < PENDING_TTL);
+        let mut ended = Vec::new();
+        lock(&self.active).retain(|_, s| {
+            let keep = !s.is_expired(now);
+            if !keep {
+                ended.push(s.clone());
+            }
+            keep
+        });
+        ended.iter().for_each(|s| s.close());
+        ended
+    }
+
+    pub fn count(&self) -> usize {
+        lock(&self.active).len()
+    }
+}
+
+/// 32 random bytes, base64url: the session cookie's value.
+fn new_token() -> String {
+    use rand_core::RngCore;
+    let mut bytes = [0u8; 32];
+    rand_core::OsRng.fill_bytes(&mut bytes);
+    nats_auth::jwt::segment::encode(&bytes)
+}
+
+/// The session token in a request's `Cookie` headers.
+pub fn token_of(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.trim().to_string())
+        .filter(|v| !v.is_empty() && v.len() <= 64)
+}
+
+/// `Set-Cookie` for a session (`Secure` when served over HTTPS); `None` clears it.
+pub fn cookie(session: Option<(&Session, i64)>, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    match session {
+        Some((s, now)) => format!(
+            "{COOKIE}={}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{secure}",
+            s.token,
+            (s.grant.expires - now).max(0)
+        ),
+        None => format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{secure}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nats_auth::session::Role;
+
+    fn grant(user: &str, expires: i64) -> SessionGrant {
+        SessionGrant {
+            role: Role::Team,
+            account: "A".into(),
+            account_name: "APP".into(),
+            user: user.into(),
+            name: "alice".into(),
+            signer: "A".into(),
+            expires,
+        }
+    }
+
+    #[test]
+    fn a_sign_in_key_opens_one_session_only() {
+        let sessions = Sessions::default();
+        let key = sessions.new_key().unwrap();
+        assert!(sessions.is_pending(&key));
+        let far = crate::account_server::update::now() + 3600;
+        let session = sessions
+            .open(grant(&key, far), "jwt", "127.0.0.1:1")
+            .unwrap();
+        assert!(!sessions.is_pending(&key));
+        assert!(matches!(
+            sessions.open(grant(&key, far), "jwt", "127.0.0.1:1"),
+            Err(SessionError::UnknownKey(_))
+        ));
+        assert!(sessions.get(&session.token).is_some());
+        assert!(sessions.end(&session.token).is_some());
+        assert!(sessions.get(&session.token).is_none());
+    }
+
+    #[test]
+    fn an_expired_session_is_gone() {
+        let sessions = Sessions::default();
+        let key = sessions.new_key().unwrap();
+        let past = crate::account_server::update::now() - 1;
+        let session = sessions.open(grant(&key, past), "jwt", "x").unwrap();
+        assert!(sessions.get(&session.token).is_none());
+        assert_eq!(sessions.count(), 0);
+    }
+
+    #[test]
+    fn pending_keys_and_the_rate_are_bounded() {
+        let sessions = Sessions::default();
+        for _ in 0..MAX_PENDING {
+            sessions.new_key().unwrap();
+        }
+        assert_eq!(sessions.new_key(), Err(SessionError::TooManyPending));
+        let admitted = (0..3000).filter(|_| sessions.admit().is_ok()).count();
+        assert!(
+            (2000..2500).contains(&admitted),
+            "burst of {SIGN_IN_BURST}, then the refill: {admitted}"
+        );
+    }
+
+    #[test]
+    fn the_cookie_is_found_among_others() {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(
+            axum::http::header::COOKIE,
+            format!("a=b; {COOKIE}=tok123; c=d").parse().unwrap(),
+        );
+        assert_eq!(token_of(&headers).as_deref(), Some("tok123"));
+        headers.clear();
+        assert_eq!(token_of(&headers), None);
+    }
+}

@@ -1,0 +1,99 @@
+//! The server's shared state: what every surface (account server, console API, sessions, the
+//! NATS link, the resolver peer) reads and changes, in one place.
+
+use std::sync::Arc;
+
+use nats_auth::jwt::OperatorClaims;
+
+use crate::nats_link::NatsLink;
+use crate::store::{AccountStore, StoredJwt};
+
+/// The trusted operator: its JWT as configured and as decoded.
+pub struct Operator {
+    pub jwt: String,
+    pub claims: OperatorClaims,
+}
+
+/// The operator whose keys are trusted: from the configuration (pinned), or pushed once by the
+/// web console to a server that had none (kept in the store folder).
+#[derive(Default)]
+pub struct TrustedOperator {
+    current: std::sync::RwLock<Option<Arc<Operator>>>,
+    /// Where a pushed operator JWT is kept; `None` when the configuration pins the operator or
+    /// the store is read-only.
+    pub file: Option<std::path::PathBuf>,
+}
+
+impl TrustedOperator {
+    pub fn new(operator: Option<Operator>, file: Option<std::path::PathBuf>) -> Self {
+        TrustedOperator {
+            current: std::sync::RwLock::new(operator.map(Arc::new)),
+            file,
+        }
+    }
+
+    pub fn get(&self) -> Option<Arc<Operator>> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn set(&self, operator: Operator) {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(operator));
+    }
+}
+
+pub struct AppState {
+    pub operator: TrustedOperator,
+    /// Served even when the store lacks it (`systemaccountjwtpath`).
+    pub system_account: Option<StoredJwt>,
+    pub store: Arc<dyn AccountStore>,
+    pub nats: NatsLink,
+    /// Set on a replica: reads fall through to the primary, POSTs are refused.
+    pub primary: Option<crate::primary::Primary>,
+    pub max_pack: i64,
+    pub write_locks: WriteLocks,
+    /// `DELETE /jwt/v1/accounts/<key>` is served (`store.allow_delete`).
+    pub allow_delete: bool,
+    /// Timeouts and TLS for a NATS link the web console sets up.
+    pub nats_config: crate::config::Nats,
+    /// Sign-in keys and signed-in people.
+    pub sessions: crate::session::Sessions,
+    /// What a console without an operator waits for before trusting the first one.
+    pub setup_code: crate::setup_code::SetupCode,
+    /// Where every change is recorded; `None` for a store without a writable folder.
+    pub audit: Option<crate::audit::AuditLog>,
+    /// Served over HTTPS (session cookies are `Secure`).
+    pub https: bool,
+}
+
+impl AppState {
+    /// Records an entry in the audit log (when there is one); returns once it is on disk.
+    pub async fn record(
+        &self,
+        entry: crate::audit::Record,
+    ) -> Result<(), crate::audit::AuditError> {
+        match &self.audit {
+            Some(log) => log.append(entry).await.map(|_| ()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Locks that serialize the writes of one account: a fixed set, picked by the key's hash.
+pub struct WriteLocks(Vec<tokio::sync::Mutex<()>>);
+
+impl Default for WriteLocks {
+    fn default() -> Self {
+        WriteLocks((0..64).map(|_| tokio::sync::Mutex::new(())).collect())
+    }
+}
+
+impl WriteLocks {
+    pub async fn lock_for(&self, account: &str) -> tokio::sync::MutexGuard<'_, ()> {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(account);
+        self.0[(hash % self.0.len() as u64) as usize].lock().await
+    }
+}

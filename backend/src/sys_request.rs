@@ -1,0 +1,56 @@
+//! `$SYS` requests that every server answers (`…PING.…`, account-scoped requests): sent on a
+//! session's own NATS connection, so nats-server decides what the person may ask; replies are
+//! gathered until a quiet gap follows the last one, or the deadline.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+
+/// Wait this long after the latest reply for more.
+const QUIET_GAP: Duration = Duration::from_millis(250);
+/// Never wait longer than this in all.
+const DEADLINE: Duration = Duration::from_secs(2);
+/// Replies kept at most (one per server).
+const MAX_REPLIES: usize = 256;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SysRequestError {
+    #[error("NATS: {0}")]
+    Nats(String),
+}
+
+/// Publishes `payload` on `subject` and returns every JSON reply that arrived in time.
+pub async fn gather(
+    client: &async_nats::Client,
+    subject: String,
+    payload: serde_json::Value,
+) -> Result<Vec<serde_json::Value>, SysRequestError> {
+    let nats = |e: &dyn std::fmt::Display| SysRequestError::Nats(e.to_string());
+    let inbox = client.new_inbox();
+    let mut replies = client
+        .subscribe(inbox.clone())
+        .await
+        .map_err(|e| nats(&e))?;
+    client
+        .publish_with_reply(subject, inbox, payload.to_string().into())
+        .await
+        .map_err(|e| nats(&e))?;
+    client.flush().await.map_err(|e| nats(&e))?;
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    let mut gathered = Vec::new();
+    let mut wait = DEADLINE;
+    while gathered.len() < MAX_REPLIES {
+        let until = (tokio::time::Instant::now() + wait).min(deadline);
+        match tokio::time::timeout_at(until, replies.next()).await {
+            Ok(Some(message)) => {
+                if let Ok(value) = serde_json::from_slice(&message.payload) {
+                    gathered.push(value);
+                }
+                wait = QUIET_GAP;
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    let _ = replies.unsubscribe().await;
+    Ok(gathered)
+}

@@ -1,0 +1,164 @@
+//! A session's own NATS connection, against a real nats-server 2.15: made with the JWT the
+//! browser signed, so nats-server decides what the session may see. A team sees the live
+//! connections of its own account and nothing of others'; an admin sees any account's; signing
+//! out closes the connection.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::Value;
+use support::{
+    eventually, free_port, http, sign_in, temp_dir, unix_now, Client, Console, Deployment,
+    NatsServer,
+};
+
+fn get(port: u16, path: &str, cookie: &str) -> (u16, Value) {
+    let r = http(port, "GET", path, &[("Cookie", cookie)], b"");
+    (
+        r.status,
+        serde_json::from_slice(&r.body).unwrap_or(Value::Null),
+    )
+}
+
+/// The user keys of the connections an answer lists.
+fn users(answer: &Value) -> Vec<String> {
+    answer["connections"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["authorized_user"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn a_session_connects_as_its_signer_and_sees_what_nats_server_allows() {
+    let d = Deployment::new();
+    let dir = temp_dir("sessions-nats");
+    std::fs::write(dir.join("operator.jwt"), &d.operator_jwt).unwrap();
+    std::fs::write(dir.join("sys.creds"), &d.sys_creds).unwrap();
+    let nats_port = free_port();
+    let console = Console::start(
+        &[
+            "-dir",
+            dir.join("jwt").to_str().unwrap(),
+            "-operator",
+            dir.join("operator.jwt").to_str().unwrap(),
+            "-nats",
+            &format!("nats://127.0.0.1:{nats_port}"),
+            "-creds",
+            dir.join("sys.creds").to_str().unwrap(),
+        ],
+        dir.join("console.log"),
+    );
+    let port = console.port;
+    let (app, mut app_claims) = d.account("APP");
+    let (other, mut other_claims) = d.account("OTHER");
+    for (key, jwt) in [
+        (d.sys.public_key(), d.sys_jwt.clone()),
+        (
+            app.public_key(),
+            d.sign_account(&mut app_claims, unix_now() - 60),
+        ),
+        (
+            other.public_key(),
+            d.sign_account(&mut other_claims, unix_now() - 60),
+        ),
+    ] {
+        let r = http(
+            port,
+            "POST",
+            &format!("/jwt/v1/accounts/{key}"),
+            &[],
+            jwt.as_bytes(),
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let config = format!(
+        "listen: 127.0.0.1:{nats_port}\n{}",
+        d.url_resolver_config(&console.url("/jwt/v1/accounts/"))
+    );
+    let server = NatsServer::start(&support::nats_server_pypi(), "sessions-nats", &config);
+    let alice = d.user_creds(&app, "alice", |_| {});
+    let bob = d.user_creds(&other, "bob", |_| {});
+    let key_of = |creds: &str| {
+        nats_auth::creds::parse_decorated_user_key(creds)
+            .unwrap()
+            .public_key()
+    };
+    let _alice = Client::connect(server.port, &alice).unwrap();
+    let _bob = Client::connect(server.port, &bob).unwrap();
+
+    let team = sign_in(port, &app, &app);
+    assert!(
+        eventually(Duration::from_secs(10), || get(
+            port,
+            "/api/v1/session",
+            &team
+        )
+        .1["nats"]
+            == "connected"),
+        "{}\n{}",
+        get(port, "/api/v1/session", &team).1,
+        console.log()
+    );
+    let (status, mine) = get(
+        port,
+        &format!("/api/v1/accounts/{}/connections", app.public_key()),
+        &team,
+    );
+    assert_eq!(status, 200, "{mine}");
+    let seen = users(&mine);
+    assert!(seen.contains(&key_of(&alice)), "{mine}");
+    assert!(!seen.contains(&key_of(&bob)), "{mine}");
+    assert_eq!(mine["servers"], 1);
+    let (status, refused) = get(
+        port,
+        &format!("/api/v1/accounts/{}/connections", other.public_key()),
+        &team,
+    );
+    assert_eq!(status, 403, "{refused}");
+
+    let admin = sign_in(port, &d.sys, &d.sys);
+    assert!(eventually(Duration::from_secs(10), || get(
+        port,
+        "/api/v1/session",
+        &admin
+    )
+    .1["nats"]
+        == "connected"));
+    let (status, theirs) = get(
+        port,
+        &format!("/api/v1/accounts/{}/connections", other.public_key()),
+        &admin,
+    );
+    assert_eq!(status, 200, "{theirs}");
+    assert!(users(&theirs).contains(&key_of(&bob)), "{theirs}");
+
+    // the team session's own connection is one of APP's; signing out closes it
+    let team_key = get(port, "/api/v1/session", &team).1["user"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let app_path = format!("/api/v1/accounts/{}/connections", app.public_key());
+    assert!(users(&get(port, &app_path, &admin).1).contains(&team_key));
+    assert_eq!(
+        http(
+            port,
+            "DELETE",
+            "/api/v1/session",
+            &[("Cookie", team.as_str())],
+            b""
+        )
+        .status,
+        204
+    );
+    assert!(
+        eventually(Duration::from_secs(10), || !users(
+            &get(port, &app_path, &admin).1
+        )
+        .contains(&team_key)),
+        "the signed-out session is still connected"
+    );
+    drop(server);
+}
