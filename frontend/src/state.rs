@@ -9,6 +9,8 @@ pub struct Console {
     pub vault: RwSignal<Option<Unlocked>, LocalStorage>,
     /// The last outcome shown to the user: (is_error, text).
     pub notice: RwSignal<Option<(bool, String)>>,
+    /// Who is signed in to this console, as the console says.
+    pub session: RwSignal<Option<crate::session::SessionInfo>>,
 }
 
 impl Console {
@@ -16,6 +18,7 @@ impl Console {
         Console {
             vault: RwSignal::new_local(None),
             notice: RwSignal::new(None),
+            session: RwSignal::new(None),
         }
     }
 
@@ -92,14 +95,49 @@ pub fn download(file_name: &str, text: &str) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
-/// `POST /jwt/v1/operator`: makes this console trust the operator (a server without one).
-pub async fn push_operator(jwt: &str) -> Result<(u16, String), String> {
-    post("/jwt/v1/operator", jwt).await
+/// `POST /jwt/v1/operator`: makes this console trust the operator. A console that trusts none
+/// yet wants the setup code it printed at start.
+pub async fn push_operator(jwt: &str, setup_code: &str) -> Result<(u16, String), String> {
+    post(
+        "/jwt/v1/operator",
+        jwt,
+        Some(setup_code).filter(|c| !c.trim().is_empty()),
+    )
+    .await
 }
 
-async fn post(url: &str, jwt: &str) -> Result<(u16, String), String> {
-    let response = gloo_net::http::Request::post(url)
-        .header("Content-Type", "application/jwt")
+/// `GET /jwt/v1/operator`: the operator this console trusts (`None`: none yet).
+pub async fn trusted_operator() -> Result<Option<String>, String> {
+    let response = gloo_net::http::Request::get("/jwt/v1/operator")
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    match response.status() {
+        200 => Ok(Some(response.text().await.map_err(|e| e.to_string())?)),
+        404 => Ok(None),
+        status => Err(format!("GET /jwt/v1/operator answered {status}")),
+    }
+}
+
+/// `GET /jwt/v1/accounts/<key>`: the account JWT as this console stores it (`None`: not stored).
+pub async fn stored_account(key: &str) -> Result<Option<String>, String> {
+    let response = gloo_net::http::Request::get(&format!("/jwt/v1/accounts/{key}"))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    match response.status() {
+        200 => Ok(Some(response.text().await.map_err(|e| e.to_string())?)),
+        404 => Ok(None),
+        status => Err(format!("GET /jwt/v1/accounts/{key} answered {status}")),
+    }
+}
+
+async fn post(url: &str, jwt: &str, setup_code: Option<&str>) -> Result<(u16, String), String> {
+    let mut request = gloo_net::http::Request::post(url).header("Content-Type", "application/jwt");
+    if let Some(code) = setup_code {
+        request = request.header("Nats-Console-Setup", code.trim());
+    }
+    let response = request
         .body(jwt.to_string())
         .map_err(|e| e.to_string())?
         .send()
@@ -114,5 +152,5 @@ async fn post(url: &str, jwt: &str) -> Result<(u16, String), String> {
 
 /// `POST /jwt/v1/accounts/<key>` with the JWT: (status, the server's reason).
 pub async fn push_account(key: &str, jwt: &str) -> Result<(u16, String), String> {
-    post(&format!("/jwt/v1/accounts/{key}"), jwt).await
+    post(&format!("/jwt/v1/accounts/{key}"), jwt, None).await
 }

@@ -90,8 +90,14 @@ test("a new user goes from nothing to working creds, and revocation applies", as
   // operator with SYS, pushed to this console
   await page.getByRole("link", { name: "Operator" }).click();
   await page.getByLabel("Operator name").fill("ACME");
+  // a console that trusts no operator yet wants the setup code it printed at start
+  const setupCode = fs.readFileSync(consoleLog, "utf8").match(/setup code: (\S+)/)[1];
   await page.getByRole("button", { name: "Create operator" }).click();
-  await expectNotice("SYS is pushed");
+  await waitFor(async () => (await page.textContent("#operator-setup-code-error") || "").includes("setup code"), "the setup code asked for at its input");
+  await page.getByLabel("Setup code").fill(setupCode);
+  await page.getByRole("button", { name: "Push operator and SYS to this console" }).click();
+  await expectNotice("SYS is pushed, and you are signed in as admin");
+  assert.match(await page.textContent("#session-state"), /ACME admin · admin of SYS/);
   await page.screenshot({ path: path.join(shots, "2-operator.png"), fullPage: true });
   const serverConfig = await saveDownload(() => page.getByRole("button", { name: "Download nats-server.conf" }).click());
 
@@ -160,7 +166,9 @@ test("a new user goes from nothing to working creds, and revocation applies", as
   await page.getByLabel("NATS URL").fill(`nats://127.0.0.1:${natsPort}`);
   await page.getByRole("button", { name: "Connect console to NATS" }).click();
   await expectNotice("this console is connecting to NATS");
-  await waitFor(async () => (await (await fetch(`${base}/api/v1/info`)).json()).nats === "connected", "the console's NATS link");
+  // the console API answers a signed-in session only: asked from the page, with its cookie
+  assert.equal((await fetch(`${base}/api/v1/info`)).status, 401, "no session, no console API");
+  await waitFor(async () => (await page.evaluate(() => fetch("/api/v1/info").then((r) => r.json()))).nats === "connected", "the console's NATS link");
 
   // revoke alice in the UI: the account is re-signed and pushed; nats-server refuses her
   await page.getByRole("link", { name: "Users" }).click();

@@ -4,10 +4,12 @@
 
 mod account;
 mod operator;
+mod session;
 mod user;
 
 pub use account::{save_account, AccountForm};
 pub use operator::{create_operator, import_operator, update_operator, OperatorForm};
+pub use session::{session_jwt, sign_in_choices, SignInChoice};
 pub use user::{revoke_user, save_user, user_creds, UserForm};
 
 use nats_auth::jwt::{AccountClaims, AnyClaims, OperatorClaims, UserClaims};

@@ -69,7 +69,11 @@ pub fn AccountsPage() -> impl IntoView {
             server.set(stored_accounts().await);
         })
     };
-    refresh();
+    // the console lists its accounts to a signed-in session: load again when that changes
+    Effect::new(move |_| {
+        console.session.track();
+        refresh();
+    });
     let signers = move || {
         console
             .data()

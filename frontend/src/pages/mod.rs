@@ -4,5 +4,6 @@ pub mod accounts;
 pub mod inspector;
 pub mod keys;
 pub mod operator;
+pub mod sign_in;
 pub mod users;
 pub mod vault;

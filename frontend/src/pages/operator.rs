@@ -24,6 +24,16 @@ pub fn OperatorPage() -> impl IntoView {
     let system_account = RwSignal::new(String::new());
     let strict = RwSignal::new(false);
     let import = RwSignal::new(String::new());
+    let setup_code = RwSignal::new(String::new());
+    // does this console trust an operator yet? (if not, it wants its setup code)
+    let console_trusts = RwSignal::new(None::<bool>);
+    leptos::task::spawn_local(async move {
+        if let Ok(trusted) = crate::state::trusted_operator().await {
+            console_trusts.set(Some(trusted.is_some()));
+        }
+    });
+    let needs_code = move || console_trusts.get() == Some(false);
+    let push = move || push_operator_and_sys(console, setup_code, console_trusts, errors);
     let operator = move || console.data().and_then(|d| issue::operator(&d));
     let form = move || OperatorForm {
         name: name.get_untracked(),
@@ -54,7 +64,7 @@ pub fn OperatorPage() -> impl IntoView {
                 form.name.trim()
             ))
         }) {
-            push_operator_and_sys(console);
+            push();
         }
     };
     let save = move |_| {
@@ -63,7 +73,7 @@ pub fn OperatorPage() -> impl IntoView {
             issue::update_operator(data, &form, now())?;
             Ok("operator re-signed".into())
         }) {
-            push_operator_and_sys(console);
+            push();
         }
     };
     let import_jwt = move |_| {
@@ -73,7 +83,7 @@ pub fn OperatorPage() -> impl IntoView {
             Ok(format!("operator {name} imported"))
         }) {
             import.set(String::new());
-            push_operator_and_sys(console);
+            push();
         }
     };
     let system_accounts = move || {
@@ -94,7 +104,12 @@ pub fn OperatorPage() -> impl IntoView {
         }
         options
     };
-    let push_again = move |_| push_operator_and_sys(console);
+    let push_again = move |_| push();
+    let setup_field = move || {
+        needs_code().then(|| view! {
+            <Field id="operator-setup-code" label="Setup code (printed in this console's log at start; nats-console setup-code prints it again)" value=setup_code errors/>
+        })
+    };
     let nats_url = RwSignal::new("nats://127.0.0.1:4222".to_string());
     let connect_nats = move |_| {
         let Some(data) = console.data() else {
@@ -137,6 +152,7 @@ pub fn OperatorPage() -> impl IntoView {
                     <Field id="operator-service-urls" label="Service URLs (nats://host:4222, comma separated; optional)" value=service_urls errors/>
                     <Check id="operator-signing-key" label="Sign accounts with a signing key (keeps the identity key offline)" value=signing_key/>
                     <Check id="operator-strict" label="Strict signing: accounts must be signed with a signing key" value=strict errors/>
+                    {setup_field}
                     <button on:click=create>"Create operator"</button>
                 }>
                 {move || operator().map(|op| view! {
@@ -149,6 +165,7 @@ pub fn OperatorPage() -> impl IntoView {
                         <tr><th>"Service URLs"</th><td>{op.nats.operator_service_urls.join(", ")}</td></tr>
                         <tr><th>"Strict signing"</th><td>{if op.nats.strict_signing_key_usage { "yes" } else { "no" }}</td></tr>
                     </table>
+                    {setup_field}
                     <button class="secondary" on:click=download_jwt>"Download operator JWT"</button>
                     " "
                     <button class="secondary" on:click=push_again>"Push operator and SYS to this console"</button>
@@ -190,8 +207,14 @@ pub fn OperatorPage() -> impl IntoView {
     }
 }
 
-/// Makes this console trust the vault's operator, then stores the system account there.
-fn push_operator_and_sys(console: Console) {
+/// Makes this console trust the vault's operator (with the setup code, the first time), stores
+/// the system account there, and signs in as admin when nobody is signed in yet.
+fn push_operator_and_sys(
+    console: Console,
+    setup_code: RwSignal<String>,
+    console_trusts: RwSignal<Option<bool>>,
+    errors: FormErrors,
+) {
     let Some(data) = console.data() else { return };
     let (Some(jwt), Some(op)) = (data.operator_jwt.clone(), issue::operator(&data)) else {
         return;
@@ -201,9 +224,19 @@ fn push_operator_and_sys(console: Console) {
         .iter()
         .find(|a| a.key == op.nats.system_account)
         .cloned();
+    let code = setup_code.get_untracked();
     leptos::task::spawn_local(async move {
-        match push_operator(&jwt).await {
-            Ok((200, _)) => {}
+        match push_operator(&jwt, &code).await {
+            Ok((200, _)) => {
+                console_trusts.set(Some(true));
+                setup_code.set(String::new());
+            }
+            Ok((403, reason)) if reason.contains("setup code") => {
+                return errors.show(
+                    console,
+                    crate::forms::FormError::at("operator-setup-code", reason),
+                )
+            }
             Ok((status, reason)) => {
                 return console.error(format!(
                     "this console refused the operator ({status}): {reason}"
@@ -211,13 +244,25 @@ fn push_operator_and_sys(console: Console) {
             }
             Err(e) => return console.error(format!("push failed: {e}")),
         }
-        match sys {
-            Some(sys) => match push_account(&sys.key, &sys.jwt).await {
-                Ok((200, _)) => console.ok(format!("operator {} is trusted by this console, and SYS is pushed: next, create an account", op.name)),
-                Ok((status, reason)) => console.error(format!("SYS was refused ({status}): {reason}")),
-                Err(e) => console.error(format!("push failed: {e}")),
-            },
-            None => console.ok("operator pushed"),
+        let Some(sys) = sys else {
+            return console.ok("operator pushed");
+        };
+        match push_account(&sys.key, &sys.jwt).await {
+            Ok((200, _)) => {}
+            Ok((status, reason)) => {
+                return console.error(format!("SYS was refused ({status}): {reason}"))
+            }
+            Err(e) => return console.error(format!("push failed: {e}")),
+        }
+        if console.session.get_untracked().is_some() {
+            return console.ok(format!(
+                "operator {} is trusted by this console, and SYS is pushed",
+                op.name
+            ));
+        }
+        match crate::session::sign_in_as_admin(console, &data, &format!("{} admin", op.name)).await {
+            Ok(_) => console.ok(format!("operator {} is trusted by this console, SYS is pushed, and you are signed in as admin: next, create an account", op.name)),
+            Err(e) => console.error(format!("operator {} is trusted and SYS is pushed, but signing in failed: {e}", op.name)),
         }
     });
 }
@@ -232,13 +277,17 @@ async fn link_console_to_nats(
     data: &crate::vault::VaultData,
     servers: Vec<String>,
 ) -> Result<(), String> {
-    let info: Info = gloo_net::http::Request::get("/api/v1/info")
+    let response = gloo_net::http::Request::get("/api/v1/info")
         .send()
         .await
-        .map_err(|e| e.to_string())?
-        .json()
-        .await
         .map_err(|e| e.to_string())?;
+    if !response.ok() {
+        return Err(format!(
+            "{}: sign in as admin first (Sign in page)",
+            crate::session::refusal_of(response).await
+        ));
+    }
+    let info: Info = response.json().await.map_err(|e| e.to_string())?;
     let jwt = issue::console_link_jwt(data, &info.nats_console_key, now())?;
     let body = serde_json::json!({ "servers": servers, "jwt": jwt }).to_string();
     let response = gloo_net::http::Request::post("/api/v1/nats-link")
@@ -251,10 +300,8 @@ async fn link_console_to_nats(
     if response.ok() {
         Ok(())
     } else {
-        let reason = response.text().await.unwrap_or_default();
-        Err(format!(
-            "the console refused ({}): {reason}",
-            response.status()
-        ))
+        let status = response.status();
+        let reason = crate::session::refusal_of(response).await;
+        Err(format!("the console refused ({status}): {reason}"))
     }
 }

@@ -1,0 +1,159 @@
+//! The console session of this browser: sign in by signing a short-lived user JWT for the key
+//! the console makes (`/api/v1/session`), see it, sign out. The cookie is HttpOnly: the page
+//! knows the session only through `GET /api/v1/session`.
+
+use leptos::prelude::*;
+use nats_auth::jwt::AnyClaims;
+use serde::Deserialize;
+
+use crate::forms::FormError;
+use crate::issue::{self, SignInChoice};
+use crate::state::{now, stored_account, trusted_operator, Console};
+use crate::vault::VaultData;
+
+/// What the console says about the session (`GET /api/v1/session`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SessionInfo {
+    /// "admin" or "team"
+    pub role: String,
+    pub account: String,
+    pub account_name: String,
+    pub user: String,
+    pub name: String,
+    pub signer: String,
+    pub expires: i64,
+    /// The session's own NATS connection.
+    pub nats: String,
+}
+
+impl SessionInfo {
+    pub fn is_admin(&self) -> bool {
+        self.role == "admin"
+    }
+}
+
+#[derive(Deserialize)]
+struct ApiError {
+    error: String,
+}
+
+/// The reason in a console API refusal (`{"error": …}`), or the status.
+pub async fn refusal_of(response: gloo_net::http::Response) -> String {
+    let status = response.status();
+    match response.json::<ApiError>().await {
+        Ok(e) => e.error,
+        Err(_) => format!("the console answered {status}"),
+    }
+}
+
+/// Asks the console who is signed in here, and remembers it.
+pub async fn load(console: Console) {
+    let session = match gloo_net::http::Request::get("/api/v1/session").send().await {
+        Ok(r) if r.ok() => r.json::<SessionInfo>().await.ok(),
+        _ => None,
+    };
+    console.session.set(session);
+}
+
+/// Signs in as `choice` (a key of the vault), named `name`, for `hours`.
+pub async fn sign_in(
+    data: &VaultData,
+    choice: &SignInChoice,
+    name: &str,
+    hours: &str,
+) -> Result<SessionInfo, FormError> {
+    let at_choice = |e: String| FormError::at("sign-in-as", e);
+    let operator = match trusted_operator().await.map_err(at_choice)? {
+        Some(jwt) => match nats_auth::jwt::decode(&jwt) {
+            Ok(AnyClaims::Operator(o)) => o,
+            _ => {
+                return Err(at_choice(
+                    "the console's operator JWT does not decode".into(),
+                ))
+            }
+        },
+        None => {
+            return Err(at_choice(
+                "this console trusts no operator yet: create one on the Operator page".into(),
+            ))
+        }
+    };
+    let account = match stored_account(&choice.account).await.map_err(at_choice)? {
+        Some(jwt) => match nats_auth::jwt::decode(&jwt) {
+            Ok(AnyClaims::Account(a)) => a,
+            _ => return Err(at_choice("the stored account JWT does not decode".into())),
+        },
+        None => {
+            return Err(at_choice(format!(
+                "account {} is not pushed to this console yet: push it first",
+                issue::short(&choice.account)
+            )))
+        }
+    };
+    let response = gloo_net::http::Request::post("/api/v1/session/key")
+        .send()
+        .await
+        .map_err(|e| at_choice(e.to_string()))?;
+    if !response.ok() {
+        return Err(at_choice(refusal_of(response).await));
+    }
+    #[derive(Deserialize)]
+    struct Key {
+        key: String,
+    }
+    let key: Key = response
+        .json()
+        .await
+        .map_err(|e| at_choice(e.to_string()))?;
+    let (jwt, _) = issue::session_jwt(
+        data,
+        &operator,
+        &account,
+        &choice.signer,
+        &key.key,
+        name,
+        hours,
+        now(),
+    )?;
+    let body = serde_json::json!({ "jwt": jwt }).to_string();
+    let response = gloo_net::http::Request::post("/api/v1/session")
+        .header("Content-Type", "application/json")
+        .body(body)
+        .map_err(|e| at_choice(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| at_choice(e.to_string()))?;
+    if !response.ok() {
+        return Err(at_choice(refusal_of(response).await));
+    }
+    response
+        .json::<SessionInfo>()
+        .await
+        .map_err(|e| at_choice(e.to_string()))
+}
+
+/// Ends the session here and at the console.
+pub async fn sign_out(console: Console) {
+    let _ = gloo_net::http::Request::delete("/api/v1/session")
+        .send()
+        .await;
+    console.session.set(None);
+}
+
+/// Signs in as the operator's system account (admin), right after the operator was created.
+pub async fn sign_in_as_admin(
+    console: Console,
+    data: &VaultData,
+    name: &str,
+) -> Result<SessionInfo, String> {
+    let op = issue::operator(data).ok_or("no operator in the vault")?;
+    let choice = issue::sign_in_choices(data, &op.nats.system_account)
+        .into_iter()
+        .find(|c| c.account == op.nats.system_account)
+        .ok_or("the vault holds no key of the system account")?;
+    let session = sign_in(data, &choice, name, "8")
+        .await
+        .map_err(|e| e.message)?;
+    console.session.set(Some(session.clone()));
+    Ok(session)
+}
