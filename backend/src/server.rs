@@ -221,6 +221,8 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
                 head.seq,
                 head.hash
             );
+            recover_from_write_ahead(&store, dir, &path)?;
+            crate::audit::write_ahead::write_checkpoint(dir, head.seq)?;
             Some(log)
         }
         _ => {
@@ -247,6 +249,7 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
     import_primary_pack(&state, config.max_replication_pack).await;
     let state_for_peer = state.clone();
     let state_for_sweeper = state.clone();
+    let state_for_checkpoints = state.clone();
     let addr = config.http.socket_addr().map_err(StartError::Http)?;
     let listener = TcpListener::bind(addr)
         .await
@@ -291,6 +294,14 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
     };
 
     let sweeper = tokio::spawn(crate::console_api::session::sweep(state_for_sweeper));
+    let checkpointer = match (&state_for_checkpoints.audit, &config.store.dir) {
+        (Some(log), Some(dir)) if store.use_write_ahead() => Some(tokio::spawn(checkpoints(
+            store.clone(),
+            log.clone(),
+            dir.clone(),
+        ))),
+        _ => None,
+    };
     let refresher = store
         .is_read_only()
         .then(|| spawn_refresher(store.clone(), nats.clone()));
@@ -326,6 +337,7 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
             .into_iter()
             .chain(peer)
             .chain(Some(sweeper))
+            .chain(checkpointer)
             .collect(),
     })
 }
@@ -390,5 +402,77 @@ async fn import_primary_pack(state: &AppState, max: i64) {
             );
         }
         Err(e) => tracing::warn!("replica of {}: {e}; serving the local store", primary.url),
+    }
+}
+
+/// Makes the store changes the audit log recorded after its last checkpoint again (in log order,
+/// fsynced): after a power loss the store's own unsynced writes may be missing.
+fn recover_from_write_ahead(
+    store: &Arc<dyn AccountStore>,
+    dir: &Path,
+    log: &Path,
+) -> Result<(), StartError> {
+    use crate::audit::write_ahead::{changes_after, checkpoint, Change};
+    let changes = changes_after(log, checkpoint(dir))
+        .map_err(|e| StartError::Config(format!("audit log {}: {e}", log.display())))?;
+    let mut made = 0;
+    for change in &changes {
+        match change {
+            Change::Save { account, jwt } => {
+                let Some(recorded) = StoredJwt::from_jwt(account, jwt) else {
+                    continue;
+                };
+                let current = store.get(account);
+                if current.as_ref().is_some_and(|c| {
+                    c.jwt == recorded.jwt || c.issued_at > recorded.issued_at
+                }) {
+                    continue;
+                }
+                store.save(&recorded)?;
+                made += 1;
+            }
+            Change::Delete { account } => {
+                if store.delete(account)? {
+                    made += 1;
+                }
+            }
+        }
+    }
+    store.sync()?;
+    if !changes.is_empty() {
+        tracing::info!(
+            "write-ahead: {} changes after the last checkpoint, {made} of them made again",
+            changes.len()
+        );
+    }
+    Ok(())
+}
+
+/// Every second: when changes were made since the last checkpoint, syncs the store once and
+/// moves the checkpoint past them.
+async fn checkpoints(
+    store: Arc<dyn AccountStore>,
+    log: crate::audit::AuditLog,
+    dir: std::path::PathBuf,
+) {
+    let mut done = log.applied_up_to();
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        let up_to = log.applied_up_to();
+        if up_to <= done {
+            continue;
+        }
+        let (store, dir) = (store.clone(), dir.clone());
+        let result = tokio::task::spawn_blocking(move || {
+            store.sync()?;
+            crate::audit::write_ahead::write_checkpoint(&dir, up_to)
+        })
+        .await;
+        match result {
+            Ok(Ok(())) => done = up_to,
+            Ok(Err(e)) => tracing::error!("write-ahead checkpoint: {e}"),
+            Err(e) => tracing::error!("write-ahead checkpoint: {e}"),
+        }
     }
 }

@@ -74,9 +74,24 @@ impl AppState {
         &self,
         entry: crate::audit::Record,
     ) -> Result<(), crate::audit::AuditError> {
+        self.record_entry(entry).await.map(|_| ())
+    }
+
+    /// [`AppState::record`], returning the entry's number (`None` without an audit log).
+    pub async fn record_entry(
+        &self,
+        entry: crate::audit::Record,
+    ) -> Result<Option<u64>, crate::audit::AuditError> {
         match &self.audit {
-            Some(log) => log.append(entry).await.map(|_| ()),
-            None => Ok(()),
+            Some(log) => log.append(entry).await.map(|head| Some(head.seq)),
+            None => Ok(None),
+        }
+    }
+
+    /// The store change recorded as entry `seq` is made (see the audit log's write-ahead).
+    pub fn applied(&self, seq: Option<u64>) {
+        if let (Some(log), Some(seq)) = (&self.audit, seq) {
+            log.applied(seq);
         }
     }
 }

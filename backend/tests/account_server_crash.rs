@@ -171,3 +171,73 @@ fn sigkill_during_concurrent_posts_loses_no_acknowledged_update_and_tears_no_fil
         .collect();
     assert!(leftovers.is_empty());
 }
+
+/// What a power loss can do to writes made after the last write-ahead checkpoint — files
+/// missing, empty, or an older version — is undone at the next start from the audit log.
+#[test]
+fn writes_after_the_checkpoint_are_made_again_from_the_audit_log() {
+    let d = Deployment::new();
+    let dir = temp_dir("write-ahead");
+    std::fs::write(dir.join("operator.jwt"), &d.operator_jwt).unwrap();
+    let store = dir.join("jwt");
+    let args = [
+        "-dir",
+        store.to_str().unwrap(),
+        "-operator",
+        dir.join("operator.jwt").to_str().unwrap(),
+    ]
+    .map(String::from);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut console = Console::start(&argv, dir.join("console.log"));
+    let checkpoint_at_start = std::fs::read_to_string(store.join("audit.checkpoint")).unwrap();
+    assert_eq!(checkpoint_at_start.trim(), "0");
+    let mut pushed = Vec::new();
+    for i in 0..20 {
+        let (key, mut claims) = d.account(&format!("W{i}"));
+        let old = d.sign_account(&mut claims, unix_now() - 100);
+        claims.nats.limits.conn = 7;
+        let new = d.sign_account(&mut claims, unix_now() - 50);
+        for jwt in [&old, &new] {
+            let r = http(
+                console.port,
+                "POST",
+                &format!("/jwt/v1/accounts/{}", key.public_key()),
+                &[],
+                jwt.as_bytes(),
+            );
+            assert_eq!(r.status, 200, "{}", r.text());
+        }
+        pushed.push((key.public_key(), old, new));
+    }
+    console.signal_and_wait("KILL");
+    // the power loss: the checkpoint never moved past the start, and the store lost its
+    // unsynced writes in every way it can
+    std::fs::write(store.join("audit.checkpoint"), &checkpoint_at_start).unwrap();
+    for (i, (key, old, _)) in pushed.iter().enumerate() {
+        let file = store.join(format!("{key}.jwt"));
+        match i % 3 {
+            0 => std::fs::remove_file(&file).unwrap(),
+            1 => std::fs::write(&file, "").unwrap(),
+            _ => std::fs::write(&file, old).unwrap(),
+        }
+    }
+    let restarted = Console::start(&argv, dir.join("console2.log"));
+    assert!(
+        restarted.log().contains("write-ahead: 40 changes after the last checkpoint"),
+        "{}",
+        restarted.log()
+    );
+    for (key, _, new) in &pushed {
+        let r = http(restarted.port, "GET", &format!("/jwt/v1/accounts/{key}"), &[], b"");
+        assert_eq!(r.status, 200, "{key} lost");
+        assert_eq!(&r.text(), new, "{key}: the newest acknowledged JWT");
+        assert_eq!(&std::fs::read_to_string(store.join(format!("{key}.jwt"))).unwrap(), new);
+    }
+    // the checkpoint moved past what was made again
+    let checkpoint: u64 = std::fs::read_to_string(store.join("audit.checkpoint"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(checkpoint, 40);
+}

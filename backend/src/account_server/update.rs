@@ -162,7 +162,8 @@ pub async fn update_account(
             });
         }
     }
-    record(
+    // the entry carries the JWT: the audit log is the store's write-ahead log
+    let entry = record(
         state,
         origin
             .record(&account.issuer, "account.pushed")
@@ -173,17 +174,19 @@ pub async fn update_account(
                 "old_jti": current.as_ref().map(|c| c.jti.as_str()),
                 "new_jti": stored.jti,
                 "changed": changed_claims(current.as_ref().map(|c| &*c.jwt), &stored.jwt),
-            })),
+                "jwt": &*stored.jwt,
+            }))
+            .changes_store(),
     )
     .await?;
     let store = state.store.clone();
     let to_save = stored.clone();
-    tokio::task::spawn_blocking(move || store.save(&to_save))
-        .await
-        .map_err(|e| StoreError::Io {
-            path: stored.account.clone(),
-            source: std::io::Error::other(e.to_string()),
-        })??;
+    let saved = tokio::task::spawn_blocking(move || store.save(&to_save)).await;
+    state.applied(entry);
+    saved.map_err(|e| StoreError::Io {
+        path: stored.account.clone(),
+        source: std::io::Error::other(e.to_string()),
+    })??;
     drop(_write);
     if origin.via == Via::Http {
         state
@@ -298,22 +301,23 @@ pub async fn delete_account(
     let Some(current) = state.store.get(account) else {
         return Ok(false);
     };
-    record(
+    let entry = record(
         state,
         origin
             .record(&signer, "account.deleted")
             .subject(account)
-            .details(serde_json::json!({ "old_jti": current.jti })),
+            .details(serde_json::json!({ "old_jti": current.jti }))
+            .changes_store(),
     )
     .await?;
     let store = state.store.clone();
     let key = account.to_string();
-    Ok(tokio::task::spawn_blocking(move || store.delete(&key))
-        .await
-        .map_err(|e| StoreError::Io {
-            path: account.to_string(),
-            source: std::io::Error::other(e.to_string()),
-        })??)
+    let deleted = tokio::task::spawn_blocking(move || store.delete(&key)).await;
+    state.applied(entry);
+    Ok(deleted.map_err(|e| StoreError::Io {
+        path: account.to_string(),
+        source: std::io::Error::other(e.to_string()),
+    })??)
 }
 
 /// Sets the trusted operator from the web console: on a server without one, a self-signed
@@ -385,10 +389,10 @@ pub async fn update_operator(
     Ok(name)
 }
 
-/// Writes `entry` to the audit log before the change it records is made.
-async fn record(state: &AppState, entry: crate::audit::Record) -> Result<(), UpdateError> {
+/// Writes `entry` to the audit log before the change it records is made; returns its number.
+async fn record(state: &AppState, entry: crate::audit::Record) -> Result<Option<u64>, UpdateError> {
     state
-        .record(entry)
+        .record_entry(entry)
         .await
         .map_err(|e| UpdateError::Audit(e.to_string()))
 }

@@ -5,9 +5,15 @@
 //! Appends are group-committed: one writer thread takes every entry queued meanwhile, writes
 //! them and fsyncs once, then acknowledges each. A change is made only after its entry is on
 //! disk, so a crash can leave an entry without its change, never a change without its entry.
-//! Never a seed: entries hold public keys, `jti`s and the names of changed claims.
+//!
+//! The log is also the directory store's write-ahead log: an entry that changes the store
+//! carries the new JWT, so the store's own writes need no fsync each. A checkpoint (every
+//! second, after one `syncfs` of the store) records the last entry whose change is surely on
+//! disk; at start the entries after it are applied again (see [`write_ahead`]).
+//! Never a seed: entries hold public keys, public JWTs, `jti`s and the names of changed claims.
 
 mod chain;
+pub mod write_ahead;
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
@@ -26,8 +32,11 @@ pub use chain::{line_hash, verify_with, GENESIS};
 pub const FILE_NAME: &str = "audit.jsonl";
 /// Entries queued for the writer at most; appends wait beyond it.
 const QUEUE: usize = 4096;
-/// Details of one entry, serialized, at most (longer ones are cut and marked).
+/// Details of one entry, serialized, at most (longer ones are cut and marked). Entries that
+/// change the store are never cut: their JWT (at most 1 MiB) is what a replay needs.
 const MAX_DETAILS: usize = 16 * 1024;
+/// The file, beside the log, naming the last entry whose change is surely on disk.
+pub const CHECKPOINT_FILE: &str = "audit.checkpoint";
 
 /// Who made a change.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -129,6 +138,9 @@ pub struct Record {
     pub outcome: String,
     #[serde(skip_serializing_if = "serde_json::Value::is_null")]
     pub details: serde_json::Value,
+    /// The entry describes a store write that follows it: tracked until [`AuditLog::applied`].
+    #[serde(skip)]
+    pub changes_store: bool,
 }
 
 impl Record {
@@ -140,7 +152,14 @@ impl Record {
             subject: String::new(),
             outcome: "ok".into(),
             details: serde_json::Value::Null,
+            changes_store: false,
         }
+    }
+
+    /// Marks an entry whose store write follows: its details carry what a replay needs.
+    pub fn changes_store(mut self) -> Record {
+        self.changes_store = true;
+        self
     }
 
     pub fn subject(mut self, subject: impl Into<String>) -> Record {
@@ -197,6 +216,8 @@ struct Queued {
 pub struct AuditLog {
     queue: mpsc::Sender<Queued>,
     head: Arc<Mutex<Head>>,
+    /// Entries that change the store, acknowledged but not yet applied.
+    unapplied: Arc<Mutex<std::collections::BTreeSet<u64>>>,
     path: PathBuf,
 }
 
@@ -226,18 +247,40 @@ impl AuditLog {
         }
         file.seek(SeekFrom::End(0)).map_err(io)?;
         let head = Arc::new(Mutex::new(head));
+        let unapplied: Arc<Mutex<std::collections::BTreeSet<u64>>> = Default::default();
         let (queue, receiver) = mpsc::channel(QUEUE);
-        let writer_head = head.clone();
-        let writer_path = path.to_path_buf();
+        let writer = Writer {
+            file,
+            head: head.clone(),
+            unapplied: unapplied.clone(),
+            path: path.to_path_buf(),
+        };
         std::thread::Builder::new()
             .name("audit-writer".into())
-            .spawn(move || write_loop(file, receiver, writer_head, &writer_path))
+            .spawn(move || writer.run(receiver))
             .map_err(io)?;
         Ok(AuditLog {
             queue,
             head,
+            unapplied,
             path: path.to_path_buf(),
         })
+    }
+
+    /// The store write of entry `seq` is done (or failed and was recorded so).
+    pub fn applied(&self, seq: u64) {
+        lock(&self.unapplied).remove(&seq);
+    }
+
+    /// The last entry up to which every store change has been made: what a checkpoint may name
+    /// once the store is synced.
+    pub fn applied_up_to(&self) -> u64 {
+        // the head first: the writer registers an entry as unapplied before it moves the head
+        let head = self.head().seq;
+        match lock(&self.unapplied).first() {
+            Some(&first) => head.min(first - 1),
+            None => head,
+        }
     }
 
     /// Appends `record`; returns once it is on disk (fsynced).
@@ -259,7 +302,7 @@ impl AuditLog {
     }
 
     pub fn head(&self) -> Head {
-        self.head.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        lock(&self.head).clone()
     }
 
     pub fn path(&self) -> &Path {
@@ -268,7 +311,8 @@ impl AuditLog {
 }
 
 /// The head of an existing log and the length of its complete lines.
-fn read_head(file: &File) -> std::io::Result<(Head, u64)> {
+fn read_head(mut file: &File) -> std::io::Result<(Head, u64)> {
+    file.seek(SeekFrom::Start(0))?;
     let mut reader = BufReader::new(file);
     let mut line = Vec::new();
     let mut head = Head {
@@ -289,22 +333,36 @@ fn read_head(file: &File) -> std::io::Result<(Head, u64)> {
     Ok((head, complete))
 }
 
-fn write_loop(
-    mut file: File,
-    mut receiver: mpsc::Receiver<Queued>,
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The one thread that writes the log.
+struct Writer {
+    file: File,
     head: Arc<Mutex<Head>>,
-    path: &Path,
-) {
-    let mut batch = Vec::new();
-    while let Some(first) = receiver.blocking_recv() {
-        batch.push(first);
-        while let Ok(more) = receiver.try_recv() {
-            batch.push(more);
+    unapplied: Arc<Mutex<std::collections::BTreeSet<u64>>>,
+    path: PathBuf,
+}
+
+impl Writer {
+    fn run(mut self, mut receiver: mpsc::Receiver<Queued>) {
+        let mut batch = Vec::new();
+        while let Some(first) = receiver.blocking_recv() {
+            batch.push(first);
+            while let Ok(more) = receiver.try_recv() {
+                batch.push(more);
+            }
+            self.commit(&mut batch);
         }
-        let mut current = head.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    }
+
+    /// Writes a batch with one fsync, then acknowledges each entry.
+    fn commit(&mut self, batch: &mut Vec<Queued>) {
+        let mut current = lock(&self.head).clone();
         let mut text = Vec::new();
         let mut heads = Vec::with_capacity(batch.len());
-        for queued in &batch {
+        for queued in batch.iter() {
             let line = render(&queued.record, current.seq + 1, &current.hash);
             current = Head {
                 seq: current.seq + 1,
@@ -314,21 +372,27 @@ fn write_loop(
             text.push(b'\n');
             heads.push(current.clone());
         }
-        let written = file.write_all(&text).and_then(|()| file.sync_data());
-        match written {
+        match self.file.write_all(&text).and_then(|()| self.file.sync_data()) {
             Ok(()) => {
-                *head.lock().unwrap_or_else(|e| e.into_inner()) = current;
+                lock(&self.unapplied).extend(
+                    batch
+                        .iter()
+                        .zip(&heads)
+                        .filter(|(q, _)| q.record.changes_store)
+                        .map(|(_, h)| h.seq),
+                );
+                *lock(&self.head) = current;
                 for (queued, head) in batch.drain(..).zip(heads) {
                     let _ = queued.done.send(Ok(head));
                 }
             }
             Err(e) => {
-                tracing::error!("audit log {}: {e}", path.display());
+                tracing::error!("audit log {}: {e}", self.path.display());
                 // what may have reached the file is cut, so the chain stays whole
-                let (_, complete) = read_head(&file).unwrap_or_default();
-                let _ = file.set_len(complete);
-                if let Ok((h, _)) = read_head(&file) {
-                    *head.lock().unwrap_or_else(|e| e.into_inner()) = h;
+                let (_, complete) = read_head(&self.file).unwrap_or_default();
+                let _ = self.file.set_len(complete);
+                if let Ok((h, _)) = read_head(&self.file) {
+                    *lock(&self.head) = h;
                 }
                 for queued in batch.drain(..) {
                     let _ = queued.done.send(Err(e.to_string()));
@@ -341,7 +405,7 @@ fn write_loop(
 fn render(record: &Record, seq: u64, prev: &str) -> String {
     let mut record = record.clone();
     if let Ok(details) = serde_json::to_string(&record.details) {
-        if details.len() > MAX_DETAILS {
+        if details.len() > MAX_DETAILS && !record.changes_store {
             record.details = serde_json::json!({ "truncated": true, "bytes": details.len() });
         }
     }

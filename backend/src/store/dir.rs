@@ -6,7 +6,7 @@ use std::fs;
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use nats_auth::nkeys::is_valid_public_account_key;
 
@@ -19,6 +19,8 @@ pub struct DirectoryStore {
     index: Index,
     /// Activations by hash, in `<root>/activations/<hash>.jwt`.
     activations: Index,
+    /// Account writes rely on a write-ahead log: no fsync each, [`AccountStore::sync`] later.
+    write_ahead: AtomicBool,
 }
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -46,6 +48,7 @@ impl DirectoryStore {
             read_only,
             index: Index::default(),
             activations: Index::default(),
+            write_ahead: AtomicBool::new(false),
         };
         if !read_only {
             store.remove_stale_temp_files();
@@ -179,7 +182,12 @@ impl AccountStore for DirectoryStore {
         if self.read_only {
             return Err(StoreError::ReadOnly(self.kind()));
         }
-        write_atomically(&self.path_of(&jwt.account), &jwt.jwt)?;
+        let path = self.path_of(&jwt.account);
+        if self.write_ahead.load(Ordering::Relaxed) {
+            write_replacing(&path, &jwt.jwt, false)?;
+        } else {
+            write_atomically(&path, &jwt.jwt)?;
+        }
         self.index.insert(jwt.clone());
         Ok(())
     }
@@ -227,6 +235,24 @@ impl AccountStore for DirectoryStore {
     fn refresh(&self) -> Result<Vec<StoredJwt>, StoreError> {
         Ok(self.index.replace(self.scan()?))
     }
+
+    fn use_write_ahead(&self) -> bool {
+        !self.read_only && {
+            self.write_ahead.store(true, Ordering::Relaxed);
+            true
+        }
+    }
+
+    /// One `syncfs` of the file system holding the store: every write and rename so far.
+    fn sync(&self) -> Result<(), StoreError> {
+        use std::os::fd::AsRawFd;
+        let dir = fs::File::open(&self.root).map_err(io_error(&self.root))?;
+        // SAFETY: syncfs takes an open file descriptor, which `dir` holds for the call
+        if unsafe { libc::syncfs(dir.as_raw_fd()) } != 0 {
+            return Err(io_error(&self.root)(std::io::Error::last_os_error()));
+        }
+        Ok(())
+    }
 }
 
 impl DirectoryStore {
@@ -237,6 +263,12 @@ impl DirectoryStore {
 
 /// temp file + fsync + rename + fsync of the folder: the file is either the old or the new JWT.
 pub fn write_atomically(path: &Path, text: &str) -> Result<(), StoreError> {
+    write_replacing(path, text, true)
+}
+
+/// temp file + rename (a process crash leaves the old or the new file, never a torn one); with
+/// `durable`, the file and its folder are fsynced too (a power loss as well).
+fn write_replacing(path: &Path, text: &str, durable: bool) -> Result<(), StoreError> {
     {
         let dir = path.parent().unwrap_or(Path::new("."));
         fs::DirBuilder::new()
@@ -261,10 +293,15 @@ pub fn write_atomically(path: &Path, text: &str) -> Result<(), StoreError> {
                 .mode(0o600)
                 .open(&temp)?;
             file.write_all(text.as_bytes())?;
-            file.sync_all()?;
+            if durable {
+                file.sync_all()?;
+            }
             fs::rename(&temp, path)?;
             // the rename is durable once the folder is synced
-            fs::File::open(dir)?.sync_all()
+            if durable {
+                fs::File::open(dir)?.sync_all()?;
+            }
+            Ok(())
         })();
         if let Err(e) = written {
             let _ = fs::remove_file(&temp);

@@ -95,6 +95,15 @@ pub trait AccountStore: Send + Sync {
     fn refresh(&self) -> Result<Vec<StoredJwt>, StoreError> {
         Ok(Vec::new())
     }
+    /// From now on, account writes skip their own fsync: a write-ahead log (the audit log) holds
+    /// them until [`AccountStore::sync`]. Returns false for a store that cannot.
+    fn use_write_ahead(&self) -> bool {
+        false
+    }
+    /// Makes every write so far durable.
+    fn sync(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 /// The in-memory index every store keeps: account → JWT, and the store hash nats-server's
