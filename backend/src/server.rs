@@ -230,6 +230,14 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
             None
         }
     };
+    let portal = match (&config.store.dir, audit.is_some()) {
+        (Some(dir), true) => {
+            Some(crate::portal::Portal::open(dir).map_err(|e| StartError::Config(e.to_string()))?)
+        }
+        _ => None,
+    };
+    // the audit log is the store's write-ahead log: account writes skip their own fsync
+    let write_ahead = audit.is_some() && store.use_write_ahead();
     let state: Arc<AppState> = Arc::new(AppState {
         operator: TrustedOperator::new(operator, pushed_operator_file),
         system_account,
@@ -244,6 +252,10 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
         setup_code,
         audit,
         https: tls.is_some(),
+        portal,
+        write_ahead,
+        // anonymous access requests: 20 at once, then one every 3 seconds
+        portal_requests: crate::rate_limit::RateLimit::new(20.0, 1.0 / 3.0),
     });
 
     import_primary_pack(&state, config.max_replication_pack).await;
@@ -295,11 +307,9 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
 
     let sweeper = tokio::spawn(crate::console_api::session::sweep(state_for_sweeper));
     let checkpointer = match (&state_for_checkpoints.audit, &config.store.dir) {
-        (Some(log), Some(dir)) if store.use_write_ahead() => Some(tokio::spawn(checkpoints(
-            store.clone(),
-            log.clone(),
-            dir.clone(),
-        ))),
+        (Some(log), Some(dir)) if state_for_checkpoints.write_ahead => Some(tokio::spawn(
+            checkpoints(store.clone(), log.clone(), dir.clone()),
+        )),
         _ => None,
     };
     let refresher = store
@@ -423,9 +433,10 @@ fn recover_from_write_ahead(
                     continue;
                 };
                 let current = store.get(account);
-                if current.as_ref().is_some_and(|c| {
-                    c.jwt == recorded.jwt || c.issued_at > recorded.issued_at
-                }) {
+                if current
+                    .as_ref()
+                    .is_some_and(|c| c.jwt == recorded.jwt || c.issued_at > recorded.issued_at)
+                {
                     continue;
                 }
                 store.save(&recorded)?;

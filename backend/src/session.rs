@@ -12,6 +12,8 @@ use nats_auth::nkeys::{KeyPair, KeyType};
 use nats_auth::session::SessionGrant;
 use tokio::sync::watch;
 
+use crate::rate_limit::RateLimit;
+
 /// Sign-in keys waiting for their JWT, at most.
 const MAX_PENDING: usize = 1024;
 /// A sign-in key unused for this long is dropped.
@@ -19,8 +21,8 @@ const PENDING_TTL: Duration = Duration::from_secs(5 * 60);
 /// Sessions at most.
 const MAX_SESSIONS: usize = 4096;
 /// The anonymous sign-in routes (new key, sign-in) together: a token bucket.
-const SIGN_IN_BURST: f64 = 2000.0;
-const SIGN_IN_PER_SECOND: f64 = 2000.0;
+const SIGN_IN_BURST: f64 = 5000.0;
+const SIGN_IN_PER_SECOND: f64 = 5000.0;
 /// Refused sign-ins recorded in the audit log, at most (the rest are counted in the next one).
 const REFUSALS_RECORDED_BURST: f64 = 100.0;
 const REFUSALS_RECORDED_PER_SECOND: f64 = 20.0;
@@ -157,37 +159,6 @@ impl Session {
 struct Pending {
     key: Arc<KeyPair>,
     made: Instant,
-}
-
-/// A token bucket: `burst` at once, `per_second` sustained.
-struct RateLimit {
-    tokens: f64,
-    at: Instant,
-    burst: f64,
-    per_second: f64,
-}
-
-impl RateLimit {
-    fn new(burst: f64, per_second: f64) -> Mutex<RateLimit> {
-        Mutex::new(RateLimit {
-            tokens: burst,
-            at: Instant::now(),
-            burst,
-            per_second,
-        })
-    }
-
-    fn take(&mut self) -> bool {
-        let now = Instant::now();
-        let refill = now.duration_since(self.at).as_secs_f64() * self.per_second;
-        self.tokens = (self.tokens + refill).min(self.burst);
-        self.at = now;
-        if self.tokens < 1.0 {
-            return false;
-        }
-        self.tokens -= 1.0;
-        true
-    }
 }
 
 /// Every pending sign-in key and open session.
@@ -419,9 +390,9 @@ mod tests {
             sessions.new_key().unwrap();
         }
         assert_eq!(sessions.new_key(), Err(SessionError::TooManyPending));
-        let admitted = (0..3000).filter(|_| sessions.admit().is_ok()).count();
+        let admitted = (0..7000).filter(|_| sessions.admit().is_ok()).count();
         assert!(
-            (2000..2500).contains(&admitted),
+            (5000..6000).contains(&admitted),
             "burst of {SIGN_IN_BURST}, then the refill: {admitted}"
         );
     }

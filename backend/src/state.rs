@@ -66,6 +66,13 @@ pub struct AppState {
     pub audit: Option<crate::audit::AuditLog>,
     /// Served over HTTPS (session cookies are `Secure`).
     pub https: bool,
+    /// The team portal's records; `None` for a store without a writable folder.
+    pub portal: Option<crate::portal::Portal>,
+    /// Account writes go to the audit log first and to the store without an fsync of their own
+    /// (quick enough to make on the request's own task).
+    pub write_ahead: bool,
+    /// Anonymous access requests: a token bucket.
+    pub portal_requests: std::sync::Mutex<crate::rate_limit::RateLimit>,
 }
 
 impl AppState {

@@ -179,14 +179,23 @@ pub async fn update_account(
             .changes_store(),
     )
     .await?;
-    let store = state.store.clone();
-    let to_save = stored.clone();
-    let saved = tokio::task::spawn_blocking(move || store.save(&to_save)).await;
+    let saved = if state.write_ahead {
+        // one unsynced write: cheaper in place than the hop to a blocking thread and back
+        state.store.save(&stored)
+    } else {
+        let store = state.store.clone();
+        let to_save = stored.clone();
+        tokio::task::spawn_blocking(move || store.save(&to_save))
+            .await
+            .unwrap_or_else(|e| {
+                Err(StoreError::Io {
+                    path: stored.account.clone(),
+                    source: std::io::Error::other(e.to_string()),
+                })
+            })
+    };
     state.applied(entry);
-    saved.map_err(|e| StoreError::Io {
-        path: stored.account.clone(),
-        source: std::io::Error::other(e.to_string()),
-    })??;
+    saved?;
     drop(_write);
     if origin.via == Via::Http {
         state

@@ -39,7 +39,16 @@ pub fn changes_after(log: &Path, checkpoint: u64) -> std::io::Result<Vec<Change>
     };
     let mut changes = Vec::new();
     for line in std::io::BufReader::new(file).lines() {
-        let Ok(entry) = serde_json::from_str::<serde_json::Value>(&line?) else {
+        let line = line?;
+        // entries up to the checkpoint are skipped without parsing them: a line starts with its seq
+        let seq = line
+            .strip_prefix("{\"seq\":")
+            .and_then(|rest| rest.split(',').next())
+            .and_then(|n| n.parse::<u64>().ok());
+        if seq.is_some_and(|s| s <= checkpoint) {
+            continue;
+        }
+        let Ok(entry) = serde_json::from_str::<serde_json::Value>(&line) else {
             continue;
         };
         if entry["seq"].as_u64().unwrap_or(0) <= checkpoint || entry["outcome"] != "ok" {

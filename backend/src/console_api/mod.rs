@@ -1,4 +1,5 @@
-//! The console API (`/api/v1`, JSON). Anonymous: the sign-in routes. Everything else needs a
+//! The console API (`/api/v1`, JSON). Anonymous: the sign-in routes and asking for access
+//! (the team portal). Everything else needs a
 //! session (401 without one); admin routes refuse a team session (403). Refusals are
 //! `{"error": reason}`. Public data only: JWTs and keys, never seeds.
 
@@ -7,6 +8,7 @@ mod audit;
 mod connections;
 mod info;
 mod nats_link;
+mod portal;
 pub mod session;
 
 use std::sync::Arc;
@@ -33,16 +35,35 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
             get(session::current)
                 .post(session::sign_in)
                 .delete(session::sign_out),
-        );
+        )
+        .route("/api/v1/access-requests", post(portal::request_access))
+        .route("/api/v1/access-requests/{id}", get(portal::access_request));
     let admin = Router::new()
         .route("/api/v1/nats-link", post(nats_link::set))
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/audit/download", get(audit::download))
+        .route("/api/v1/access-requests", get(portal::access_requests))
+        .route(
+            "/api/v1/access-requests/{id}/decision",
+            post(portal::decide_access),
+        )
+        .route(
+            "/api/v1/revocation-requests/{id}/decision",
+            post(portal::decide_revocation),
+        )
         .route_layer(middleware::from_fn(require_admin));
     let signed_in = Router::new()
         .route("/api/v1/info", get(info::info))
         .route("/api/v1/accounts", get(accounts::list))
         .route("/api/v1/accounts/{key}/connections", get(connections::list))
+        .route(
+            "/api/v1/users",
+            get(portal::users).post(portal::record_user),
+        )
+        .route(
+            "/api/v1/revocation-requests",
+            get(portal::revocation_requests).post(portal::request_revocation),
+        )
         .merge(admin)
         .route_layer(middleware::from_fn_with_state(state, require_session));
     anonymous.merge(signed_in)
