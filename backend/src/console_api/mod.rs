@@ -69,6 +69,15 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
     anonymous.merge(signed_in)
 }
 
+/// A refusal on its way to the client: the status and the reason.
+pub struct ApiError(pub StatusCode, pub String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        refuse(self.0, self.1)
+    }
+}
+
 /// A refusal as the console API reports it: `{"error": reason}`.
 pub fn refuse(status: StatusCode, reason: impl Into<String>) -> Response {
     (status, Json(serde_json::json!({ "error": reason.into() }))).into_response()

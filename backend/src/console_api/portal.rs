@@ -12,7 +12,7 @@ use axum::{Extension, Json};
 use nats_auth::jwt::{self, AccountClaims, AnyClaims};
 use serde::Deserialize;
 
-use super::{refuse, SignedIn};
+use super::{refuse, ApiError, SignedIn};
 use crate::audit::{Actor, Record};
 use crate::client_addr::ClientAddr;
 use crate::portal::{
@@ -21,11 +21,11 @@ use crate::portal::{
 };
 use crate::state::AppState;
 
-fn portal(state: &AppState) -> Result<&Portal, Response> {
+fn portal(state: &AppState) -> Result<&Portal, ApiError> {
     state.portal.as_ref().ok_or_else(|| {
-        refuse(
+        ApiError(
             StatusCode::NOT_FOUND,
-            "this console keeps no team portal (its store has no writable folder)",
+            "this console keeps no team portal (its store has no writable folder)".into(),
         )
     })
 }
@@ -40,12 +40,12 @@ fn portal_error(e: PortalError) -> Response {
     refuse(status, e.to_string())
 }
 
-fn bad_request(reason: impl Into<String>) -> Response {
-    refuse(StatusCode::BAD_REQUEST, reason)
+fn bad_request(reason: impl Into<String>) -> ApiError {
+    ApiError(StatusCode::BAD_REQUEST, reason.into())
 }
 
 /// A text field: trimmed, at most [`MAX_TEXT`] characters, no control characters.
-fn text(field: &str, value: &str, required: bool) -> Result<String, Response> {
+fn text(field: &str, value: &str, required: bool) -> Result<String, ApiError> {
     let value = value.trim();
     if required && value.is_empty() {
         return Err(bad_request(format!("{field}: required")));
@@ -69,7 +69,7 @@ fn stored_account(state: &AppState, key: &str) -> Option<AccountClaims> {
     }
 }
 
-fn json_body<T: for<'de> Deserialize<'de>>(body: &[u8], shape: &str) -> Result<T, Response> {
+fn json_body<T: for<'de> Deserialize<'de>>(body: &[u8], shape: &str) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| bad_request(format!("expected {shape}: {e}")))
 }
 
@@ -89,7 +89,7 @@ pub async fn request_access(
 ) -> Response {
     let portal = match portal(&state) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     if !state
         .portal_requests
@@ -107,29 +107,32 @@ pub async fn request_access(
         r#"{"account": "A…", "key": "A… (your signing key)", "name": "…", "note": "…"}"#,
     ) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let (name, note) = match (
         text("name", &body.name, true),
         text("note", &body.note, false),
     ) {
         (Ok(n), Ok(t)) => (n, t),
-        (Err(r), _) | (_, Err(r)) => return r,
+        (Err(r), _) | (_, Err(r)) => return r.into_response(),
     };
     if !nats_auth::nkeys::is_valid_public_account_key(&body.key) {
         return bad_request(format!(
             "key: {:.64} is not an account public key (a signing key starts with A)",
             body.key
-        ));
+        ))
+        .into_response();
     }
     let Some(account) = stored_account(&state, &body.account) else {
         return bad_request(format!(
             "account: {:.64} is not stored in this console",
             body.account
-        ));
+        ))
+        .into_response();
     };
     if body.key == account.subject {
-        return bad_request("key: that is the account's identity key, not a key of your own");
+        return bad_request("key: that is the account's identity key, not a key of your own")
+            .into_response();
     }
     let request = AccessRequest {
         id: new_id(),
@@ -162,10 +165,10 @@ pub async fn access_request(
 ) -> Response {
     let portal = match portal(&state) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     if !is_id(&id) {
-        return bad_request("not a request id");
+        return bad_request("not a request id").into_response();
     }
     match portal.access_request(&id) {
         Some(request) => Json(request).into_response(),
@@ -180,7 +183,7 @@ pub async fn access_requests(
 ) -> Response {
     let portal = match portal(&state) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let wanted = match query.as_deref() {
         None | Some("") => None,
@@ -192,6 +195,7 @@ pub async fn access_requests(
                 "unknown query {:.64} (known: state=pending|approved|refused)",
                 other
             ))
+            .into_response()
         }
     };
     let list: Vec<AccessRequest> = portal
@@ -220,15 +224,15 @@ pub async fn decide_access(
 ) -> Response {
     let portal = match portal(&state) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let body: DecisionBody = match json_body(&body, r#"{"approve": true|false, "reason": "…"}"#) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let reason = match text("reason", &body.reason, false) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let Some(request) = portal.access_request(&id).filter(|_| is_id(&id)) else {
         return refuse(StatusCode::NOT_FOUND, format!("no access request {id:.64}"));
@@ -292,11 +296,11 @@ pub async fn record_user(
 ) -> Response {
     let portal = match portal(&state) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let body: UserBody = match json_body(&body, r#"{"jwt": "<user JWT>"}"#) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let user = match jwt::decode(body.jwt.trim()) {
         Ok(AnyClaims::User(u)) => u,
@@ -305,8 +309,9 @@ pub async fn record_user(
                 "not a user JWT: a {} JWT was sent",
                 other.claim_type().as_str()
             ))
+            .into_response()
         }
-        Err(e) => return bad_request(format!("bad JWT: {e}")),
+        Err(e) => return bad_request(format!("bad JWT: {e}")).into_response(),
     };
     let account_key = nats_auth::session::account_of(&user).to_string();
     if !session.may_see_account(&account_key) {
@@ -319,14 +324,14 @@ pub async fn record_user(
         );
     }
     let Some(account) = stored_account(&state, &account_key) else {
-        return bad_request(format!("account {account_key} is not stored here"));
+        return bad_request(format!("account {account_key} is not stored here")).into_response();
     };
     if let Err(failure) = nats_auth::chain::check_user(&user, &account) {
         return refuse(StatusCode::FORBIDDEN, failure.to_string());
     }
     let issues = user.validate(crate::account_server::update::now());
     if issues.is_blocking(true) {
-        return bad_request(issues.blocking_summary());
+        return bad_request(issues.blocking_summary()).into_response();
     }
     let issued = IssuedUser {
         key: user.subject.clone(),
@@ -362,14 +367,14 @@ pub async fn record_user(
 fn account_query(
     session: &crate::session::Session,
     query: Option<&str>,
-) -> Result<String, Response> {
+) -> Result<String, ApiError> {
     let account = match query.unwrap_or("").split_once('=') {
         Some(("account", key)) => key.to_string(),
         None if query.unwrap_or("").is_empty() => session.grant.account.clone(),
         _ => return Err(bad_request("unknown query (known: account=A…)")),
     };
     if !session.may_see_account(&account) {
-        return Err(refuse(
+        return Err(ApiError(
             StatusCode::FORBIDDEN,
             format!(
                 "you are signed in for account {}: {account:.64} is not yours to see",
@@ -388,11 +393,11 @@ pub async fn users(
 ) -> Response {
     let portal = match portal(&state) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let account_key = match account_query(&session, query.as_deref()) {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let account = stored_account(&state, &account_key);
     let list: Vec<serde_json::Value> = portal
@@ -426,15 +431,15 @@ pub async fn request_revocation(
 ) -> Response {
     let portal = match portal(&state) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let body: RevocationBody = match json_body(&body, r#"{"user": "U…", "reason": "…"}"#) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let reason = match text("reason", &body.reason, false) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let Some(user) = portal.user(&body.user) else {
         return refuse(
@@ -484,7 +489,7 @@ pub async fn revocation_requests(
 ) -> Response {
     let portal = match portal(&state) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let list: Vec<RevocationRequest> = portal
         .revocation_requests()
@@ -504,15 +509,15 @@ pub async fn decide_revocation(
 ) -> Response {
     let portal = match portal(&state) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let body: DecisionBody = match json_body(&body, r#"{"approve": true|false, "reason": "…"}"#) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let reason = match text("reason", &body.reason, false) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let Some(request) = portal
         .revocation_requests()
