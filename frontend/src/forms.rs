@@ -22,6 +22,7 @@ macro_rules! form_signals {
                 $signals { $($field: RwSignal::new(form.$field),)* }
             }
 
+            #[allow(dead_code)]
             fn load(&self, form: $form) {
                 $(self.$field.set(form.$field);)*
             }

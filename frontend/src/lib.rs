@@ -1,6 +1,7 @@
 //! NATS Console web app. Seeds live only here, in the browser: encrypted at rest in the vault,
 //! decrypted in memory while it is unlocked, used to sign in WASM with `nats-auth`.
 
+pub mod api;
 pub mod describe;
 pub mod forms;
 pub mod issue;
@@ -46,6 +47,7 @@ pub fn App() -> impl IntoView {
                 Page::Keys => view! { <pages::keys::KeysPage/> }.into_any(),
                 Page::Inspector => view! { <pages::inspector::InspectorPage/> }.into_any(),
                 Page::SignIn => view! { <pages::sign_in::SignInPage/> }.into_any(),
+                Page::Team => view! { <pages::team::TeamPage/> }.into_any(),
                 Page::NotFound => view! { <p>"No such page."</p> }.into_any(),
             }}
         </main>

@@ -16,17 +16,19 @@ pub enum Page {
     Keys,
     Inspector,
     SignIn,
+    Team,
     NotFound,
 }
 
 impl Page {
-    pub const MENU: [Page; 7] = [
+    pub const MENU: [Page; 8] = [
         Page::Vault,
         Page::SignIn,
         Page::Operator,
         Page::Accounts,
         Page::Users,
         Page::Keys,
+        Page::Team,
         Page::Inspector,
     ];
 
@@ -39,6 +41,7 @@ impl Page {
             Page::Keys => "/keys",
             Page::Inspector => "/inspect",
             Page::SignIn => "/sign-in",
+            Page::Team => "/team",
             Page::NotFound => "",
         }
     }
@@ -52,6 +55,7 @@ impl Page {
             Page::Keys => "Keys",
             Page::Inspector => "Inspector",
             Page::SignIn => "Sign in",
+            Page::Team => "Team",
             Page::NotFound => "Not found",
         }
     }

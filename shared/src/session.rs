@@ -106,6 +106,31 @@ impl fmt::Display for SignInRefusal {
 
 impl std::error::Error for SignInRefusal {}
 
+/// What a session's NATS connection must be allowed for the console's team pages: replies to its
+/// requests, and the account views every account imports from the system account.
+pub const CONSOLE_NEEDS: [(&str, &str); 3] = [
+    ("subscribe", "_INBOX.console"),
+    ("publish", "$SYS.REQ.ACCOUNT.PING.CONNZ"),
+    ("publish", "$SYS.REQ.ACCOUNT.PING.STATZ"),
+];
+
+/// What a role's permissions (a scope's template) would deny that a session signed in with it
+/// needs, as "publish $SYS.REQ.ACCOUNT.PING.CONNZ"-style lines; empty when nothing.
+pub fn console_needs_denied(permissions: &crate::jwt::types::Permissions) -> Vec<String> {
+    CONSOLE_NEEDS
+        .iter()
+        .filter(|(direction, subject)| {
+            let list = if *direction == "publish" {
+                &permissions.publish
+            } else {
+                &permissions.subscribe
+            };
+            !list.permits(subject)
+        })
+        .map(|(direction, subject)| format!("{direction} {subject}"))
+        .collect()
+}
+
 /// The account a user JWT belongs to: `issuer_account` when a signing key issued it.
 pub fn account_of(user: &UserClaims) -> &str {
     if user.nats.issuer_account.is_empty() {

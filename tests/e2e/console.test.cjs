@@ -170,6 +170,94 @@ test("a new user goes from nothing to working creds, and revocation applies", as
   assert.equal((await fetch(`${base}/api/v1/info`)).status, 401, "no session, no console API");
   await waitFor(async () => (await page.evaluate(() => fetch("/api/v1/info").then((r) => r.json()))).nats === "connected", "the console's NATS link");
 
+  // --- the team portal, with a second browser profile for the member ---
+  // the member asks for access to APP with a key of their own, made in their own vault
+  const appKey = aliceClaims.nats.issuer_account;
+  const member = await browser.newPage({ acceptDownloads: true });
+  member.on("request", (r) => requests.push({ url: r.url(), headers: r.headers(), body: r.postData() || "" }));
+  member.on("pageerror", (e) => pageErrors.push(e.message));
+  const memberNotice = () => member.textContent("#notice");
+  const expectMember = async (text) => waitFor(async () => (await memberNotice()).includes(text), `member notice "${text}" (now: "${await memberNotice()}")`);
+  await member.goto(base);
+  await member.getByLabel("New passphrase").fill("bob's own passphrase");
+  await member.locator("#repeat-passphrase").fill("bob's own passphrase");
+  await member.getByRole("button", { name: "Create vault" }).click();
+  await expectMember("vault created and unlocked");
+  await member.getByRole("link", { name: "Team" }).click();
+  await member.getByLabel("Account public key (ask your admin)").fill(appKey);
+  await member.getByLabel("Your name").fill("bob");
+  await member.getByLabel("What you need it for (optional)").fill("the orders service");
+  await member.getByRole("button", { name: "Generate my key and ask for access" }).click();
+  await expectMember("access requested");
+  await waitFor(async () => (await member.textContent("#my-requests")).includes("pending"), "the pending request");
+
+  // the admin gives bob's key a role; the form warns while it would deny what the team pages need
+  await page.getByRole("link", { name: "Team" }).click();
+  await page.getByLabel("Role name").fill("orders");
+  await page.getByLabel("Role may publish to", { exact: true }).fill("orders.{{name()}}.>, _INBOX.>");
+  await waitFor(async () => ((await page.textContent("#role-warning")) || "").includes("$SYS.REQ.ACCOUNT.PING.CONNZ"), "the role warning");
+  await page.getByLabel("Role may publish to", { exact: true }).fill("orders.{{name()}}.>, _INBOX.>, $SYS.REQ.ACCOUNT.PING.*");
+  await page.getByLabel("Role may subscribe to", { exact: true }).fill("orders.>, _INBOX.>");
+  await waitFor(async () => (await page.$("#role-warning")) === null, "the warning gone");
+  await page.getByRole("button", { name: "Approve bob" }).click();
+  await expectNotice("bob's key is approved");
+  await page.screenshot({ path: path.join(shots, "8-team-admin.png"), fullPage: true });
+
+  // bob signs in with his key: the team of APP, which is all he sees
+  await member.click("#refresh-my-requests");
+  await waitFor(async () => (await member.textContent("#my-requests")).includes("approved"), "the approved request");
+  await member.getByRole("link", { name: "Sign in" }).click();
+  await member.getByLabel("Your name (the audit log records who signed in)").fill("bob");
+  await member.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expectMember("signed in as bob (team) of account");
+  const memberAccounts = await member.evaluate(() => fetch("/api/v1/accounts").then((r) => r.json()));
+  assert.deepEqual(memberAccounts.map((a) => a.name), ["APP"], "a team sees its own account only");
+  assert.equal(await member.evaluate(() => fetch("/api/v1/audit").then((r) => r.status)), 403);
+  await waitFor(async () => (await member.evaluate(() => fetch("/api/v1/session").then((r) => r.json()))).nats === "connected", "bob's session on NATS");
+
+  // bob issues svc under the role: its creds connect with exactly the template's permissions
+  await member.getByRole("link", { name: "Team" }).click();
+  await member.getByLabel("User name").fill("svc");
+  const [svcDownload] = await Promise.all([member.waitForEvent("download"), member.getByRole("button", { name: "Issue user and download creds" }).click()]);
+  const svcFile = path.join(work, "svc.creds");
+  await svcDownload.saveAs(svcFile);
+  await expectMember("user svc issued");
+  const svcCreds = fs.readFileSync(svcFile, "utf8");
+  const svcAuth = credsAuthenticator(new TextEncoder().encode(svcCreds));
+  const svc = await connect({ servers: `127.0.0.1:${natsPort}`, authenticator: svcAuth, reconnect: false });
+  const svcErrors = [];
+  // nats.js reports a publish violation as a status: the code and what was refused
+  (async () => { for await (const st of svc.status()) if (st.type === "error") svcErrors.push(`${st.data} ${st.permissionContext?.operation} ${st.permissionContext?.subject}`); })();
+  const orders = svc.subscribe("orders.>", { max: 1 });
+  svc.publish("orders.svc.new", "mine");
+  for await (const m of orders) assert.equal(m.subject, "orders.svc.new");
+  svc.publish("orders.alice.new", "not mine");
+  await svc.flush();
+  await waitFor(() => svcErrors.includes("PERMISSIONS_VIOLATION publish orders.alice.new"), `the template's limit on svc (${svcErrors})`);
+  await member.getByRole("button", { name: "Connections of svc" }).click();
+  await waitFor(async () => (await member.textContent("#team-users .connections")).includes("1 connected"), "svc's live connection");
+  await member.screenshot({ path: path.join(shots, "9-team-member.png"), fullPage: true });
+
+  // bob asks for svc's revocation; the admin approves it; nats-server refuses svc
+  await member.getByRole("button", { name: "Request revocation of svc" }).click();
+  await expectMember("revocation of svc requested");
+  await page.click("#refresh-requests");
+  await page.getByRole("button", { name: "Approve revocation of svc" }).click();
+  await expectNotice("svc is revoked");
+  await waitFor(async () => {
+    try {
+      const again = await connect({ servers: `127.0.0.1:${natsPort}`, authenticator: svcAuth, reconnect: false });
+      await again.close();
+      return false;
+    } catch (e) {
+      return /Authorization Violation/i.test(String(e));
+    }
+  }, "nats-server refusing revoked svc", 20000);
+  await member.click("#refresh-team-users");
+  await waitFor(async () => (await member.textContent("#team-users")).includes("revoked"), "the revoked badge");
+  assert.match(await member.textContent("#team-revocations"), /approved/);
+  await svc.close().catch(() => {});
+
   // revoke alice in the UI: the account is re-signed and pushed; nats-server refuses her
   await page.getByRole("link", { name: "Users" }).click();
   await page.getByRole("button", { name: "Revoke alice" }).click();

@@ -185,19 +185,26 @@ pub async fn access_requests(
         Ok(p) => p,
         Err(r) => return r.into_response(),
     };
-    let wanted = match query.as_deref() {
-        None | Some("") => None,
-        Some("state=pending") => Some(RequestState::Pending),
-        Some("state=approved") => Some(RequestState::Approved),
-        Some("state=refused") => Some(RequestState::Refused),
-        Some(other) => {
-            return bad_request(format!(
-                "unknown query {:.64} (known: state=pending|approved|refused)",
-                other
-            ))
-            .into_response()
-        }
-    };
+    let mut wanted = None;
+    for pair in query
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        wanted = Some(match pair {
+            "state=pending" => RequestState::Pending,
+            "state=approved" => RequestState::Approved,
+            "state=refused" => RequestState::Refused,
+            other => {
+                return bad_request(format!(
+                    "unknown query {:.64} (known: state=pending|approved|refused)",
+                    other
+                ))
+                .into_response()
+            }
+        });
+    }
     let list: Vec<AccessRequest> = portal
         .access_requests()
         .into_iter()
@@ -368,11 +375,13 @@ fn account_query(
     session: &crate::session::Session,
     query: Option<&str>,
 ) -> Result<String, ApiError> {
-    let account = match query.unwrap_or("").split_once('=') {
-        Some(("account", key)) => key.to_string(),
-        None if query.unwrap_or("").is_empty() => session.grant.account.clone(),
-        _ => return Err(bad_request("unknown query (known: account=A…)")),
-    };
+    let mut account = session.grant.account.clone();
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("account", key)) => account = key.to_string(),
+            _ => return Err(bad_request("unknown query (known: account=A…)")),
+        }
+    }
     if !session.may_see_account(&account) {
         return Err(ApiError(
             StatusCode::FORBIDDEN,

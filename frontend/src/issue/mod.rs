@@ -5,11 +5,13 @@
 mod account;
 mod operator;
 mod session;
+mod team;
 mod user;
 
 pub use account::{save_account, AccountForm};
 pub use operator::{create_operator, import_operator, update_operator, OperatorForm};
 pub use session::{session_jwt, sign_in_choices, SignInChoice};
+pub use team::{approve_member, member_key, revoke_key, team_user, RoleForm};
 pub use user::{revoke_user, save_user, user_creds, UserForm};
 
 use nats_auth::jwt::{AccountClaims, AnyClaims, OperatorClaims, UserClaims};

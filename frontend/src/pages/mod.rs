@@ -5,5 +5,6 @@ pub mod inspector;
 pub mod keys;
 pub mod operator;
 pub mod sign_in;
+pub mod team;
 pub mod users;
 pub mod vault;

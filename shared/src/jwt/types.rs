@@ -65,6 +65,30 @@ pub fn is_contained_in(subject: &str, other: &str) -> bool {
     true
 }
 
+#[cfg(test)]
+mod permission_tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::Permission;
+
+    #[test]
+    fn permits_follows_allow_and_deny_with_wildcards_and_templates() {
+        let p = |allow: &[&str], deny: &[&str]| Permission {
+            allow: allow.iter().map(|s| s.to_string()).collect(),
+            deny: deny.iter().map(|s| s.to_string()).collect(),
+        };
+        assert!(p(&[], &[]).permits("_INBOX.abc"));
+        assert!(p(&["_INBOX.>"], &[]).permits("_INBOX.abc.def"));
+        assert!(!p(&["orders.>"], &[]).permits("_INBOX.abc"));
+        assert!(!p(&[], &["_INBOX.>"]).permits("_INBOX.abc"));
+        assert!(p(&["$SYS.REQ.ACCOUNT.PING.*"], &[]).permits("$SYS.REQ.ACCOUNT.PING.CONNZ"));
+        assert!(p(&["$SYS.REQ.ACCOUNT.{{account-name()}}.*"], &[])
+            .permits("$SYS.REQ.ACCOUNT.PING.CONNZ"));
+        assert!(!p(&["$SYS.REQ.ACCOUNT.PING.STATZ"], &[]).permits("$SYS.REQ.ACCOUNT.PING.CONNZ"));
+    }
+}
+
 pub(crate) fn count_token_wildcards(subject: &str) -> usize {
     subject.split('.').filter(|t| *t == "*").count()
 }
@@ -81,6 +105,21 @@ pub struct Permission {
 impl Permission {
     pub fn is_empty(&self) -> bool {
         self.allow.is_empty() && self.deny.is_empty()
+    }
+
+    /// Would nats-server let a client with these lists use the literal `subject`? Allowed when
+    /// the allow list is empty or has a match, and no deny entry matches. Entries holding a
+    /// template (`{{…}}`) are taken as matching their token, as they may after expansion.
+    pub fn permits(&self, subject: &str) -> bool {
+        let matches = |entry: &String| {
+            let pattern = entry.split(' ').next().unwrap_or("");
+            let pattern: Vec<&str> = pattern
+                .split('.')
+                .map(|t| if t.contains("{{") { "*" } else { t })
+                .collect();
+            is_contained_in(subject, &pattern.join("."))
+        };
+        (self.allow.is_empty() || self.allow.iter().any(matches)) && !self.deny.iter().any(matches)
     }
 
     /// `permit_queue`: subscribe entries may name a queue group (`"subject queue"`).

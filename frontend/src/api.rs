@@ -1,0 +1,33 @@
+//! JSON calls to the console API, with the console's refusal (`{"error": …}`) as the error.
+
+use serde_json::Value;
+
+async fn answer(response: gloo_net::http::Response) -> Result<Value, String> {
+    if response.ok() {
+        if response.status() == 204 {
+            return Ok(Value::Null);
+        }
+        response.json().await.map_err(|e| e.to_string())
+    } else {
+        Err(crate::session::refusal_of(response).await)
+    }
+}
+
+pub async fn get(url: &str) -> Result<Value, String> {
+    let response = gloo_net::http::Request::get(url)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    answer(response).await
+}
+
+pub async fn post(url: &str, body: Value) -> Result<Value, String> {
+    let response = gloo_net::http::Request::post(url)
+        .header("Content-Type", "application/json")
+        .body(body.to_string())
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    answer(response).await
+}

@@ -1,0 +1,169 @@
+//! The team portal's signing: an admin gives a member's own key a role (a scoped signing key of
+//! the account, whose template every user it signs gets) or revokes a team's user; a member
+//! issues users with that key. Every rule is nats-auth's; no seed moves between people.
+
+use nats_auth::creds;
+use nats_auth::jwt::{AccountClaims, Permissions, UserClaims, UserScope};
+use nats_auth::nkeys::{KeyPair, KeyType};
+
+use super::account::permission;
+use super::{account, new_key, pair_of, short, sign_account};
+use crate::forms::FormError;
+use crate::vault::VaultData;
+
+/// A role as typed: its name and the permissions of the scope's template.
+#[derive(Debug, Clone, Default)]
+pub struct RoleForm {
+    pub role: String,
+    pub pub_allow: String,
+    pub pub_deny: String,
+    pub sub_allow: String,
+    pub sub_deny: String,
+}
+
+impl RoleForm {
+    /// What a new role starts with: what the console's team pages need, nothing more.
+    pub fn starting() -> Self {
+        RoleForm {
+            role: "member".into(),
+            pub_allow: "_INBOX.>, $SYS.REQ.ACCOUNT.PING.*".into(),
+            sub_allow: "_INBOX.>".into(),
+            ..Default::default()
+        }
+    }
+
+    pub fn permissions(&self) -> Result<Permissions, FormError> {
+        if self.role.trim().is_empty() {
+            return Err(FormError::at("role-name", "the role needs a name"));
+        }
+        Ok(Permissions {
+            publish: permission(
+                ("role-pub-allow", &self.pub_allow),
+                ("role-pub-deny", &self.pub_deny),
+                false,
+            )?,
+            subscribe: permission(
+                ("role-sub-allow", &self.sub_allow),
+                ("role-sub-deny", &self.sub_deny),
+                true,
+            )?,
+            response: None,
+        })
+    }
+
+    /// What a member signed in with this role could not do on the console's team pages.
+    pub fn warning(&self) -> Option<String> {
+        let denied = nats_auth::session::console_needs_denied(&self.permissions().ok()?);
+        (!denied.is_empty()).then(|| {
+            format!(
+                "members with this role will not see their connections in the console: it denies {}",
+                denied.join(", ")
+            )
+        })
+    }
+}
+
+/// Gives `member_key` the role `form` as a scoped signing key of `account_key` (in the vault),
+/// re-signs the account and returns its JWT, to push.
+pub fn approve_member(
+    data: &mut VaultData,
+    account_key: &str,
+    member_key: &str,
+    form: &RoleForm,
+    now: i64,
+) -> Result<String, FormError> {
+    let permissions = form.permissions()?;
+    let mut claims = account(data, account_key).ok_or_else(|| {
+        format!(
+            "account {} is not in this vault: only the vault that signs it can add a key",
+            short(account_key)
+        )
+    })?;
+    let mut scope = UserScope::new(member_key, form.role.trim());
+    scope.template.permissions = permissions;
+    claims.nats.signing_keys.add_scope(scope);
+    sign_account(data, claims, "", now)
+}
+
+/// Revokes `user_key` in `account_key` (in the vault) from `now`; returns the account JWT to push.
+pub fn revoke_key(
+    data: &mut VaultData,
+    account_key: &str,
+    user_key: &str,
+    now: i64,
+) -> Result<String, FormError> {
+    let mut claims = account(data, account_key)
+        .ok_or_else(|| format!("account {} is not in this vault", short(account_key)))?;
+    claims.revoke_at(user_key, now);
+    sign_account(data, claims, "", now)
+}
+
+/// A member's own signing key for `account_key`, made in their vault to ask for access.
+pub fn member_key(
+    data: &mut VaultData,
+    account_key: &str,
+    name: &str,
+) -> Result<String, FormError> {
+    if !nats_auth::nkeys::is_valid_public_account_key(account_key.trim()) {
+        return Err(FormError::at(
+            "access-account",
+            "the account's public key: 56 characters starting with A (ask your admin)",
+        ));
+    }
+    if name.trim().is_empty() {
+        return Err(FormError::at(
+            "access-name",
+            "your name: the admin sees who asks",
+        ));
+    }
+    let key = new_key(
+        data,
+        KeyType::Account,
+        "account signing key",
+        &format!("{} for {}", name.trim(), short(account_key)),
+        Some(account_key.trim().to_string()),
+    )?;
+    Ok(key.public_key())
+}
+
+/// A user of `account` (as the console stores it) signed by the vault's `signer`: a scoped
+/// key's users carry no permissions of their own. Returns (JWT, creds); the user's seed goes
+/// into the creds file only.
+pub fn team_user(
+    data: &VaultData,
+    account: &AccountClaims,
+    signer: &str,
+    name: &str,
+    days: &str,
+    now: i64,
+) -> Result<(String, String), FormError> {
+    if name.trim().is_empty() {
+        return Err(FormError::at("team-user-name", "the user needs a name"));
+    }
+    let days: i64 = match days.trim().parse() {
+        Ok(d) if (1..=3650).contains(&d) => d,
+        _ => {
+            return Err(FormError::at(
+                "team-user-days",
+                format!("a number of days from 1 to 3650 (got {:?})", days.trim()),
+            ))
+        }
+    };
+    let pair = pair_of(data, signer).map_err(|e| FormError::at("team-user-name", e))?;
+    let user = KeyPair::new(KeyType::User, &mut nats_auth::OsRng).map_err(|e| e.to_string())?;
+    let mut claims = UserClaims::new(user.public_key());
+    claims.name = name.trim().to_string();
+    claims.expires = now + days * 86_400;
+    if signer != account.subject {
+        claims.nats.issuer_account = account.subject.clone();
+    }
+    if account.nats.signing_keys.scope(signer).is_some() {
+        claims.nats.limits = Default::default();
+    }
+    let jwt = claims.encode(&pair, now).map_err(|e| e.to_string())?;
+    nats_auth::chain::check_user(&claims, account)
+        .map_err(|e| FormError::at("team-user-name", e.to_string()))?;
+    let seed = user.seed().map_err(|e| e.to_string())?;
+    let creds = creds::format_user_creds(&jwt, &seed).map_err(|e| e.to_string())?;
+    Ok((jwt, creds))
+}
