@@ -48,6 +48,7 @@ pub fn App() -> impl IntoView {
                 Page::Inspector => view! { <pages::inspector::InspectorPage/> }.into_any(),
                 Page::SignIn => view! { <pages::sign_in::SignInPage/> }.into_any(),
                 Page::Team => view! { <pages::team::TeamPage/> }.into_any(),
+                Page::Audit => view! { <pages::audit::AuditPage/> }.into_any(),
                 Page::NotFound => view! { <p>"No such page."</p> }.into_any(),
             }}
         </main>

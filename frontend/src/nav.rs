@@ -17,11 +17,12 @@ pub enum Page {
     Inspector,
     SignIn,
     Team,
+    Audit,
     NotFound,
 }
 
 impl Page {
-    pub const MENU: [Page; 8] = [
+    pub const MENU: [Page; 9] = [
         Page::Vault,
         Page::SignIn,
         Page::Operator,
@@ -29,6 +30,7 @@ impl Page {
         Page::Users,
         Page::Keys,
         Page::Team,
+        Page::Audit,
         Page::Inspector,
     ];
 
@@ -42,6 +44,7 @@ impl Page {
             Page::Inspector => "/inspect",
             Page::SignIn => "/sign-in",
             Page::Team => "/team",
+            Page::Audit => "/audit",
             Page::NotFound => "",
         }
     }
@@ -56,6 +59,7 @@ impl Page {
             Page::Inspector => "Inspector",
             Page::SignIn => "Sign in",
             Page::Team => "Team",
+            Page::Audit => "Audit",
             Page::NotFound => "Not found",
         }
     }

@@ -258,6 +258,24 @@ test("a new user goes from nothing to working creds, and revocation applies", as
   assert.match(await member.textContent("#team-revocations"), /approved/);
   await svc.close().catch(() => {});
 
+  // the admin reads the audit log in the app: the team's steps, the head hash to pin, the file
+  await page.getByRole("link", { name: "Audit" }).click();
+  await waitFor(async () => (await page.textContent("#audit-entries")).includes("revocation.approved"), "the audit entries");
+  const auditText = await page.textContent("#audit-entries");
+  for (const action of ["operator.trusted", "session.signed-in", "access.requested", "access.approved", "user.issued", "revocation.requested", "nats-link.set"]) {
+    assert.ok(auditText.includes(action), `audit page shows ${action}`);
+  }
+  await page.getByLabel("Action contains (e.g. account.pushed, session.)").fill("access.");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await waitFor(async () => !(await page.textContent("#audit-entries")).includes("session.signed-in"), "the filtered entries");
+  const head = await page.textContent("#audit-head");
+  assert.match(head, /^[0-9a-f]{64}$/);
+  await page.screenshot({ path: path.join(shots, "10-audit.png"), fullPage: true });
+  const auditFile = await saveDownload(() => page.getByRole("link", { name: "Download audit log" }).click());
+  const verified = require("node:child_process").spawnSync(path.join(root, "target/debug/nats-console"), ["audit", "verify", auditFile, "--head", head], { encoding: "utf8" });
+  assert.equal(verified.status, 0, verified.stdout + verified.stderr);
+  assert.doesNotMatch(fs.readFileSync(auditFile, "utf8"), SEED, "no seed in the audit log");
+
   // revoke alice in the UI: the account is re-signed and pushed; nats-server refuses her
   await page.getByRole("link", { name: "Users" }).click();
   await page.getByRole("button", { name: "Revoke alice" }).click();

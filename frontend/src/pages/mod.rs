@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod accounts;
+pub mod audit;
 pub mod inspector;
 pub mod keys;
 pub mod operator;
