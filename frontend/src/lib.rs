@@ -7,6 +7,7 @@ pub mod forms;
 pub mod issue;
 pub mod nav;
 pub mod pages;
+pub mod passkey;
 pub mod session;
 pub mod state;
 pub mod vault;

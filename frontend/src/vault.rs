@@ -179,6 +179,68 @@ pub async fn open(sealed: &Sealed, key: &CryptoKey) -> Result<VaultData, VaultEr
         .map_err(|_| VaultError::WrongPassphrase)
 }
 
+/// The vault key as raw bits (PBKDF2-SHA256 of `passphrase` with the stored vault's salt), after
+/// checking that it opens the vault: what a passkey wraps.
+pub async fn raw_key(passphrase: &str) -> Result<Vec<u8>, VaultError> {
+    let sealed = stored()?;
+    let salt =
+        nats_auth::jwt::segment::decode(&sealed.salt).map_err(|_| VaultError::WrongPassphrase)?;
+    let subtle = subtle()?;
+    let material: CryptoKey = JsFuture::from(subtle.import_key_with_object(
+        "raw",
+        &Uint8Array::from(passphrase.as_bytes()),
+        &algorithm("PBKDF2", &[])?,
+        false,
+        &Array::of1(&"deriveBits".into()),
+    )?)
+    .await?
+    .unchecked_into();
+    let params = Pbkdf2Params::new(
+        "PBKDF2",
+        &"SHA-256".into(),
+        sealed.iterations,
+        &Uint8Array::from(&salt[..]),
+    );
+    let bits = JsFuture::from(subtle.derive_bits_with_object(&params, &material, 256)?).await?;
+    let raw = Uint8Array::new(&bits).to_vec();
+    open(&sealed, &import_raw(&raw).await?).await?;
+    Ok(raw)
+}
+
+/// The raw vault key as the non-extractable AES-GCM key the vault uses.
+async fn import_raw(raw: &[u8]) -> Result<CryptoKey, VaultError> {
+    let key = JsFuture::from(subtle()?.import_key_with_object(
+        "raw",
+        &Uint8Array::from(raw),
+        &algorithm("AES-GCM", &[])?,
+        false,
+        &Array::of2(&"encrypt".into(), &"decrypt".into()),
+    )?)
+    .await?;
+    Ok(key.unchecked_into())
+}
+
+/// AES-GCM with `key` and `iv` (what wraps a vault key under a passkey's secret).
+pub async fn encrypt_with(key: &CryptoKey, iv: &[u8], plain: &[u8]) -> Result<Vec<u8>, VaultError> {
+    let params = AesGcmParams::new("AES-GCM", &Uint8Array::from(iv));
+    let cipher =
+        JsFuture::from(subtle()?.encrypt_with_object_and_u8_array(&params, key, plain)?).await?;
+    Ok(Uint8Array::new(&cipher).to_vec())
+}
+
+/// The inverse of [`encrypt_with`]; fails on a wrong key.
+pub async fn decrypt_with(
+    key: &CryptoKey,
+    iv: &[u8],
+    cipher: &[u8],
+) -> Result<Vec<u8>, VaultError> {
+    let params = AesGcmParams::new("AES-GCM", &Uint8Array::from(iv));
+    let plain = JsFuture::from(subtle()?.decrypt_with_object_and_u8_array(&params, key, cipher)?)
+        .await
+        .map_err(|_| VaultError::WrongPassphrase)?;
+    Ok(Uint8Array::new(&plain).to_vec())
+}
+
 /// An unlocked vault: the contents and the key to write them back.
 #[derive(Clone)]
 pub struct Unlocked {
@@ -247,6 +309,21 @@ impl Unlocked {
         let salt = nats_auth::jwt::segment::decode(&sealed.salt)
             .map_err(|_| VaultError::WrongPassphrase)?;
         let key = derive_key(passphrase, &salt, sealed.iterations).await?;
+        let data = open(&sealed, &key).await?;
+        Ok(Unlocked {
+            data,
+            key,
+            salt,
+            iterations: sealed.iterations,
+        })
+    }
+
+    /// Opens the stored vault with its raw key (unwrapped by a passkey).
+    pub async fn unlock_with_raw_key(raw: &[u8]) -> Result<Unlocked, VaultError> {
+        let sealed = stored()?;
+        let salt = nats_auth::jwt::segment::decode(&sealed.salt)
+            .map_err(|_| VaultError::WrongPassphrase)?;
+        let key = import_raw(raw).await?;
         let data = open(&sealed, &key).await?;
         Ok(Unlocked {
             data,

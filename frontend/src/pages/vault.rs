@@ -57,6 +57,44 @@ pub fn VaultPage() -> impl IntoView {
         console.ok("vault locked: the seeds are gone from memory");
     };
     let export = move |_| download_backup(console);
+    let passkeys = RwSignal::new(crate::passkey::registered());
+    let confirm = RwSignal::new(String::new());
+    let passkey_name = RwSignal::new("this device".to_string());
+    let add_passkey = move |_| {
+        let (p, name) = (confirm.get_untracked(), passkey_name.get_untracked());
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match crate::passkey::register(&p, name.trim()).await {
+                Ok(()) => {
+                    passkeys.set(crate::passkey::registered());
+                    console.ok("passkey added: it unlocks this vault from now on (the passphrase still does)");
+                }
+                Err(e) => console.error(format!("no passkey added: {e}")),
+            }
+            confirm.set(String::new());
+            busy.set(false);
+        });
+    };
+    let unlock_with_passkey = move |_| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match crate::passkey::unlock().await {
+                Ok(v) => {
+                    console.vault.set(Some(v));
+                    console.ok("vault unlocked with a passkey");
+                }
+                Err(e) => console.error(format!("{e}")),
+            }
+            busy.set(false);
+        });
+    };
+    let forget_passkeys = move |_| match crate::passkey::forget_all() {
+        Ok(()) => {
+            passkeys.set(Vec::new());
+            console.ok("passkeys forgotten in this browser: unlock with the passphrase");
+        }
+        Err(e) => console.error(e.to_string()),
+    };
     let restore = move |_| match vault::restore(&backup.get_untracked()) {
         Ok(()) => {
             console.vault.set(None);
@@ -88,11 +126,27 @@ pub fn VaultPage() -> impl IntoView {
                             <input id="passphrase" type="password" autocomplete="current-password" prop:value=move || passphrase.get() on:input=move |ev| passphrase.set(event_target_value(&ev))/>
                             <button type="submit" disabled=move || busy.get()>"Unlock vault"</button>
                         </form>
+                        <Show when=move || !passkeys.get().is_empty()>
+                            <button class="secondary" disabled=move || busy.get() on:click=unlock_with_passkey>"Unlock with a passkey"</button>
+                        </Show>
                     </Show>
                 }>
                 <p class="ok">"Unlocked. " {move || console.data().map(|d| d.keys.len()).unwrap_or(0)} " keys."</p>
                 <button class="secondary" on:click=lock>"Lock vault"</button>
                 <button class="secondary" on:click=export>"Download encrypted backup"</button>
+                <h3>"Passkeys"</h3>
+                <p class="muted">"A passkey (WebAuthn with its PRF extension) can unlock this vault too: the key it holds wraps the vault key. The passphrase stays the fallback."</p>
+                <ul id="passkeys">
+                    {move || passkeys.get().into_iter().map(|p| view! { <li>{p.name}</li> }).collect_view()}
+                </ul>
+                <label for="passkey-passphrase">"Your passphrase, to confirm"</label>
+                <input id="passkey-passphrase" type="password" autocomplete="current-password" prop:value=move || confirm.get() on:input=move |ev| confirm.set(event_target_value(&ev))/>
+                <label for="passkey-name">"Passkey name"</label>
+                <input id="passkey-name" prop:value=move || passkey_name.get() on:input=move |ev| passkey_name.set(event_target_value(&ev))/>
+                <button class="secondary" disabled=move || busy.get() on:click=add_passkey>"Add a passkey"</button>
+                <Show when=move || !passkeys.get().is_empty()>
+                    " " <button class="secondary" on:click=forget_passkeys>"Forget passkeys in this browser"</button>
+                </Show>
             </Show>
             <details>
                 <summary>"Restore an encrypted backup"</summary>
