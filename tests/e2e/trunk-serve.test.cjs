@@ -63,8 +63,12 @@ test("trunk serve proxies /api and /jwt to the console", async (t) => {
     `trunk serve (log: ${trunkLog})`, 300000);
 
   // the console API and the account-server API, through trunk's proxies
-  const info = await (await fetch(`${base}/api/v1/info`)).json();
-  assert.equal(info.store, "directory store");
+  // (the console answers its API to a signed-in session: 401 without one, a sign-in key for anyone)
+  const info = await fetch(`${base}/api/v1/info`);
+  assert.equal(info.status, 401);
+  assert.deepEqual(await info.json(), { error: "sign in first" });
+  const key = await (await fetch(`${base}/api/v1/session/key`, { method: "POST" })).json();
+  assert.match(key.key, /^U[A-Z2-7]{55}$/);
   const help = await fetch(`${base}/jwt/v1/help`);
   assert.equal(help.status, 200);
   assert.match(await help.text(), /accounts/);
