@@ -32,8 +32,12 @@ async fn main() {
                 let mut latencies = Vec::with_capacity(per_task);
                 for _ in 0..per_task {
                     let t = Instant::now();
-                    sign_in(port, &account).await;
+                    let cookie = sign_in(port, &account).await;
                     latencies.push(t.elapsed());
+                    // not timed: keeps the console under its session limit across runs
+                    let (status, _) =
+                        request(port, "DELETE", "/api/v1/session", "", Some(&cookie)).await;
+                    assert_eq!(status, 204, "sign-out");
                 }
                 latencies
             })
@@ -55,8 +59,9 @@ async fn main() {
     );
 }
 
-async fn sign_in(port: u16, account: &KeyPair) {
-    let (status, body) = request(port, "POST", "/api/v1/session/key", "").await;
+/// Signs in; returns the session cookie.
+async fn sign_in(port: u16, account: &KeyPair) -> String {
+    let (status, body) = request(port, "POST", "/api/v1/session/key", "", None).await;
     assert_eq!(status, 200, "session key: {body}");
     let key: serde_json::Value = serde_json::from_str(&body).unwrap();
     let mut claims = UserClaims::new(key["key"].as_str().unwrap());
@@ -68,16 +73,27 @@ async fn sign_in(port: u16, account: &KeyPair) {
     claims.expires = now + 600;
     let jwt = claims.encode(account, now).unwrap();
     let body = serde_json::json!({ "jwt": jwt }).to_string();
-    let (status, answer) = request(port, "POST", "/api/v1/session", &body).await;
+    let (status, answer) = request(port, "POST", "/api/v1/session", &body, None).await;
     assert_eq!(status, 200, "sign-in: {answer}");
+    answer
 }
 
-async fn request(port: u16, method: &str, path: &str, body: &str) -> (u16, String) {
+/// One request on a new connection; returns the status and, for a sign-in, the cookie (else the body).
+async fn request(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: &str,
+    cookie: Option<&str>,
+) -> (u16, String) {
     let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .unwrap();
+    let cookie = cookie
+        .map(|c| format!("Cookie: {c}\r\n"))
+        .unwrap_or_default();
     let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{cookie}Content-Length: {}\r\n\r\n{body}",
         body.len()
     );
     stream.write_all(request.as_bytes()).await.unwrap();
@@ -89,6 +105,13 @@ async fn request(port: u16, method: &str, path: &str, body: &str) -> (u16, Strin
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let body = text.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
+    let session_cookie = text
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .and_then(|c| c.split(';').next());
+    let body = match session_cookie {
+        Some(cookie) if path == "/api/v1/session" => cookie.to_string(),
+        _ => text.split("\r\n\r\n").nth(1).unwrap_or("").to_string(),
+    };
     (status, body)
 }
