@@ -9,8 +9,8 @@ use nats_auth::jwt::{UserClaims, UserScope};
 use nats_auth::nkeys::{KeyPair, KeyType};
 use serde_json::{json, Value};
 use support::{
-    http, post_session, session_jwt, session_key, sign_in, temp_dir, unix_now, Console, Deployment,
-    HttpResponse,
+    console_with_operator, http, post_session, session_jwt, session_key, sign_in, temp_dir,
+    unix_now, Deployment, HttpResponse,
 };
 
 fn json_of(r: &HttpResponse) -> Value {
@@ -31,16 +31,7 @@ fn call(port: u16, method: &str, path: &str, cookie: Option<&str>, body: Value) 
 fn a_member_gets_a_scoped_key_issues_users_and_has_one_revoked() {
     let d = Deployment::new();
     let dir = temp_dir("portal");
-    std::fs::write(dir.join("operator.jwt"), &d.operator_jwt).unwrap();
-    let console = Console::start(
-        &[
-            "-dir",
-            dir.join("jwt").to_str().unwrap(),
-            "-operator",
-            dir.join("operator.jwt").to_str().unwrap(),
-        ],
-        dir.join("console.log"),
-    );
+    let console = console_with_operator(&d, &dir, "console.log");
     let port = console.port;
     let push = |key: &str, jwt: &str| {
         let r = http(
@@ -351,15 +342,7 @@ fn a_member_gets_a_scoped_key_issues_users_and_has_one_revoked() {
         assert!(audit.contains(&format!("\"{action}\"")), "{action} missing");
     }
     drop(console);
-    let again = Console::start(
-        &[
-            "-dir",
-            dir.join("jwt").to_str().unwrap(),
-            "-operator",
-            dir.join("operator.jwt").to_str().unwrap(),
-        ],
-        dir.join("console2.log"),
-    );
+    let again = console_with_operator(&d, &dir, "console2.log");
     let r = call(
         again.port,
         "GET",
@@ -374,16 +357,7 @@ fn a_member_gets_a_scoped_key_issues_users_and_has_one_revoked() {
 fn anonymous_access_requests_are_rate_limited() {
     let d = Deployment::new();
     let dir = temp_dir("portal-rate");
-    std::fs::write(dir.join("operator.jwt"), &d.operator_jwt).unwrap();
-    let console = Console::start(
-        &[
-            "-dir",
-            dir.join("jwt").to_str().unwrap(),
-            "-operator",
-            dir.join("operator.jwt").to_str().unwrap(),
-        ],
-        dir.join("console.log"),
-    );
+    let console = console_with_operator(&d, &dir, "console.log");
     let (app, mut claims) = d.account("APP");
     let jwt = d.sign_account(&mut claims, unix_now());
     assert_eq!(

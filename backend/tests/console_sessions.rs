@@ -8,8 +8,8 @@ use nats_auth::jwt::{AccountClaims, OperatorClaims, UserClaims};
 use nats_auth::nkeys::{KeyPair, KeyType};
 use serde_json::Value;
 use support::{
-    http, post_session, session_jwt, session_key, sign_in, temp_dir, unix_now, Console, Deployment,
-    HttpResponse,
+    console_with_operator, http, post_session, session_jwt, session_key, sign_in, temp_dir,
+    unix_now, Console, Deployment, HttpResponse,
 };
 
 /// Does `text` hold an nkey seed (`S` + key type + 56 base32 characters)?
@@ -57,18 +57,9 @@ struct World {
 fn world(name: &str, before_start: impl FnOnce(&Deployment, &std::path::Path)) -> World {
     let d = Deployment::new();
     let dir = temp_dir(name);
-    std::fs::write(dir.join("operator.jwt"), &d.operator_jwt).unwrap();
     std::fs::create_dir_all(dir.join("jwt")).unwrap();
     before_start(&d, &dir.join("jwt"));
-    let console = Console::start(
-        &[
-            "-dir",
-            dir.join("jwt").to_str().unwrap(),
-            "-operator",
-            dir.join("operator.jwt").to_str().unwrap(),
-        ],
-        dir.join("console.log"),
-    );
+    let console = console_with_operator(&d, &dir, "console.log");
     push(&console, &d.sys.public_key(), &d.sys_jwt);
     let (app, mut claims) = d.account("APP");
     let (app_signer, app_scoped) = (new_key(KeyType::Account), new_key(KeyType::Account));

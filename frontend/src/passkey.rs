@@ -95,13 +95,16 @@ fn describe(e: &JsValue) -> String {
         .unwrap_or_else(|| format!("{e:?}"))
 }
 
-/// The PRF output of an assertion, or why there is none.
-fn prf_first(credential: &JsValue) -> Result<Vec<u8>, VaultError> {
+/// `credential.getClientExtensionResults().prf`.
+fn prf_results(credential: &JsValue) -> Result<JsValue, VaultError> {
     let results: Function =
         Reflect::get(credential, &"getClientExtensionResults".into())?.unchecked_into();
-    let results = results.call0(credential)?;
-    let first = Reflect::get(&results, &"prf".into())
-        .and_then(|p| Reflect::get(&p, &"results".into()))
+    Ok(Reflect::get(&results.call0(credential)?, &"prf".into())?)
+}
+
+/// The PRF output of an assertion, or why there is none.
+fn prf_first(credential: &JsValue) -> Result<Vec<u8>, VaultError> {
+    let first = Reflect::get(&prf_results(credential)?, &"results".into())
         .and_then(|r| Reflect::get(&r, &"first".into()))
         .ok()
         .filter(|v| !v.is_undefined());
@@ -207,11 +210,7 @@ pub async fn register(passphrase: &str, name: &str) -> Result<(), VaultError> {
         ),
     ])?;
     let created = credentials("create", public_key).await?;
-    let results: Function =
-        Reflect::get(&created, &"getClientExtensionResults".into())?.unchecked_into();
-    let results = results.call0(&created)?;
-    let enabled = Reflect::get(&results, &"prf".into())
-        .and_then(|p| Reflect::get(&p, &"enabled".into()))
+    let enabled = Reflect::get(&prf_results(&created)?, &"enabled".into())
         .ok()
         .and_then(|e| e.as_bool())
         .unwrap_or(false);

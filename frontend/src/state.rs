@@ -108,27 +108,24 @@ pub async fn push_operator(jwt: &str, setup_code: &str) -> Result<(u16, String),
 
 /// `GET /jwt/v1/operator`: the operator this console trusts (`None`: none yet).
 pub async fn trusted_operator() -> Result<Option<String>, String> {
-    let response = gloo_net::http::Request::get("/jwt/v1/operator")
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    match response.status() {
-        200 => Ok(Some(response.text().await.map_err(|e| e.to_string())?)),
-        404 => Ok(None),
-        status => Err(format!("GET /jwt/v1/operator answered {status}")),
-    }
+    get_jwt("/jwt/v1/operator").await
 }
 
 /// `GET /jwt/v1/accounts/<key>`: the account JWT as this console stores it (`None`: not stored).
 pub async fn stored_account(key: &str) -> Result<Option<String>, String> {
-    let response = gloo_net::http::Request::get(&format!("/jwt/v1/accounts/{key}"))
+    get_jwt(&format!("/jwt/v1/accounts/{key}")).await
+}
+
+/// A JWT the account server serves at `url`, or `None` for its 404.
+async fn get_jwt(url: &str) -> Result<Option<String>, String> {
+    let response = gloo_net::http::Request::get(url)
         .send()
         .await
         .map_err(|e| e.to_string())?;
     match response.status() {
         200 => Ok(Some(response.text().await.map_err(|e| e.to_string())?)),
         404 => Ok(None),
-        status => Err(format!("GET /jwt/v1/accounts/{key} answered {status}")),
+        status => Err(format!("GET {url} answered {status}")),
     }
 }
 

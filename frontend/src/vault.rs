@@ -111,6 +111,19 @@ fn algorithm(name: &str, extra: &[(&str, JsValue)]) -> Result<Object, VaultError
     Ok(object)
 }
 
+/// The passphrase as PBKDF2 key material for `usage` (`deriveKey` or `deriveBits`).
+async fn pbkdf2_material(passphrase: &str, usage: &str) -> Result<CryptoKey, VaultError> {
+    let key = JsFuture::from(subtle()?.import_key_with_object(
+        "raw",
+        &Uint8Array::from(passphrase.as_bytes()),
+        &algorithm("PBKDF2", &[])?,
+        false,
+        &Array::of1(&usage.into()),
+    )?)
+    .await?;
+    Ok(key.unchecked_into())
+}
+
 /// PBKDF2-SHA256 → a non-extractable AES-GCM-256 key.
 pub async fn derive_key(
     passphrase: &str,
@@ -118,15 +131,7 @@ pub async fn derive_key(
     iterations: u32,
 ) -> Result<CryptoKey, VaultError> {
     let subtle = subtle()?;
-    let material: CryptoKey = JsFuture::from(subtle.import_key_with_object(
-        "raw",
-        &Uint8Array::from(passphrase.as_bytes()),
-        &algorithm("PBKDF2", &[])?,
-        false,
-        &Array::of1(&"deriveKey".into()),
-    )?)
-    .await?
-    .unchecked_into();
+    let material = pbkdf2_material(passphrase, "deriveKey").await?;
     let params = Pbkdf2Params::new(
         "PBKDF2",
         &"SHA-256".into(),
@@ -186,15 +191,7 @@ pub async fn raw_key(passphrase: &str) -> Result<Vec<u8>, VaultError> {
     let salt =
         nats_auth::jwt::segment::decode(&sealed.salt).map_err(|_| VaultError::WrongPassphrase)?;
     let subtle = subtle()?;
-    let material: CryptoKey = JsFuture::from(subtle.import_key_with_object(
-        "raw",
-        &Uint8Array::from(passphrase.as_bytes()),
-        &algorithm("PBKDF2", &[])?,
-        false,
-        &Array::of1(&"deriveBits".into()),
-    )?)
-    .await?
-    .unchecked_into();
+    let material = pbkdf2_material(passphrase, "deriveBits").await?;
     let params = Pbkdf2Params::new(
         "PBKDF2",
         &"SHA-256".into(),

@@ -12,7 +12,7 @@ use axum::{Extension, Json};
 use nats_auth::jwt::{self, AccountClaims, AnyClaims};
 use serde::Deserialize;
 
-use super::{refuse, ApiError, SignedIn};
+use super::{ApiError, SignedIn};
 use crate::audit::{Actor, Record};
 use crate::client_addr::ClientAddr;
 use crate::portal::{
@@ -30,14 +30,26 @@ fn portal(state: &AppState) -> Result<&Portal, ApiError> {
     })
 }
 
-fn portal_error(e: PortalError) -> Response {
+fn portal_error(e: PortalError) -> ApiError {
     let status = match e {
         PortalError::Full(_) => StatusCode::SERVICE_UNAVAILABLE,
         PortalError::Conflict(_) => StatusCode::CONFLICT,
         PortalError::NotFound(_) => StatusCode::NOT_FOUND,
         PortalError::Io { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     };
-    refuse(status, e.to_string())
+    ApiError(status, e.to_string())
+}
+
+fn api_error(status: StatusCode, reason: impl Into<String>) -> ApiError {
+    ApiError(status, reason.into())
+}
+
+/// Records `entry` in the audit log before the change it describes.
+async fn record(state: &AppState, entry: Record) -> Result<(), ApiError> {
+    state
+        .record(entry)
+        .await
+        .map_err(|e| api_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
 }
 
 fn bad_request(reason: impl Into<String>) -> ApiError {
@@ -86,53 +98,46 @@ pub async fn request_access(
     State(state): State<Arc<AppState>>,
     ConnectInfo(client): ConnectInfo<ClientAddr>,
     body: axum::body::Bytes,
-) -> Response {
-    let portal = match portal(&state) {
-        Ok(p) => p,
-        Err(r) => return r.into_response(),
-    };
+) -> Result<Response, ApiError> {
+    let portal = portal(&state)?;
     if !state
         .portal_requests
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .take()
     {
-        return refuse(
+        return Err(api_error(
             StatusCode::TOO_MANY_REQUESTS,
             "too many access requests at once: try again in a minute",
-        );
+        ));
     }
-    let body: AccessRequestBody = match json_body(
+    let body: AccessRequestBody = json_body(
         &body,
         r#"{"account": "A…", "key": "A… (your signing key)", "name": "…", "note": "…"}"#,
-    ) {
-        Ok(b) => b,
-        Err(r) => return r.into_response(),
-    };
+    )?;
     let (name, note) = match (
         text("name", &body.name, true),
         text("note", &body.note, false),
     ) {
         (Ok(n), Ok(t)) => (n, t),
-        (Err(r), _) | (_, Err(r)) => return r.into_response(),
+        (Err(r), _) | (_, Err(r)) => return Ok(r.into_response()),
     };
     if !nats_auth::nkeys::is_valid_public_account_key(&body.key) {
-        return bad_request(format!(
+        return Err(bad_request(format!(
             "key: {:.64} is not an account public key (a signing key starts with A)",
             body.key
-        ))
-        .into_response();
+        )));
     }
     let Some(account) = stored_account(&state, &body.account) else {
-        return bad_request(format!(
+        return Err(bad_request(format!(
             "account: {:.64} is not stored in this console",
             body.account
-        ))
-        .into_response();
+        )));
     };
     if body.key == account.subject {
-        return bad_request("key: that is the account's identity key, not a key of your own")
-            .into_response();
+        return Err(bad_request(
+            "key: that is the account's identity key, not a key of your own",
+        ));
     }
     let request = AccessRequest {
         id: new_id(),
@@ -149,12 +154,10 @@ pub async fn request_access(
     let entry = Record::new(Actor::Anonymous, client.to_string(), "access.requested")
         .subject(&request.account)
         .details(serde_json::json!({ "id": request.id, "key": request.key, "name": request.name }));
-    if let Err(e) = state.record(entry).await {
-        return refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
-    }
+    record(&state, entry).await?;
     match portal.request_access(request.clone()).await {
-        Ok(()) => (StatusCode::CREATED, Json(request)).into_response(),
-        Err(e) => portal_error(e),
+        Ok(()) => Ok((StatusCode::CREATED, Json(request)).into_response()),
+        Err(e) => Err(portal_error(e)),
     }
 }
 
@@ -162,17 +165,17 @@ pub async fn request_access(
 pub async fn access_request(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-) -> Response {
-    let portal = match portal(&state) {
-        Ok(p) => p,
-        Err(r) => return r.into_response(),
-    };
+) -> Result<Response, ApiError> {
+    let portal = portal(&state)?;
     if !is_id(&id) {
-        return bad_request("not a request id").into_response();
+        return Err(bad_request("not a request id"));
     }
     match portal.access_request(&id) {
-        Some(request) => Json(request).into_response(),
-        None => refuse(StatusCode::NOT_FOUND, format!("no access request {id}")),
+        Some(request) => Ok(Json(request).into_response()),
+        None => Err(api_error(
+            StatusCode::NOT_FOUND,
+            format!("no access request {id}"),
+        )),
     }
 }
 
@@ -180,11 +183,8 @@ pub async fn access_request(
 pub async fn access_requests(
     State(state): State<Arc<AppState>>,
     RawQuery(query): RawQuery,
-) -> Response {
-    let portal = match portal(&state) {
-        Ok(p) => p,
-        Err(r) => return r.into_response(),
-    };
+) -> Result<Response, ApiError> {
+    let portal = portal(&state)?;
     let mut wanted = None;
     for pair in query
         .as_deref()
@@ -197,11 +197,10 @@ pub async fn access_requests(
             "state=approved" => RequestState::Approved,
             "state=refused" => RequestState::Refused,
             other => {
-                return bad_request(format!(
+                return Err(bad_request(format!(
                     "unknown query {:.64} (known: state=pending|approved|refused)",
                     other
-                ))
-                .into_response()
+                )))
             }
         });
     }
@@ -210,7 +209,7 @@ pub async fn access_requests(
         .into_iter()
         .filter(|r| wanted.is_none_or(|w| r.state == w))
         .collect();
-    Json(list).into_response()
+    Ok(Json(list).into_response())
 }
 
 #[derive(Deserialize)]
@@ -228,21 +227,15 @@ pub async fn decide_access(
     Extension(SignedIn(session)): Extension<SignedIn>,
     Path(id): Path<String>,
     body: axum::body::Bytes,
-) -> Response {
-    let portal = match portal(&state) {
-        Ok(p) => p,
-        Err(r) => return r.into_response(),
-    };
-    let body: DecisionBody = match json_body(&body, r#"{"approve": true|false, "reason": "…"}"#) {
-        Ok(b) => b,
-        Err(r) => return r.into_response(),
-    };
-    let reason = match text("reason", &body.reason, false) {
-        Ok(r) => r,
-        Err(r) => return r.into_response(),
-    };
+) -> Result<Response, ApiError> {
+    let portal = portal(&state)?;
+    let body: DecisionBody = json_body(&body, r#"{"approve": true|false, "reason": "…"}"#)?;
+    let reason = text("reason", &body.reason, false)?;
     let Some(request) = portal.access_request(&id).filter(|_| is_id(&id)) else {
-        return refuse(StatusCode::NOT_FOUND, format!("no access request {id:.64}"));
+        return Err(api_error(
+            StatusCode::NOT_FOUND,
+            format!("no access request {id:.64}"),
+        ));
     };
     let mut role = String::new();
     if body.approve {
@@ -257,14 +250,13 @@ pub async fn decide_access(
         match scope {
             Some(r) => role = r.unwrap_or_default(),
             None => {
-                return refuse(
+                return Err(api_error(
                     StatusCode::CONFLICT,
                     format!(
                         "the account as stored here does not list {} as a signing key: add it (with its role), sign and push the account first",
                         request.key
                     ),
-                )
-            }
+                ))}
         }
     }
     let (state_now, action) = if body.approve {
@@ -275,17 +267,15 @@ pub async fn decide_access(
     let entry = Record::new(session.actor(), client.to_string(), action)
         .subject(&request.account)
         .details(serde_json::json!({ "id": id, "key": request.key, "name": request.name, "role": role, "reason": reason }));
-    if let Err(e) = state.record(entry).await {
-        return refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
-    }
+    record(&state, entry).await?;
     let decision = Decision {
         by: session.grant.name.clone(),
         at: crate::account_server::update::now(),
         reason,
     };
     match portal.decide_access(&id, state_now, role, decision).await {
-        Ok(request) => Json(request).into_response(),
-        Err(e) => portal_error(e),
+        Ok(request) => Ok(Json(request).into_response()),
+        Err(e) => Err(portal_error(e)),
     }
 }
 
@@ -300,45 +290,40 @@ pub async fn record_user(
     ConnectInfo(client): ConnectInfo<ClientAddr>,
     Extension(SignedIn(session)): Extension<SignedIn>,
     body: axum::body::Bytes,
-) -> Response {
-    let portal = match portal(&state) {
-        Ok(p) => p,
-        Err(r) => return r.into_response(),
-    };
-    let body: UserBody = match json_body(&body, r#"{"jwt": "<user JWT>"}"#) {
-        Ok(b) => b,
-        Err(r) => return r.into_response(),
-    };
+) -> Result<Response, ApiError> {
+    let portal = portal(&state)?;
+    let body: UserBody = json_body(&body, r#"{"jwt": "<user JWT>"}"#)?;
     let user = match jwt::decode(body.jwt.trim()) {
         Ok(AnyClaims::User(u)) => u,
         Ok(other) => {
-            return bad_request(format!(
+            return Err(bad_request(format!(
                 "not a user JWT: a {} JWT was sent",
                 other.claim_type().as_str()
-            ))
-            .into_response()
+            )))
         }
-        Err(e) => return bad_request(format!("bad JWT: {e}")).into_response(),
+        Err(e) => return Err(bad_request(format!("bad JWT: {e}"))),
     };
     let account_key = nats_auth::session::account_of(&user).to_string();
     if !session.may_see_account(&account_key) {
-        return refuse(
+        return Err(api_error(
             StatusCode::FORBIDDEN,
             format!(
                 "the user belongs to account {account_key}; you are signed in for {}",
                 session.grant.account_name
             ),
-        );
+        ));
     }
     let Some(account) = stored_account(&state, &account_key) else {
-        return bad_request(format!("account {account_key} is not stored here")).into_response();
+        return Err(bad_request(format!(
+            "account {account_key} is not stored here"
+        )));
     };
     if let Err(failure) = nats_auth::chain::check_user(&user, &account) {
-        return refuse(StatusCode::FORBIDDEN, failure.to_string());
+        return Err(api_error(StatusCode::FORBIDDEN, failure.to_string()));
     }
     let issues = user.validate(crate::account_server::update::now());
     if issues.is_blocking(true) {
-        return bad_request(issues.blocking_summary()).into_response();
+        return Err(bad_request(issues.blocking_summary()));
     }
     let issued = IssuedUser {
         key: user.subject.clone(),
@@ -360,12 +345,10 @@ pub async fn record_user(
             "expires": issued.expires,
             "jti": user.id,
         }));
-    if let Err(e) = state.record(entry).await {
-        return refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
-    }
+    record(&state, entry).await?;
     match portal.record_user(issued.clone()).await {
-        Ok(()) => (StatusCode::CREATED, Json(issued)).into_response(),
-        Err(e) => portal_error(e),
+        Ok(()) => Ok((StatusCode::CREATED, Json(issued)).into_response()),
+        Err(e) => Err(portal_error(e)),
     }
 }
 
@@ -399,15 +382,9 @@ pub async fn users(
     State(state): State<Arc<AppState>>,
     Extension(SignedIn(session)): Extension<SignedIn>,
     RawQuery(query): RawQuery,
-) -> Response {
-    let portal = match portal(&state) {
-        Ok(p) => p,
-        Err(r) => return r.into_response(),
-    };
-    let account_key = match account_query(&session, query.as_deref()) {
-        Ok(a) => a,
-        Err(r) => return r.into_response(),
-    };
+) -> Result<Response, ApiError> {
+    let portal = portal(&state)?;
+    let account_key = account_query(&session, query.as_deref())?;
     let account = stored_account(&state, &account_key);
     let list: Vec<serde_json::Value> = portal
         .users_of(&account_key)
@@ -421,7 +398,7 @@ pub async fn users(
             v
         })
         .collect();
-    Json(list).into_response()
+    Ok(Json(list).into_response())
 }
 
 #[derive(Deserialize)]
@@ -437,36 +414,27 @@ pub async fn request_revocation(
     ConnectInfo(client): ConnectInfo<ClientAddr>,
     Extension(SignedIn(session)): Extension<SignedIn>,
     body: axum::body::Bytes,
-) -> Response {
-    let portal = match portal(&state) {
-        Ok(p) => p,
-        Err(r) => return r.into_response(),
-    };
-    let body: RevocationBody = match json_body(&body, r#"{"user": "U…", "reason": "…"}"#) {
-        Ok(b) => b,
-        Err(r) => return r.into_response(),
-    };
-    let reason = match text("reason", &body.reason, false) {
-        Ok(r) => r,
-        Err(r) => return r.into_response(),
-    };
+) -> Result<Response, ApiError> {
+    let portal = portal(&state)?;
+    let body: RevocationBody = json_body(&body, r#"{"user": "U…", "reason": "…"}"#)?;
+    let reason = text("reason", &body.reason, false)?;
     let Some(user) = portal.user(&body.user) else {
-        return refuse(
+        return Err(api_error(
             StatusCode::NOT_FOUND,
             format!(
                 "{:.64} is not a user issued through this console",
                 body.user
             ),
-        );
+        ));
     };
     if !session.may_see_account(&user.account) {
-        return refuse(
+        return Err(api_error(
             StatusCode::FORBIDDEN,
             format!(
                 "user {} belongs to another account than {}",
                 user.key, session.grant.account_name
             ),
-        );
+        ));
     }
     let request = RevocationRequest {
         id: new_id(),
@@ -482,12 +450,10 @@ pub async fn request_revocation(
     let entry = Record::new(session.actor(), client.to_string(), "revocation.requested")
         .subject(&request.user)
         .details(serde_json::json!({ "id": request.id, "account": request.account, "reason": request.reason }));
-    if let Err(e) = state.record(entry).await {
-        return refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
-    }
+    record(&state, entry).await?;
     match portal.request_revocation(request.clone()).await {
-        Ok(()) => (StatusCode::CREATED, Json(request)).into_response(),
-        Err(e) => portal_error(e),
+        Ok(()) => Ok((StatusCode::CREATED, Json(request)).into_response()),
+        Err(e) => Err(portal_error(e)),
     }
 }
 
@@ -495,17 +461,14 @@ pub async fn request_revocation(
 pub async fn revocation_requests(
     State(state): State<Arc<AppState>>,
     Extension(SignedIn(session)): Extension<SignedIn>,
-) -> Response {
-    let portal = match portal(&state) {
-        Ok(p) => p,
-        Err(r) => return r.into_response(),
-    };
+) -> Result<Response, ApiError> {
+    let portal = portal(&state)?;
     let list: Vec<RevocationRequest> = portal
         .revocation_requests()
         .into_iter()
         .filter(|r| session.may_see_account(&r.account))
         .collect();
-    Json(list).into_response()
+    Ok(Json(list).into_response())
 }
 
 /// Admin: approve (the account as stored must now revoke the user) or refuse.
@@ -515,41 +478,32 @@ pub async fn decide_revocation(
     Extension(SignedIn(session)): Extension<SignedIn>,
     Path(id): Path<String>,
     body: axum::body::Bytes,
-) -> Response {
-    let portal = match portal(&state) {
-        Ok(p) => p,
-        Err(r) => return r.into_response(),
-    };
-    let body: DecisionBody = match json_body(&body, r#"{"approve": true|false, "reason": "…"}"#) {
-        Ok(b) => b,
-        Err(r) => return r.into_response(),
-    };
-    let reason = match text("reason", &body.reason, false) {
-        Ok(r) => r,
-        Err(r) => return r.into_response(),
-    };
+) -> Result<Response, ApiError> {
+    let portal = portal(&state)?;
+    let body: DecisionBody = json_body(&body, r#"{"approve": true|false, "reason": "…"}"#)?;
+    let reason = text("reason", &body.reason, false)?;
     let Some(request) = portal
         .revocation_requests()
         .into_iter()
         .find(|r| r.id == id)
     else {
-        return refuse(
+        return Err(api_error(
             StatusCode::NOT_FOUND,
             format!("no revocation request {id:.64}"),
-        );
+        ));
     };
     if body.approve {
         let issued_at = portal.user(&request.user).map_or(0, |u| u.issued_at);
         let revoked = stored_account(&state, &request.account)
             .is_some_and(|a| a.is_revoked(&request.user, issued_at));
         if !revoked {
-            return refuse(
+            return Err(api_error(
                 StatusCode::CONFLICT,
                 format!(
                     "the account as stored here does not revoke {}: revoke it, sign and push the account first",
                     request.user
                 ),
-            );
+            ));
         }
     }
     let (state_now, action) = if body.approve {
@@ -560,16 +514,14 @@ pub async fn decide_revocation(
     let entry = Record::new(session.actor(), client.to_string(), action)
         .subject(&request.user)
         .details(serde_json::json!({ "id": id, "account": request.account, "reason": reason }));
-    if let Err(e) = state.record(entry).await {
-        return refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
-    }
+    record(&state, entry).await?;
     let decision = Decision {
         by: session.grant.name.clone(),
         at: crate::account_server::update::now(),
         reason,
     };
     match portal.decide_revocation(&id, state_now, decision).await {
-        Ok(request) => Json(request).into_response(),
-        Err(e) => portal_error(e),
+        Ok(request) => Ok(Json(request).into_response()),
+        Err(e) => Err(portal_error(e)),
     }
 }

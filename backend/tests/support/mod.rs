@@ -647,3 +647,17 @@ pub fn sign_in(
         .unwrap()
         .to_string()
 }
+
+/// A console on a directory store in `dir/jwt`, its operator pinned to `d`'s (`-operator`).
+pub fn console_with_operator(d: &Deployment, dir: &Path, log: &str) -> Console {
+    std::fs::write(dir.join("operator.jwt"), &d.operator_jwt).unwrap();
+    Console::start(
+        &[
+            "-dir",
+            dir.join("jwt").to_str().unwrap(),
+            "-operator",
+            dir.join("operator.jwt").to_str().unwrap(),
+        ],
+        dir.join(log),
+    )
+}

@@ -351,6 +351,34 @@ fn AdminRequests() -> impl IntoView {
             }
         });
     };
+    // re-sign the account in this vault, push it, then record the decision: approving means
+    // nothing until the console stores the account that says so
+    let resign_push_decide =
+        move |account: String,
+              resign: &dyn Fn(&mut crate::vault::VaultData) -> Result<String, FormError>,
+              signed_message: String,
+              decision_url: String,
+              done: String| {
+            let signed = std::cell::RefCell::new(None);
+            if !errors.submit(console, |data| {
+                *signed.borrow_mut() = Some(resign(data)?);
+                Ok(signed_message)
+            }) {
+                return;
+            }
+            let Some(jwt) = signed.into_inner() else {
+                return;
+            };
+            leptos::task::spawn_local(async move {
+                match push_account(&account, &jwt).await {
+                    Ok((200, _)) => decide(decision_url, true, done),
+                    Ok((status, reason)) => {
+                        console.error(format!("the account was refused ({status}): {reason}"))
+                    }
+                    Err(e) => console.error(e),
+                }
+            });
+        };
     let approve = move |request: Value| {
         let (id, account, key, name) = (
             text(&request, "id"),
@@ -359,33 +387,16 @@ fn AdminRequests() -> impl IntoView {
             text(&request, "name"),
         );
         let form = role.form();
-        let signed = std::rc::Rc::new(std::cell::RefCell::new(None));
-        let out = signed.clone();
-        if !errors.submit(console, |data| {
-            *out.borrow_mut() = Some(issue::approve_member(data, &account, &key, &form, now())?);
-            Ok(format!(
+        resign_push_decide(
+            account.clone(),
+            &|data| issue::approve_member(data, &account, &key, &form, now()),
+            format!(
                 "{name}'s key added to the account as role {}",
                 form.role.trim()
-            ))
-        }) {
-            return;
-        }
-        let Some(jwt) = signed.borrow_mut().take() else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            match push_account(&account, &jwt).await {
-                Ok((200, _)) => decide(
-                    format!("/api/v1/access-requests/{id}/decision"),
-                    true,
-                    format!("{name}'s key is approved: the account is pushed with it"),
-                ),
-                Ok((status, reason)) => {
-                    console.error(format!("the account was refused ({status}): {reason}"))
-                }
-                Err(e) => console.error(e),
-            }
-        });
+            ),
+            format!("/api/v1/access-requests/{id}/decision"),
+            format!("{name}'s key is approved: the account is pushed with it"),
+        );
     };
     let approve_revocation = move |request: Value| {
         let (id, account, user, name) = (
@@ -394,30 +405,13 @@ fn AdminRequests() -> impl IntoView {
             text(&request, "user"),
             text(&request, "user_name"),
         );
-        let signed = std::rc::Rc::new(std::cell::RefCell::new(None));
-        let out = signed.clone();
-        if !errors.submit(console, |data| {
-            *out.borrow_mut() = Some(issue::revoke_key(data, &account, &user, now())?);
-            Ok(format!("{name} revoked in the account"))
-        }) {
-            return;
-        }
-        let Some(jwt) = signed.borrow_mut().take() else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            match push_account(&account, &jwt).await {
-                Ok((200, _)) => decide(
-                    format!("/api/v1/revocation-requests/{id}/decision"),
-                    true,
-                    format!("{name} is revoked: the account is pushed"),
-                ),
-                Ok((status, reason)) => {
-                    console.error(format!("the account was refused ({status}): {reason}"))
-                }
-                Err(e) => console.error(e),
-            }
-        });
+        resign_push_decide(
+            account.clone(),
+            &|data| issue::revoke_key(data, &account, &user, now()),
+            format!("{name} revoked in the account"),
+            format!("/api/v1/revocation-requests/{id}/decision"),
+            format!("{name} is revoked: the account is pushed"),
+        );
     };
     let warning = move || {
         RoleForm {
