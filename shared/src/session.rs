@@ -107,11 +107,20 @@ impl fmt::Display for SignInRefusal {
 impl std::error::Error for SignInRefusal {}
 
 /// What a session's NATS connection must be allowed for the console's team pages: replies to its
-/// requests, and the account views every account imports from the system account.
-pub const CONSOLE_NEEDS: [(&str, &str); 3] = [
-    ("subscribe", "_INBOX.console"),
-    ("publish", "$SYS.REQ.ACCOUNT.PING.CONNZ"),
-    ("publish", "$SYS.REQ.ACCOUNT.PING.STATZ"),
+/// requests (checked with a sample inbox, shown as `_INBOX.>`), and the account views every
+/// account imports from the system account. (direction, subject checked, subject shown)
+pub const CONSOLE_NEEDS: [(&str, &str, &str); 3] = [
+    ("subscribe", "_INBOX.console", "_INBOX.>"),
+    (
+        "publish",
+        "$SYS.REQ.ACCOUNT.PING.CONNZ",
+        "$SYS.REQ.ACCOUNT.PING.CONNZ",
+    ),
+    (
+        "publish",
+        "$SYS.REQ.ACCOUNT.PING.STATZ",
+        "$SYS.REQ.ACCOUNT.PING.STATZ",
+    ),
 ];
 
 /// What a role's permissions (a scope's template) would deny that a session signed in with it
@@ -119,7 +128,7 @@ pub const CONSOLE_NEEDS: [(&str, &str); 3] = [
 pub fn console_needs_denied(permissions: &crate::jwt::types::Permissions) -> Vec<String> {
     CONSOLE_NEEDS
         .iter()
-        .filter(|(direction, subject)| {
+        .filter(|(direction, subject, _)| {
             let list = if *direction == "publish" {
                 &permissions.publish
             } else {
@@ -127,7 +136,7 @@ pub fn console_needs_denied(permissions: &crate::jwt::types::Permissions) -> Vec
             };
             !list.permits(subject)
         })
-        .map(|(direction, subject)| format!("{direction} {subject}"))
+        .map(|(direction, _, shown)| format!("{direction} {shown}"))
         .collect()
 }
 
@@ -392,6 +401,36 @@ mod tests {
             refusal,
             SignInRefusal::Untrusted(TrustFailure::Revoked { .. })
         ));
+    }
+
+    #[test]
+    fn a_role_that_denies_the_console_views_is_named() {
+        use crate::jwt::types::{Permission, Permissions};
+        let role = |publish: &[&str], subscribe: &[&str]| Permissions {
+            publish: Permission {
+                allow: publish.iter().map(|s| s.to_string()).collect(),
+                deny: Vec::new(),
+            },
+            subscribe: Permission {
+                allow: subscribe.iter().map(|s| s.to_string()).collect(),
+                deny: Vec::new(),
+            },
+            response: None,
+        };
+        assert!(console_needs_denied(&role(&[], &[])).is_empty());
+        assert!(console_needs_denied(&role(
+            &["orders.>", "$SYS.REQ.ACCOUNT.PING.*"],
+            &["_INBOX.>"]
+        ))
+        .is_empty());
+        assert_eq!(
+            console_needs_denied(&role(&["orders.>"], &["orders.>"])),
+            vec![
+                "subscribe _INBOX.>",
+                "publish $SYS.REQ.ACCOUNT.PING.CONNZ",
+                "publish $SYS.REQ.ACCOUNT.PING.STATZ"
+            ]
+        );
     }
 
     impl World {
