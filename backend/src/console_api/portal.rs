@@ -52,6 +52,43 @@ async fn record(state: &AppState, entry: Record) -> Result<(), ApiError> {
         .map_err(|e| api_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
 }
 
+/// What an admin decides on.
+#[derive(Clone, Copy)]
+enum Decided {
+    Access,
+    Revocation,
+}
+
+/// Records an admin's decision (`<kind>.approved` or `<kind>.refused`) on `subject` in the
+/// audit log; returns the request's new state and the decision to keep with it.
+async fn record_decision(
+    state: &AppState,
+    session: &crate::session::Session,
+    client: ClientAddr,
+    (approve, kind): (bool, Decided),
+    subject: &str,
+    mut details: serde_json::Value,
+    reason: String,
+) -> Result<(RequestState, Decision), ApiError> {
+    let (state_now, action) = match (approve, kind) {
+        (true, Decided::Access) => (RequestState::Approved, "access.approved"),
+        (false, Decided::Access) => (RequestState::Refused, "access.refused"),
+        (true, Decided::Revocation) => (RequestState::Approved, "revocation.approved"),
+        (false, Decided::Revocation) => (RequestState::Refused, "revocation.refused"),
+    };
+    details["reason"] = reason.clone().into();
+    let entry = Record::new(session.actor(), client.to_string(), action)
+        .subject(subject)
+        .details(details);
+    record(state, entry).await?;
+    let decision = Decision {
+        by: session.grant.name.clone(),
+        at: crate::account_server::update::now(),
+        reason,
+    };
+    Ok((state_now, decision))
+}
+
 fn bad_request(reason: impl Into<String>) -> ApiError {
     ApiError(StatusCode::BAD_REQUEST, reason.into())
 }
@@ -259,20 +296,18 @@ pub async fn decide_access(
                 ))}
         }
     }
-    let (state_now, action) = if body.approve {
-        (RequestState::Approved, "access.approved")
-    } else {
-        (RequestState::Refused, "access.refused")
-    };
-    let entry = Record::new(session.actor(), client.to_string(), action)
-        .subject(&request.account)
-        .details(serde_json::json!({ "id": id, "key": request.key, "name": request.name, "role": role, "reason": reason }));
-    record(&state, entry).await?;
-    let decision = Decision {
-        by: session.grant.name.clone(),
-        at: crate::account_server::update::now(),
+    let details =
+        serde_json::json!({ "id": id, "key": request.key, "name": request.name, "role": role });
+    let (state_now, decision) = record_decision(
+        &state,
+        &session,
+        client,
+        (body.approve, Decided::Access),
+        &request.account,
+        details,
         reason,
-    };
+    )
+    .await?;
     match portal.decide_access(&id, state_now, role, decision).await {
         Ok(request) => Ok(Json(request).into_response()),
         Err(e) => Err(portal_error(e)),
@@ -506,20 +541,17 @@ pub async fn decide_revocation(
             ));
         }
     }
-    let (state_now, action) = if body.approve {
-        (RequestState::Approved, "revocation.approved")
-    } else {
-        (RequestState::Refused, "revocation.refused")
-    };
-    let entry = Record::new(session.actor(), client.to_string(), action)
-        .subject(&request.user)
-        .details(serde_json::json!({ "id": id, "account": request.account, "reason": reason }));
-    record(&state, entry).await?;
-    let decision = Decision {
-        by: session.grant.name.clone(),
-        at: crate::account_server::update::now(),
+    let details = serde_json::json!({ "id": id, "account": request.account });
+    let (state_now, decision) = record_decision(
+        &state,
+        &session,
+        client,
+        (body.approve, Decided::Revocation),
+        &request.user,
+        details,
         reason,
-    };
+    )
+    .await?;
     match portal.decide_revocation(&id, state_now, decision).await {
         Ok(request) => Ok(Json(request).into_response()),
         Err(e) => Err(portal_error(e)),
