@@ -66,7 +66,7 @@ async fn serve_packs(state: Arc<AppState>, client: async_nats::Client) {
     while let Some(request) = requests.next().await {
         let Some(reply) = request.reply else { continue };
         if request.payload.as_ref() != state.store.hash() {
-            let now = crate::account_server::update::now();
+            let now = crate::time::unix_now();
             for jwt in state
                 .store
                 .all()

@@ -240,7 +240,7 @@ impl Sessions {
     ) -> Result<Arc<Session>, SessionError> {
         let mut active = lock(&self.active);
         if active.len() >= MAX_SESSIONS {
-            let now = crate::account_server::update::now();
+            let now = crate::time::unix_now();
             active.retain(|_, s| !s.is_expired(now));
             if active.len() >= MAX_SESSIONS {
                 return Err(SessionError::TooManySessions);
@@ -264,7 +264,7 @@ impl Sessions {
 
     /// The session of a cookie token, while its JWT has not expired.
     pub fn get(&self, token: &str) -> Option<Arc<Session>> {
-        let now = crate::account_server::update::now();
+        let now = crate::time::unix_now();
         let mut active = lock(&self.active);
         let session = active.get(token)?.clone();
         if session.is_expired(now) {
@@ -284,7 +284,7 @@ impl Sessions {
 
     /// Drops expired sessions (closing their connections) and stale sign-in keys.
     pub fn sweep(&self) -> Vec<Arc<Session>> {
-        let now = crate::account_server::update::now();
+        let now = crate::time::unix_now();
         lock(&self.pending).retain(|_, p| p.made.elapsed() < PENDING_TTL);
         let mut ended = Vec::new();
         lock(&self.active).retain(|_, s| {
@@ -359,7 +359,7 @@ mod tests {
         let sessions = Sessions::default();
         let key = sessions.new_key().unwrap();
         assert!(sessions.is_pending(&key));
-        let far = crate::account_server::update::now() + 3600;
+        let far = crate::time::unix_now() + 3600;
         let session = sessions
             .open(grant(&key, far), "jwt", "127.0.0.1:1")
             .unwrap();
@@ -377,7 +377,7 @@ mod tests {
     fn an_expired_session_is_gone() {
         let sessions = Sessions::default();
         let key = sessions.new_key().unwrap();
-        let past = crate::account_server::update::now() - 1;
+        let past = crate::time::unix_now() - 1;
         let session = sessions.open(grant(&key, past), "jwt", "x").unwrap();
         assert!(sessions.get(&session.token).is_none());
         assert_eq!(sessions.count(), 0);

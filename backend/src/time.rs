@@ -15,6 +15,13 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
+/// Now, in Unix seconds: the clock every time check of the server reads.
+pub fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
 /// `YYYY-MM-DD` of a Unix time.
 pub fn date(unix: i64) -> String {
     let (y, m, d) = civil_from_days(unix.div_euclid(86_400));

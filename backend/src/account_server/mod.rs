@@ -256,7 +256,7 @@ fn serve_jwt(
             ),
         };
     }
-    let now = update::now();
+    let now = crate::time::unix_now();
     if options.check && expires > 0 && expires < now {
         return StatusCode::NOT_FOUND.into_response();
     }
@@ -569,7 +569,7 @@ async fn get_pack(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery)
             }
         }
     }
-    let now = update::now();
+    let now = crate::time::unix_now();
     let lines: Vec<String> = state
         .store
         .all()

@@ -3,8 +3,6 @@
 //! account it is sent for, and must not be older than the stored one. Identical bytes change
 //! nothing; a change is saved atomically and announced once.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use nats_auth::chain::{self, Stage, Trust};
 use nats_auth::jwt::AnyClaims;
 use nats_auth::nkeys::{is_valid_public_account_key, is_valid_public_operator_key};
@@ -77,12 +75,6 @@ fn refuse_invalid(issues: &nats_auth::validation::ValidationResults) -> Result<(
     ))
 }
 
-pub fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 /// Verifies `jwt` as an update of account `path_key` (when the path names one), records it in the
 /// audit log and stores it. Changes that came over HTTP are announced on NATS.
 pub async fn update_account(
@@ -108,7 +100,7 @@ pub async fn update_account(
             operator,
             account: None,
         },
-        now(),
+        crate::time::unix_now(),
     );
     let claims = match (&verdict.stage, &verdict.claims) {
         (Stage::Decode, _) | (_, None) => {
@@ -194,6 +186,15 @@ pub async fn update_account(
                 })
             })
     };
+    if let Err(e) = &saved {
+        // the entry said "pushed": say it failed, so the write-ahead replay leaves it alone
+        let failed = origin
+            .record(&account.issuer, "account.push-failed")
+            .subject(&stored.account)
+            .outcome(e.to_string())
+            .details(serde_json::json!({ "entry": entry }));
+        let _ = state.record(failed).await;
+    }
     state.applied(entry);
     saved?;
     drop(_write);
@@ -239,7 +240,7 @@ pub async fn update_activation(
     };
     chain::check_activation(&activation, &account)
         .map_err(|f| UpdateError::Untrusted(f.to_string()))?;
-    let issues = AnyClaims::Activation(activation.clone()).validate(now());
+    let issues = AnyClaims::Activation(activation.clone()).validate(crate::time::unix_now());
     refuse_invalid(&issues)?;
     let hash = activation.hash_id();
     let stored = StoredJwt::new(
@@ -304,7 +305,7 @@ pub async fn delete_account(
     chain::check_account_deletion(&request, operator, account)
         .map_err(|f| UpdateError::Untrusted(f.to_string()))?;
     let signer = request.issuer.clone();
-    let issues = AnyClaims::Generic(request).validate(now());
+    let issues = AnyClaims::Generic(request).validate(crate::time::unix_now());
     refuse_invalid(&issues)?;
     let _write = state.write_locks.lock_for(account).await;
     let Some(current) = state.store.get(account) else {
@@ -349,7 +350,7 @@ pub async fn update_operator(
         Ok(other) => return Err(UpdateError::NotAnOperator(other.claim_type().as_str())),
         Err(e) => return Err(UpdateError::BadJwt(e.to_string())),
     };
-    let issues = claims.validate(now());
+    let issues = claims.validate(crate::time::unix_now());
     refuse_invalid(&issues)?;
     let trusted = state.operator.get();
     chain::check_operator_update(&claims, trusted.as_ref().map(|o| &o.claims)).map_err(

@@ -38,6 +38,8 @@ pub fn changes_after(log: &Path, checkpoint: u64) -> std::io::Result<Vec<Change>
         Err(e) => return Err(e),
     };
     let mut changes = Vec::new();
+    // pushes whose store write failed after their entry (see `account.push-failed`)
+    let mut failed = std::collections::HashSet::new();
     for line in std::io::BufReader::new(file).lines() {
         let line = line?;
         // entries up to the checkpoint are skipped without parsing them: a line starts with its seq
@@ -51,24 +53,31 @@ pub fn changes_after(log: &Path, checkpoint: u64) -> std::io::Result<Vec<Change>
         let Ok(entry) = serde_json::from_str::<serde_json::Value>(&line) else {
             continue;
         };
+        if entry["action"] == "account.push-failed" {
+            failed.extend(entry["details"]["entry"].as_u64());
+            continue;
+        }
         if entry["seq"].as_u64().unwrap_or(0) <= checkpoint || entry["outcome"] != "ok" {
             continue;
         }
         let account = entry["subject"].as_str().unwrap_or_default().to_string();
+        let seq = entry["seq"].as_u64().unwrap_or(0);
         match entry["action"].as_str() {
             Some("account.pushed") => {
                 if let Some(jwt) = entry["details"]["jwt"].as_str() {
-                    changes.push(Change::Save {
-                        account,
-                        jwt: jwt.to_string(),
-                    });
+                    let jwt = jwt.to_string();
+                    changes.push((seq, Change::Save { account, jwt }));
                 }
             }
-            Some("account.deleted") => changes.push(Change::Delete { account }),
+            Some("account.deleted") => changes.push((seq, Change::Delete { account })),
             _ => {}
         }
     }
-    Ok(changes)
+    Ok(changes
+        .into_iter()
+        .filter(|(seq, _)| !failed.contains(seq))
+        .map(|(_, change)| change)
+        .collect())
 }
 
 #[cfg(test)]
@@ -87,6 +96,8 @@ mod tests {
             r#"{"seq":3,"action":"account.pushed","subject":"A2","outcome":"ok","details":{"jwt":"j2"}}"#,
             r#"{"seq":4,"action":"account.deleted","subject":"A1","outcome":"ok"}"#,
             r#"{"seq":5,"action":"account.pushed","subject":"A3","outcome":"failed: disk full","details":{"jwt":"j3"}}"#,
+            r#"{"seq":6,"action":"account.pushed","subject":"A4","outcome":"ok","details":{"jwt":"j4"}}"#,
+            r#"{"seq":7,"action":"account.push-failed","subject":"A4","outcome":"disk full","details":{"entry":6}}"#,
         ];
         std::fs::write(&log, lines.join("\n") + "\n").unwrap();
         assert_eq!(checkpoint(&dir), 0);

@@ -48,7 +48,7 @@ pub async fn list(
     State(state): State<Arc<AppState>>,
     Extension(SignedIn(session)): Extension<SignedIn>,
 ) -> Response {
-    let now = crate::account_server::update::now();
+    let now = crate::time::unix_now();
     let trusted = state.operator.get();
     let operator = trusted.as_ref().map(|o| &o.claims);
     let list: Vec<AccountSummary> = state

@@ -95,7 +95,7 @@ pub async fn set(
             format!("not a user of the system account: {failure}"),
         );
     }
-    let issues = user.validate(crate::account_server::update::now());
+    let issues = user.validate(crate::time::unix_now());
     if issues.is_blocking(true) {
         return refuse(StatusCode::BAD_REQUEST, issues.blocking_summary());
     }

@@ -83,7 +83,7 @@ async fn record_decision(
     record(state, entry).await?;
     let decision = Decision {
         by: session.grant.name.clone(),
-        at: crate::account_server::update::now(),
+        at: crate::time::unix_now(),
         reason,
     };
     Ok((state_now, decision))
@@ -182,7 +182,7 @@ pub async fn request_access(
         key: body.key,
         name,
         note,
-        created: crate::account_server::update::now(),
+        created: crate::time::unix_now(),
         from: client.to_string(),
         state: RequestState::Pending,
         role: String::new(),
@@ -356,7 +356,7 @@ pub async fn record_user(
     if let Err(failure) = nats_auth::chain::check_user(&user, &account) {
         return Err(api_error(StatusCode::FORBIDDEN, failure.to_string()));
     }
-    let issues = user.validate(crate::account_server::update::now());
+    let issues = user.validate(crate::time::unix_now());
     if issues.is_blocking(true) {
         return Err(bad_request(issues.blocking_summary()));
     }
@@ -478,7 +478,7 @@ pub async fn request_revocation(
         user_name: user.name.clone(),
         reason,
         requested_by: session.grant.name.clone(),
-        created: crate::account_server::update::now(),
+        created: crate::time::unix_now(),
         state: RequestState::Pending,
         decision: None,
     };

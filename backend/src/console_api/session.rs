@@ -131,7 +131,7 @@ pub async fn sign_in(
         Some(Ok(AnyClaims::Account(account))) => Some(account),
         _ => None,
     };
-    let now = crate::account_server::update::now();
+    let now = crate::time::unix_now();
     let grant = match check_sign_in(token, &subject, &operator.claims, stored_account, now) {
         Ok(grant) => grant,
         Err(refusal) => {
