@@ -116,10 +116,16 @@ fn prf_first(credential: &JsValue) -> Result<Vec<u8>, VaultError> {
 
 /// Asks the authenticator for the PRF secret of `credential` with `salt`.
 async fn prf_secret(credential_id: &[u8], salt: &[u8]) -> Result<Vec<u8>, VaultError> {
-    let challenge = random::<32>()?;
     let allow =
         Array::of1(&object(&[("type", "public-key".into()), ("id", bytes(credential_id))])?.into());
     let prf = object(&[("eval", object(&[("first", bytes(salt))])?.into())])?;
+    prf_first(&assert_with_prf(allow, prf).await?)
+}
+
+/// `navigator.credentials.get` for one of `allow`, asking for the PRF extension `prf`
+/// (user verification required).
+async fn assert_with_prf(allow: Array, prf: Object) -> Result<JsValue, VaultError> {
+    let challenge = random::<32>()?;
     let public_key = object(&[
         ("challenge", bytes(&challenge)),
         ("allowCredentials", allow.into()),
@@ -127,8 +133,7 @@ async fn prf_secret(credential_id: &[u8], salt: &[u8]) -> Result<Vec<u8>, VaultE
         ("timeout", 60_000.into()),
         ("extensions", object(&[("prf", prf.into())])?.into()),
     ])?;
-    let assertion = credentials("get", public_key).await?;
-    prf_first(&assertion)
+    credentials("get", public_key).await
 }
 
 fn random<const N: usize>() -> Result<[u8; N], VaultError> {
@@ -251,16 +256,8 @@ pub async fn unlock() -> Result<vault::Unlocked, VaultError> {
         let salt = object(&[("first", bytes(&unb64(&entry.salt)?))])?;
         Reflect::set(&by_credential, &entry.credential.as_str().into(), &salt)?;
     }
-    let challenge = random::<32>()?;
     let prf = object(&[("evalByCredential", by_credential.into())])?;
-    let public_key = object(&[
-        ("challenge", bytes(&challenge)),
-        ("allowCredentials", allow.into()),
-        ("userVerification", "required".into()),
-        ("timeout", 60_000.into()),
-        ("extensions", object(&[("prf", prf.into())])?.into()),
-    ])?;
-    let assertion = credentials("get", public_key).await?;
+    let assertion = assert_with_prf(allow, prf).await?;
     let used = b64(&Uint8Array::new(&Reflect::get(&assertion, &"rawId".into())?).to_vec());
     let entry = list
         .iter()

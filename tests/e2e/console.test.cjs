@@ -8,30 +8,12 @@ const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const net = require("node:net");
 const { spawn } = require("node:child_process");
 const { chromium } = require("playwright-core");
 const { connect, credsAuthenticator } = require("nats");
 
-const root = path.resolve(__dirname, "../..");
-const SEED = /S[OAUNCX][A-Z2-7]{56}/;
+const { root, SEED, freePort, waitFor } = require("./support.cjs");
 const shots = process.env.E2E_SCREENSHOTS || path.join(root, "target/e2e-screenshots");
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-async function waitFor(check, what, ms = 15000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    try { if (await check()) return; } catch (_) { /* not yet */ }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function natsServerBinary() {
   if (process.env.NATS_SERVER_BIN) return process.env.NATS_SERVER_BIN;

@@ -8,27 +8,10 @@ const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const net = require("node:net");
 const { spawn } = require("node:child_process");
 const { chromium } = require("playwright-core");
 
-const root = path.resolve(__dirname, "../..");
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-async function waitFor(check, what, ms) {
-  const end = Date.now() + ms;
-  for (;;) {
-    try { if (await check()) return; } catch (_) { /* not yet */ }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const { root, freePort, waitFor } = require("./support.cjs");
 
 test("trunk serve proxies /api and /jwt to the console", async (t) => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "nats-console-trunk-"));

@@ -1,0 +1,28 @@
+// Shared by the end-to-end tests (not a test file itself: node --test runs *.test.cjs).
+"use strict";
+const net = require("node:net");
+const path = require("node:path");
+
+const root = path.resolve(__dirname, "../..");
+/// An nkey seed: must never appear outside the page.
+const SEED = /S[OAUNCX][A-Z2-7]{56}/;
+
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+/// Polls `check` (errors count as "not yet") until it is true or `ms` pass.
+async function waitFor(check, what, ms = 15000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    try { if (await check()) return; } catch (_) { /* not yet */ }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+module.exports = { root, SEED, freePort, waitFor };
