@@ -9,6 +9,7 @@ mod client_addr;
 mod config;
 mod console_api;
 mod logging;
+mod monitor;
 mod nats_link;
 mod portal;
 mod primary;

@@ -256,6 +256,7 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
         write_ahead,
         // anonymous access requests: 20 at once, then one every 3 seconds
         portal_requests: crate::rate_limit::RateLimit::new(20.0, 1.0 / 3.0),
+        known_servers: Default::default(),
     });
 
     import_primary_pack(&state, config.max_replication_pack).await;

@@ -73,6 +73,8 @@ pub struct Session {
     key: Arc<KeyPair>,
     jwt: String,
     link: watch::Sender<SessionLink>,
+    /// The system account's events, followed from the first `/api/v1/events` on.
+    events: tokio::sync::OnceCell<Arc<crate::monitor::events::EventFeed>>,
 }
 
 impl Session {
@@ -91,6 +93,20 @@ impl Session {
     /// May this session see `account`'s data? An admin any, a team its own.
     pub fn may_see_account(&self, account: &str) -> bool {
         self.grant.role == nats_auth::session::Role::Admin || self.grant.account == account
+    }
+
+    /// The session's event feed, started on its NATS connection when first asked for.
+    pub async fn events(&self) -> Result<Arc<crate::monitor::events::EventFeed>, String> {
+        let client = self.client().ok_or_else(|| {
+            format!(
+                "your session has no NATS connection ({})",
+                self.link().describe()
+            )
+        })?;
+        self.events
+            .get_or_try_init(|| crate::monitor::events::EventFeed::start(client))
+            .await
+            .cloned()
     }
 
     /// This person, as the audit log names them.
@@ -257,6 +273,7 @@ impl Sessions {
             key: pending.key,
             jwt: jwt.to_string(),
             link: watch::channel(SessionLink::NotConfigured).0,
+            events: tokio::sync::OnceCell::new(),
         });
         active.insert(session.token.clone(), session.clone());
         Ok(session)

@@ -73,6 +73,8 @@ pub struct AppState {
     pub write_ahead: bool,
     /// Anonymous access requests: a token bucket.
     pub portal_requests: std::sync::Mutex<crate::rate_limit::RateLimit>,
+    /// The NATS servers heard from (what a cluster-wide monitoring request waits for).
+    pub known_servers: crate::monitor::known_servers::KnownServers,
 }
 
 impl AppState {

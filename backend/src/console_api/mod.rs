@@ -6,9 +6,12 @@
 mod accounts;
 mod audit;
 mod connections;
+mod events;
 mod info;
+mod monitor;
 mod nats_link;
 mod portal;
+mod servers;
 pub mod session;
 
 use std::sync::Arc;
@@ -42,6 +45,8 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/api/v1/nats-link", post(nats_link::set))
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/audit/download", get(audit::download))
+        .route("/api/v1/events", get(events::stream))
+        .route("/api/v1/servers/{id}/{action}", post(servers::act))
         .route("/api/v1/access-requests", get(portal::access_requests))
         .route(
             "/api/v1/access-requests/{id}/decision",
@@ -56,6 +61,7 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/api/v1/info", get(info::info))
         .route("/api/v1/accounts", get(accounts::list))
         .route("/api/v1/accounts/{key}/connections", get(connections::list))
+        .route("/api/v1/monitor/{endpoint}", get(monitor::endpoint))
         .route(
             "/api/v1/users",
             get(portal::users).post(portal::record_user),

