@@ -5,7 +5,9 @@ pub mod api;
 pub mod describe;
 pub mod forms;
 pub mod issue;
+pub mod monitoring;
 pub mod nav;
+pub mod ops;
 pub mod pages;
 pub mod passkey;
 pub mod session;
@@ -26,20 +28,11 @@ pub fn App() -> impl IntoView {
     leptos::task::spawn_local(session::load(console));
     idle_lock(console);
     let page = nav::current_page();
+    provide_context(page);
     view! {
-        <header>
-            <strong>"NATS Console"</strong>
-            {Page::MENU.map(|to| view! { <PageLink to current=page/> })}
-            <span id="vault-state" class="muted">{move || if console.vault.with(|v| v.is_some()) { "unlocked" } else { "locked" }}</span>
-            <span id="session-state" class="muted">{move || match console.session.get() {
-                Some(s) => format!("{} · {} of {}", s.name, s.role, s.account_name),
-                None => "not signed in".to_string(),
-            }}</span>
-        </header>
+        <Header console page/>
         <main>
-            <p id="notice" role="status" class=move || match console.notice.get() { Some((true, _)) => "error", _ => "ok" }>
-                {move || console.notice.get().map(|(_, text)| text)}
-            </p>
+            <Notice console/>
             {move || match page.get() {
                 Page::Vault => view! { <pages::vault::VaultPage/> }.into_any(),
                 Page::Operator => view! { <pages::operator::OperatorPage/> }.into_any(),
@@ -50,9 +43,36 @@ pub fn App() -> impl IntoView {
                 Page::SignIn => view! { <pages::sign_in::SignInPage/> }.into_any(),
                 Page::Team => view! { <pages::team::TeamPage/> }.into_any(),
                 Page::Audit => view! { <pages::audit::AuditPage/> }.into_any(),
-                Page::NotFound => view! { <p>"No such page."</p> }.into_any(),
+                // the ops pages are the other bundle's (see ops.rs): reached by a full page load
+                _ => view! { <p>"No such page."</p> }.into_any(),
             }}
         </main>
+    }
+}
+
+/// The bar on top of every page of both bundles: the menu, the vault and the session.
+#[component]
+pub fn Header(console: Console, page: RwSignal<Page>) -> impl IntoView {
+    view! {
+            <header>
+            <strong>"NATS Console"</strong>
+            {Page::MENU.map(|to| view! { <PageLink to current=page/> })}
+            <span id="vault-state" class="muted">{move || if console.vault.with(|v| v.is_some()) { "unlocked" } else { "locked" }}</span>
+            <span id="session-state" class="muted">{move || match console.session.get() {
+                Some(s) => format!("{} · {} of {}", s.name, s.role, s.account_name),
+                None => "not signed in".to_string(),
+            }}</span>
+            </header>
+    }
+}
+
+/// The outcome of the last action.
+#[component]
+pub fn Notice(console: Console) -> impl IntoView {
+    view! {
+        <p id="notice" role="status" class=move || match console.notice.get() { Some((true, _)) => "error", _ => "ok" }>
+            {move || console.notice.get().map(|(_, text)| text)}
+        </p>
     }
 }
 

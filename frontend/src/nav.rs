@@ -1,6 +1,7 @@
 //! The console's pages and the links between them: a path per page, History API navigation.
 //! Hand-written instead of a router crate: a few fixed paths do not need one, and the app ships
-//! ~45 KB (gzip) smaller without it (measured with scripts/build-web).
+//! ~45 KB (gzip) smaller without it (measured with scripts/build-web). The ops pages (`/ops/…`)
+//! are a second bundle: a link between the two is a full page load.
 
 use leptos::ev::MouseEvent;
 use leptos::prelude::*;
@@ -9,6 +10,12 @@ use wasm_bindgen::JsCast;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {
+    Home,
+    Servers,
+    Overview,
+    Connections,
+    Cluster,
+    Events,
     Vault,
     Operator,
     Accounts,
@@ -22,7 +29,13 @@ pub enum Page {
 }
 
 impl Page {
-    pub const MENU: [Page; 9] = [
+    pub const MENU: [Page; 15] = [
+        Page::Home,
+        Page::Servers,
+        Page::Overview,
+        Page::Connections,
+        Page::Cluster,
+        Page::Events,
         Page::Vault,
         Page::SignIn,
         Page::Operator,
@@ -36,6 +49,12 @@ impl Page {
 
     pub fn path(self) -> &'static str {
         match self {
+            Page::Home => "/ops/home",
+            Page::Servers => "/ops/servers",
+            Page::Overview => "/ops/overview",
+            Page::Connections => "/ops/connections",
+            Page::Cluster => "/ops/cluster",
+            Page::Events => "/ops/events",
             Page::Vault => "/",
             Page::Operator => "/operator",
             Page::Accounts => "/accounts",
@@ -51,6 +70,12 @@ impl Page {
 
     pub fn title(self) -> &'static str {
         match self {
+            Page::Home => "Home",
+            Page::Servers => "Servers",
+            Page::Overview => "Overview",
+            Page::Connections => "Connections",
+            Page::Cluster => "Cluster",
+            Page::Events => "Events",
             Page::Vault => "Vault",
             Page::Operator => "Operator",
             Page::Accounts => "Accounts",
@@ -62,6 +87,11 @@ impl Page {
             Page::Audit => "Audit",
             Page::NotFound => "Not found",
         }
+    }
+
+    /// Is this page the ops bundle's (served under `/ops/`, see `ops.rs`)?
+    pub fn is_ops(self) -> bool {
+        self.path().starts_with("/ops/")
     }
 
     /// The page at `path` (a trailing slash is ignored).
@@ -91,11 +121,40 @@ pub fn current_page() -> RwSignal<Page> {
     page
 }
 
+/// Is `to` in the bundle running now? (Else it takes a full page load.)
+fn here(to: Page) -> bool {
+    let running_ops = window()
+        .location()
+        .pathname()
+        .is_ok_and(|p| p.starts_with("/ops"));
+    to.is_ops() == running_ops
+}
+
+/// Shows `to` as if its link was clicked (for "go there next" after an action).
+pub fn go(to: Page) {
+    if !here(to) {
+        let _ = window().location().assign(to.path());
+        return;
+    }
+    if let Some(current) = use_context::<RwSignal<Page>>() {
+        if let Ok(history) = window().history() {
+            let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(to.path()));
+        }
+        current.set(to);
+    }
+}
+
 /// A menu link: a real `<a href>` (new tab, copy link work); a plain click switches in place.
 #[component]
 pub fn PageLink(to: Page, current: RwSignal<Page>) -> impl IntoView {
     let on_click = move |ev: MouseEvent| {
-        if ev.button() != 0 || ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key() {
+        if ev.button() != 0
+            || ev.ctrl_key()
+            || ev.meta_key()
+            || ev.shift_key()
+            || ev.alt_key()
+            || !here(to)
+        {
             return;
         }
         ev.prevent_default();
@@ -129,5 +188,6 @@ mod tests {
         assert_eq!(Page::at(""), Page::Vault);
         assert_eq!(Page::at("/accounts/"), Page::Accounts);
         assert_eq!(Page::at("/nope"), Page::NotFound);
+        assert!(Page::Connections.is_ops() && !Page::Accounts.is_ops());
     }
 }

@@ -52,6 +52,14 @@ pub async fn load(console: Console) {
         Ok(r) if r.ok() => r.json::<SessionInfo>().await.ok(),
         _ => None,
     };
+    // signed in and at the front door: the first page is Home
+    let at_root = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .as_deref()
+        == Some("/");
+    if session.is_some() && at_root {
+        crate::nav::go(crate::nav::Page::Home);
+    }
     console.session.set(session);
 }
 

@@ -11,6 +11,10 @@ pub struct Console {
     pub notice: RwSignal<Option<(bool, String)>>,
     /// Who is signed in to this console, as the console says.
     pub session: RwSignal<Option<crate::session::SessionInfo>>,
+    /// The cluster as polled, with an hour of history.
+    pub monitor: crate::monitoring::Monitor,
+    /// The system account's live events (admins).
+    pub events: crate::monitoring::events::LiveEvents,
 }
 
 impl Console {
@@ -19,6 +23,8 @@ impl Console {
             vault: RwSignal::new_local(None),
             notice: RwSignal::new(None),
             session: RwSignal::new(None),
+            monitor: crate::monitoring::Monitor::new(),
+            events: crate::monitoring::events::LiveEvents::new(),
         }
     }
 

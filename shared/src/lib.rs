@@ -6,11 +6,13 @@
 //! - [`chain`]: may this JWT be trusted under this operator (and account)?
 //! - [`creds`]: the `.creds` file format
 //! - [`session`]: who may sign in to the console, and as what
+//! - [`monitoring`]: nats-server's monitoring answers merged across a cluster
 
 pub mod chain;
 pub mod creds;
 mod error;
 pub mod jwt;
+pub mod monitoring;
 pub mod nkeys;
 pub mod session;
 pub mod text_encoding;

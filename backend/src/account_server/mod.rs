@@ -47,10 +47,18 @@ pub fn router(state: Arc<AppState>, web_dir: Option<&std::path::Path>) -> Router
         .route("/jwt/{*rest}", axum::routing::any(not_found))
         .route("/api/{*rest}", axum::routing::any(not_found));
     let routes = match web_dir {
-        Some(dir) => routes.fallback_service(
-            tower_http::services::ServeDir::new(dir)
-                .fallback(tower_http::services::ServeFile::new(dir.join("index.html"))),
-        ),
+        // two bundles, each with its own SPA fallback: the ops pages under /ops/, the rest
+        Some(dir) => routes
+            .nest_service(
+                "/ops",
+                tower_http::services::ServeDir::new(dir.join("ops")).fallback(
+                    tower_http::services::ServeFile::new(dir.join("ops/index.html")),
+                ),
+            )
+            .fallback_service(
+                tower_http::services::ServeDir::new(dir)
+                    .fallback(tower_http::services::ServeFile::new(dir.join("index.html"))),
+            ),
         None => routes.fallback(not_found),
     };
     routes

@@ -55,6 +55,14 @@ impl KnownServers {
             .collect()
     }
 
+    /// Is `id` a server still known (not replaced by a restart, not forgotten)?
+    pub fn contains(&self, id: &str) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(id)
+    }
+
     /// The name a server id was last seen with (the id when it was never seen).
     pub fn name_of(&self, id: &str) -> String {
         let known = self.0.lock().unwrap_or_else(|e| e.into_inner());
@@ -80,6 +88,7 @@ mod tests {
         // restarted: a new id under the same name replaces the old one
         known.saw("NB2", "b");
         assert_eq!(known.ids(), HashSet::from(["NA".into(), "NB2".into()]));
+        assert!(!known.contains("NB") && known.contains("NB2"));
         assert_eq!(known.name_of("NX"), "NX");
     }
 }

@@ -3,7 +3,6 @@
 //! own NATS connection, so nats-server decides what the person may see. A team's session asks
 //! the account-scoped subjects nats-server maps to its own account.
 
-pub mod connz;
 pub mod events;
 pub mod known_servers;
 pub mod query;
@@ -127,8 +126,10 @@ pub async fn ask(
             None => servers.push(json!({ "server": server, "data": data })),
         }
     }
+    // an id replaced during this round (its server restarted under the same name) is not missing
     let mut missing: Vec<String> = expected
         .difference(&answered)
+        .filter(|id| query.server.is_some() || known.contains(id))
         .map(|id| known.name_of(id))
         .collect();
     missing.sort();
@@ -143,7 +144,12 @@ pub async fn ask(
         "errors": errors,
     });
     if endpoint == Endpoint::Connz {
-        answer["merged"] = Value::Object(connz::merge(&mut servers, query.sort(), offset, limit));
+        answer["merged"] = Value::Object(nats_auth::monitoring::merge_connz(
+            &mut servers,
+            query.sort(),
+            offset,
+            limit,
+        ));
     }
     answer["servers"] = Value::Array(servers);
     Ok(answer)

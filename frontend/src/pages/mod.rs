@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod audit;
 pub mod inspector;
 pub mod keys;
+pub mod monitoring;
 pub mod operator;
 pub mod sign_in;
 pub mod team;

@@ -1,13 +1,21 @@
-//! One `connz` for the whole cluster: every server's connections, each marked with its server,
+//! What nats-server's monitoring answers mean across a cluster, for the console's backend
+//! (answers gathered over `$SYS`) and the browser (answers polled from each monitor port) alike:
+//! one `connz` for the whole cluster: every server's connections, each marked with its server,
 //! sorted the way nats-server sorts one server's list (same keys, same directions), then paged.
-//! Each server was asked for `offset + limit` rows, so the merged page is exact.
+//! Each server was asked for `offset + limit` rows, so the merged page is exact. Go's times and
+//! durations as they appear in those answers are read here too.
 
 use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
 
 /// Merges the `connections` of every server's `data` (taken out of them) into one sorted page.
-pub fn merge(servers: &mut [Value], sort: &str, offset: u64, limit: u64) -> Map<String, Value> {
+pub fn merge_connz(
+    servers: &mut [Value],
+    sort: &str,
+    offset: u64,
+    limit: u64,
+) -> Map<String, Value> {
     let now = servers
         .iter()
         .filter_map(|s| rfc3339_nanos(s["data"]["now"].as_str()?))
@@ -186,6 +194,8 @@ pub fn go_duration_nanos(text: &str) -> Option<f64> {
 mod tests {
     use super::*;
     use serde_json::json;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn server(name: &str, connections: Value) -> Value {
         json!({"server":{"name":name,"id":format!("N{name}")},
@@ -204,7 +214,7 @@ mod tests {
                 json!([{"cid":1,"out_bytes":200},{"cid":7,"out_bytes":5}]),
             ),
         ];
-        let merged = merge(&mut servers, "bytes_to", 1, 2);
+        let merged = merge_connz(&mut servers, "bytes_to", 1, 2);
         let rows: Vec<(String, u64)> = merged["connections"]
             .as_array()
             .unwrap()
@@ -220,7 +230,7 @@ mod tests {
         assert_eq!(merged["total"], 4);
         assert!(servers[0]["data"].get("connections").is_none());
 
-        let merged = merge(&mut servers.clone(), "cid", 0, 10);
+        let merged = merge_connz(&mut servers.clone(), "cid", 0, 10);
         assert_eq!(merged["connections"].as_array().unwrap().len(), 0);
     }
 
@@ -235,7 +245,7 @@ mod tests {
             ]),
         )];
         let order = |sort: &str| -> Vec<u64> {
-            merge(&mut servers.clone(), sort, 0, 10)["connections"]
+            merge_connz(&mut servers.clone(), sort, 0, 10)["connections"]
                 .as_array()
                 .unwrap()
                 .iter()

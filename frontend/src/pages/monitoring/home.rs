@@ -1,0 +1,147 @@
+//! Home: "is everything all right?" at a glance — cluster health, servers down, slow consumers,
+//! authentication errors of the last hour, JWTs expiring soon, accounts near their connection
+//! limits — each a link to the page that explains it.
+
+use leptos::prelude::*;
+use serde_json::Value;
+
+use super::monitor;
+use crate::nav::Page;
+use crate::state::{now, Console};
+
+/// JWTs expiring within this many seconds are flagged.
+const EXPIRING_SOON: i64 = 7 * 24 * 3600;
+/// An account at this share of its connection limit is near it.
+const NEAR_LIMIT: f64 = 0.8;
+
+#[component]
+fn Check(
+    id: &'static str,
+    title: &'static str,
+    to: Page,
+    #[prop(into)] bad: Signal<bool>,
+    #[prop(into)] text: Signal<String>,
+) -> impl IntoView {
+    view! {
+        <a class=move || if bad.get() { "check bad" } else { "check good" } id=id href=to.path()>
+            <span class="check-title">{title}</span>
+            <strong>{move || if bad.get() { "⚠ " } else { "✓ " }}{move || text.get()}</strong>
+        </a>
+    }
+}
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let console = expect_context::<Console>();
+    let monitor = monitor();
+    let admin = move || {
+        console
+            .session
+            .with(|s| s.as_ref().is_some_and(|s| s.is_admin()))
+    };
+    Effect::new(move |_| {
+        if admin() {
+            console.events.start();
+        }
+    });
+    let accounts = RwSignal::new(None::<Value>);
+    let accstatz = RwSignal::new(None::<Value>);
+    Effect::new(move |_| {
+        if console.session.with(|s| s.is_some()) {
+            leptos::task::spawn_local(async move {
+                accounts.set(crate::api::get("/api/v1/accounts").await.ok());
+                accstatz.set(crate::api::get("/api/v1/monitor/accstatz").await.ok());
+            });
+        }
+    });
+    let servers = move || monitor.servers.get();
+    let down = Signal::derive(move || {
+        servers()
+            .iter()
+            .filter(|s| !s.up)
+            .map(|s| s.name.clone())
+            .collect::<Vec<_>>()
+    });
+    let unhealthy = Signal::derive(move || {
+        servers()
+            .iter()
+            .filter(|s| s.up && s.health.as_deref().is_some_and(|h| h != "ok"))
+            .map(|s| s.name.clone())
+            .collect::<Vec<_>>()
+    });
+    let slow = Signal::derive(move || {
+        servers()
+            .iter()
+            .filter(|s| s.up)
+            .map(|s| s.number("slow_consumers"))
+            .sum::<f64>()
+    });
+    let auth_errors = Signal::derive(move || console.events.auth_errors_last_hour());
+    let expiring = Signal::derive(move || {
+        let now = now();
+        accounts.with(|a| {
+            a.as_ref()
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter(|a| {
+                    a["expires"]
+                        .as_i64()
+                        .is_some_and(|e| e > 0 && e - now < EXPIRING_SOON)
+                })
+                .map(|a| a["name"].as_str().unwrap_or("").to_string())
+                .collect::<Vec<_>>()
+        })
+    });
+    let near_limits = Signal::derive(move || {
+        let stats = accstatz.get().unwrap_or(Value::Null);
+        accounts.with(|a| {
+            a.as_ref()
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|a| {
+                    let limit = a["limits"]["conn"].as_f64().filter(|l| *l > 0.0)?;
+                    let key = a["key"].as_str()?;
+                    let conns: f64 = stats["servers"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .flat_map(|s| s["data"]["account_statz"].as_array().into_iter().flatten())
+                        .filter(|s| s["acc"] == key)
+                        .map(|s| s["conns"].as_f64().unwrap_or(0.0))
+                        .sum();
+                    (conns / limit >= NEAR_LIMIT)
+                        .then(|| format!("{} ({conns}/{limit})", a["name"].as_str().unwrap_or("")))
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let list = |names: Vec<String>, none: &str| {
+        if names.is_empty() {
+            none.to_string()
+        } else {
+            names.join(", ")
+        }
+    };
+    view! {
+        <section>
+            <h2>"Is everything all right?"</h2>
+            <p class="muted" id="monitor-status">{move || monitor.status.get()}</p>
+            <div class="checks">
+                <Check id="check-health" title="Cluster health" to=Page::Servers bad=Signal::derive(move || !unhealthy.get().is_empty())
+                    text=Signal::derive(move || { let n = servers().iter().filter(|s| s.up).count(); if unhealthy.get().is_empty() { format!("{n} server(s) healthy") } else { format!("not healthy: {}", unhealthy.get().join(", ")) } })/>
+                <Check id="check-down" title="Servers down" to=Page::Servers bad=Signal::derive(move || !down.get().is_empty())
+                    text=Signal::derive(move || list(down.get(), "none"))/>
+                <Check id="check-slow" title="Slow consumers" to=Page::Overview bad=Signal::derive(move || slow.get() > 0.0)
+                    text=Signal::derive(move || format!("{}", slow.get()))/>
+                <Check id="check-auth" title="Authentication errors (last hour)" to=Page::Events bad=Signal::derive(move || auth_errors.get() > 0)
+                    text=Signal::derive(move || if admin() { format!("{} since this page opened the feed", auth_errors.get()) } else { "admins only".to_string() })/>
+                <Check id="check-expiring" title="JWTs expiring within 7 days" to=Page::Accounts bad=Signal::derive(move || !expiring.get().is_empty())
+                    text=Signal::derive(move || list(expiring.get(), "none"))/>
+                <Check id="check-limits" title="Accounts near their connection limit" to=Page::Cluster bad=Signal::derive(move || !near_limits.get().is_empty())
+                    text=Signal::derive(move || list(near_limits.get(), "none"))/>
+            </div>
+        </section>
+    }
+}

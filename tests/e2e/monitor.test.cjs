@@ -1,0 +1,183 @@
+// The ops pages against real servers: a three-server nats-server 2.15 cluster in operator mode
+// (resolving through the console), Debian's 2.9.10, headless Chromium. Direct polling reaches
+// 2.15 by CORS and 2.9.10 by JSONP; through the console an admin sees the whole cluster, its
+// connections with their server, kicks one, sees AUTH.ERR live, sees a stopped server go down
+// and come back, reloads one; a team sees its own account's connections only.
+// Needs: target/debug/nats-console, target/debug/examples/test_deployment and dist/.
+"use strict";
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { spawn } = require("node:child_process");
+const { chromium } = require("playwright-core");
+const { connect, credsAuthenticator } = require("nats");
+
+const { root, SEED, freePort, waitFor } = require("./support.cjs");
+const { Cluster, deployment, startDebianServer } = require("./support-cluster.cjs");
+const shots = process.env.E2E_SCREENSHOTS || path.join(root, "target/e2e-screenshots");
+
+test("the ops pages watch a cluster directly and through the console", async (t) => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "nats-console-ops-"));
+  fs.mkdirSync(shots, { recursive: true });
+  const d = deployment(["APP", "OTHER"], ["alice@APP", "carol@APP", "bob@OTHER", "mallory@STRANGER"]);
+  const account = (name) => d.accounts.find((a) => a.name === name);
+  const stops = [];
+  t.after(() => stops.reverse().forEach((stop) => { try { stop(); } catch (_) { /* gone */ } }));
+
+  // the console first (the servers resolve accounts through it), then the cluster
+  const httpPort = await freePort();
+  const base = `http://127.0.0.1:${httpPort}`;
+  const cluster = await Cluster.plan(work, "ops", d, `${base}/jwt/v1/accounts/`);
+  stops.push(() => cluster.stopAll());
+  fs.writeFileSync(path.join(work, "operator.jwt"), d.operator_jwt);
+  fs.writeFileSync(path.join(work, "sys.creds"), d.users.sys.creds);
+  const consoleProcess = spawn(path.join(root, "target/debug/nats-console"),
+    ["-dir", path.join(work, "jwt"), "-hp", `127.0.0.1:${httpPort}`, "-web", path.join(root, "dist"),
+      "-operator", path.join(work, "operator.jwt"), "-nats", `nats://127.0.0.1:${cluster.nodes[0].client}`,
+      "-creds", path.join(work, "sys.creds")],
+    { stdio: ["ignore", "ignore", fs.openSync(path.join(work, "console.log"), "w")] });
+  stops.push(() => process.kill(consoleProcess.pid, "SIGKILL"));
+  await waitFor(async () => (await fetch(`${base}/healthz`)).ok, "the console");
+  for (const a of d.accounts) {
+    const r = await fetch(`${base}/jwt/v1/accounts/${a.public}`, { method: "POST", body: a.jwt });
+    assert.equal(r.status, 200, await r.text());
+  }
+  await cluster.startAll();
+  const old = await startDebianServer(work);
+  stops.push(() => old.stop());
+
+  // clients of the test on different servers
+  const client = async (i, user) => {
+    let nc;
+    await waitFor(async () => {
+      nc = await connect({ servers: `127.0.0.1:${cluster.nodes[i].client}`, name: user,
+        authenticator: credsAuthenticator(new TextEncoder().encode(d.users[user].creds)), reconnect: false });
+      return true;
+    }, `${user}'s connection`, 20000);
+    stops.push(() => nc.close());
+    return nc;
+  };
+  const alice = await client(0, "alice");
+  await client(1, "carol");
+  await client(2, "bob");
+
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+  stops.push(() => browser.close());
+  const pageErrors = [];
+  const newPage = async () => {
+    const page = await browser.newPage();
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    page.on("dialog", (dialog) => dialog.accept());
+    return page;
+  };
+  const page = await newPage();
+  const requests = [];
+  page.on("request", (r) => requests.push({ url: r.url(), body: r.postData() || "" }));
+  const text = async (selector) => (await page.textContent(selector)) || "";
+  const serverRow = (p, name) => p.locator(`#servers tr[data-server="${name}"] .server-state`);
+
+  // 1. directly from the browser, no session: 2.15 by CORS, 2.9.10 by JSONP
+  await page.goto(`${base}/ops/servers`);
+  await page.locator("details.settings summary").click();
+  await page.getByLabel(/Monitor URLs/).fill(`http://127.0.0.1:${cluster.nodes[0].monitor}\nhttp://127.0.0.1:${old.monitor}`);
+  await page.getByLabel("Poll every").selectOption("1");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await waitFor(async () => (await serverRow(page, "ops-1").textContent()).includes("up (CORS)"), "ops-1 by CORS");
+  await waitFor(async () => (await serverRow(page, "old-2-9").textContent()).includes("up (JSONP)"), "2.9.10 by JSONP");
+  assert.match(await page.locator('#servers tr[data-server="old-2-9"]').textContent(), /2\.9\.10/);
+  const remembered = await page.evaluate(() => JSON.stringify(Object.assign({}, localStorage)));
+  assert.match(remembered, new RegExp(`monitor-transport.http://127.0.0.1:${old.monitor}":"jsonp`));
+  assert.equal(await page.locator('script[src*="callback="]').count(), 0, "JSONP scripts are removed after use");
+  // the direct pages did not use the console's API
+  assert.ok(!requests.some((r) => r.url.includes("/api/v1/monitor")), "direct polling went through the console");
+  await page.screenshot({ path: path.join(shots, "ops-1-direct.png"), fullPage: true });
+  // back to the console as the source
+  await page.getByLabel(/Monitor URLs/).fill("");
+  await page.getByRole("button", { name: "Apply" }).click();
+
+  // 2. sign in as admin (the SYS key imported into a new vault)
+  const signIn = async (p, accountName) => {
+    await p.goto(base);
+    await p.getByLabel("New passphrase").fill("correct horse battery staple");
+    await p.getByLabel("Repeat the passphrase").fill("correct horse battery staple");
+    await p.getByLabel("Repeat the passphrase").press("Enter");
+    await waitFor(async () => (await p.textContent("#vault-state")) === "unlocked", "the vault");
+    await p.getByRole("link", { name: "Keys" }).click();
+    await p.getByLabel("Name").fill(accountName);
+    await p.getByLabel("Seed, .nk file or creds file").fill(account(accountName).seed);
+    await p.getByRole("button", { name: "Import key" }).click();
+    await p.getByRole("link", { name: "Sign in" }).click();
+    await p.getByLabel("Your name (the audit log records who signed in)").fill(`${accountName} tester`);
+    await p.getByRole("button", { name: "Sign in", exact: true }).click();
+    await waitFor(async () => (await p.textContent("#session-state")).includes(`of ${accountName}`), `signed in for ${accountName}`);
+  };
+  await signIn(page, "SYS");
+
+  // 3. the cluster through the console: three servers up
+  await page.getByRole("link", { name: "Servers" }).click();
+  for (const node of cluster.nodes) {
+    await waitFor(async () => (await serverRow(page, node.name).textContent()).includes("up (console)"), `${node.name} up`);
+  }
+  await page.screenshot({ path: path.join(shots, "ops-2-servers.png"), fullPage: true });
+
+  // 4. the cluster's connections, each with its server
+  await page.getByRole("link", { name: "Connections" }).click();
+  const row = (user) => page.locator(`#connections tr.conn[data-user="${d.users[user].public}"]`);
+  for (const [user, server] of [["alice", "ops-1"], ["carol", "ops-2"], ["bob", "ops-3"]]) {
+    await waitFor(async () => (await row(user).getAttribute("data-server")) === server, `${user} on ${server}`);
+  }
+  await page.screenshot({ path: path.join(shots, "ops-3-connections.png"), fullPage: true });
+
+  // 5. kick alice: her client is closed, and the closed connection shows the reason
+  await row("alice").click();
+  await page.locator("#kick").click();
+  const closed = await Promise.race([alice.closed().then(() => true), new Promise((r) => setTimeout(() => r(false), 15000))]);
+  assert.ok(closed, "kick closed alice's connection");
+  await page.locator("#connz-state").selectOption("closed");
+  await page.locator("#connz-sort").selectOption("reason");
+  await page.getByRole("button", { name: "Refresh" }).click();
+  await waitFor(async () => (await row("alice").locator(".reason").textContent()).includes("Kicked"), "alice closed: Kicked");
+
+  // 6. a bad-creds attempt shows as AUTH.ERR in the live feed
+  await page.getByRole("link", { name: "Events" }).click();
+  await waitFor(async () => (await text("#events-state")).startsWith("live"), "the live feed");
+  await assert.rejects(connect({ servers: `127.0.0.1:${cluster.nodes[1].client}`, reconnect: false,
+    authenticator: credsAuthenticator(new TextEncoder().encode(d.users.mallory.creds)) }));
+  await waitFor(async () => (await page.locator('#events tr[data-type="auth_error"]').count()) > 0, "AUTH.ERR in the feed");
+  assert.match(await page.locator('#events tr[data-type="auth_error"]').first().textContent(), /ops-2/);
+  await page.screenshot({ path: path.join(shots, "ops-4-events.png"), fullPage: true });
+
+  // 7. a stopped server is marked down; its restart brings it back; reload answers
+  await page.getByRole("link", { name: "Servers" }).click();
+  cluster.stop(2);
+  await waitFor(async () => (await serverRow(page, "ops-3").textContent()).includes("down"), "ops-3 down", 20000);
+  await page.screenshot({ path: path.join(shots, "ops-5-server-down.png"), fullPage: true });
+  await cluster.start(2);
+  await waitFor(async () => (await serverRow(page, "ops-3").textContent()).includes("up"), "ops-3 back", 30000);
+  await page.locator('#servers tr[data-server="ops-1"] button', { hasText: "Reload" }).click();
+  await waitFor(async () => (await text("#notice")).includes("ops-1 reloaded its configuration"), "reload answered");
+
+  // 8. home and the cluster tabs answer
+  await page.getByRole("link", { name: "Home", exact: true }).click();
+  await waitFor(async () => (await text("#check-down")).includes("none"), "no server down", 15000).catch(async (e) => { await page.screenshot({ path: path.join(shots, "ops-debug-home.png"), fullPage: true }); throw new Error(`${e.message}: ${await text("#check-down")} / ${await text("main")}`); });
+  await page.getByRole("link", { name: "Cluster", exact: true }).click();
+  await waitFor(async () => (await page.locator("#routes tbody tr").count()) >= 6, "six routes");
+  await page.getByRole("tab", { name: "JetStream" }).click();
+  await waitFor(async () => /meta leader: ops-\d/.test(await text("#meta-leader")), "the meta leader");
+  await page.screenshot({ path: path.join(shots, "ops-6-cluster.png"), fullPage: true });
+
+  // 9. a team sees its own account's connections and nothing else
+  const team = await newPage();
+  await signIn(team, "APP");
+  await team.goto(`${base}/ops/connections`);
+  await waitFor(async () => (await team.locator(`#connections tr.conn[data-user="${d.users.carol.public}"]`).count()) === 1, "carol for the team");
+  assert.equal(await team.locator(`#connections tr.conn[data-user="${d.users.bob.public}"]`).count(), 0, "bob is not APP's");
+  await team.goto(`${base}/ops/servers`);
+  await waitFor(async () => (await team.textContent("#monitor-status")).includes("could not ask the cluster"), "servers refused to a team");
+
+  assert.deepEqual(pageErrors, []);
+  for (const r of requests) assert.doesNotMatch(`${r.url} ${r.body}`, SEED, `a seed left the page: ${r.url}`);
+});

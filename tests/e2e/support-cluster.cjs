@@ -1,0 +1,85 @@
+// A three-server nats-server 2.15 cluster (routes, JetStream, monitor ports, operator mode
+// resolving through a console's URL resolver) for the browser tests, and Debian's 2.9.10 as a
+// plain server (JSONP, no CORS). Every process is stopped by pid when the test ends.
+"use strict";
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { spawn, execFileSync } = require("node:child_process");
+const { root, freePort, waitFor } = require("./support.cjs");
+
+function natsServerBinary() {
+  if (process.env.NATS_SERVER_BIN) return process.env.NATS_SERVER_BIN;
+  const tools = process.env.NATS_CONSOLE_TOOLS || path.join(os.homedir(), ".cache/nats-console");
+  return path.join(tools, "venv/bin/nats-server");
+}
+const DEBIAN_NATS_SERVER = process.env.NATS_SERVER_DEBIAN_BIN || "/usr/sbin/nats-server";
+
+/// An operator, SYS, the named accounts and users' creds (test fixtures) from the
+/// test_deployment example.
+function deployment(accounts, users) {
+  const out = execFileSync(path.join(root, "target/debug/examples/test_deployment"), [...accounts, "--", ...users]);
+  return JSON.parse(out.toString());
+}
+
+async function monitorUp(port) {
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/varz`)).ok, `the monitor port ${port}`, 20000);
+}
+
+class Cluster {
+  /// Plans three servers `<prefix>-1..3` resolving accounts at `resolverUrl`.
+  static async plan(work, prefix, d, resolverUrl) {
+    const sys = d.accounts.find((a) => a.name === "SYS");
+    const routes = [await freePort(), await freePort(), await freePort()];
+    const nodes = [];
+    for (let i = 0; i < 3; i++) {
+      const name = `${prefix}-${i + 1}`;
+      const client = await freePort();
+      const monitor = await freePort();
+      const dir = path.join(work, name);
+      fs.mkdirSync(dir, { recursive: true });
+      const others = routes.filter((_, j) => j !== i).map((p) => `nats-route://127.0.0.1:${p}`).join(", ");
+      const config = [
+        `server_name: ${name}`, `listen: 127.0.0.1:${client}`, `http: 127.0.0.1:${monitor}`,
+        `cluster { name: ${prefix}, listen: 127.0.0.1:${routes[i]}, routes: [${others}] }`,
+        `jetstream { store_dir: ${JSON.stringify(path.join(dir, "js"))} }`,
+        `operator: ${d.operator_jwt}`, `system_account: ${sys.public}`, `resolver: URL(${resolverUrl})`, "",
+      ].join("\n");
+      fs.writeFileSync(path.join(dir, "nats-server.conf"), config);
+      nodes.push({ name, client, monitor, dir, process: null });
+    }
+    return new Cluster(nodes);
+  }
+
+  constructor(nodes) { this.nodes = nodes; }
+
+  async start(i) {
+    const node = this.nodes[i];
+    node.process = spawn(natsServerBinary(), ["-c", path.join(node.dir, "nats-server.conf")],
+      { stdio: ["ignore", "ignore", fs.openSync(path.join(node.dir, "nats-server.log"), "a")] });
+    await monitorUp(node.monitor);
+  }
+
+  async startAll() { await Promise.all(this.nodes.map((_, i) => this.start(i))); }
+
+  stop(i) {
+    const node = this.nodes[i];
+    if (node.process) { process.kill(node.process.pid, "SIGKILL"); node.process = null; }
+  }
+
+  stopAll() { this.nodes.forEach((_, i) => this.stop(i)); }
+}
+
+/// Debian's nats-server 2.9.10, no auth, with a monitor port (JSONP, no CORS).
+async function startDebianServer(work) {
+  const monitor = await freePort();
+  const dir = path.join(work, "debian");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "nats-server.conf"), `server_name: old-2-9\nlisten: 127.0.0.1:-1\nhttp: 127.0.0.1:${monitor}\n`);
+  const child = spawn(DEBIAN_NATS_SERVER, ["-c", path.join(dir, "nats-server.conf")],
+    { stdio: ["ignore", "ignore", fs.openSync(path.join(dir, "nats-server.log"), "w")] });
+  await monitorUp(monitor);
+  return { monitor, stop: () => process.kill(child.pid, "SIGKILL") };
+}
+
+module.exports = { Cluster, deployment, startDebianServer };
