@@ -12,7 +12,6 @@ const os = require("node:os");
 const path = require("node:path");
 const { spawn } = require("node:child_process");
 const { chromium } = require("playwright-core");
-const { connect, credsAuthenticator } = require("nats");
 const jwt = require("@nats-io/jwt");
 
 const { root, freePort, waitFor } = require("../tests/e2e/support.cjs");
@@ -44,28 +43,33 @@ async function main() {
   const cluster = await Cluster.plan(work, "bench", d, `${base}/jwt/v1/accounts/`);
   stops.push(() => cluster.stopAll());
   fs.writeFileSync(path.join(work, "operator.jwt"), d.operator_jwt);
+  fs.writeFileSync(path.join(work, "sys.creds"), d.users.sys.creds);
   const consoleProcess = spawn(path.join(root, "target/release/nats-console"),
     ["-dir", path.join(work, "jwt"), "-hp", `127.0.0.1:${httpPort}`, "-web", path.join(root, "dist"),
-      "-operator", path.join(work, "operator.jwt"), "-nats", `nats://127.0.0.1:${cluster.nodes[0].client}`],
+      "-operator", path.join(work, "operator.jwt"), "-nats", `nats://127.0.0.1:${cluster.nodes[0].client}`,
+      "-creds", path.join(work, "sys.creds")],
     { stdio: ["ignore", "ignore", fs.openSync(path.join(work, "console.log"), "w")] });
   stops.push(() => process.kill(consoleProcess.pid, "SIGKILL"));
   await waitFor(async () => (await fetch(`${base}/healthz`)).ok, "the console");
-  for (const a of d.accounts) await fetch(`${base}/jwt/v1/accounts/${a.public}`, { method: "POST", body: a.jwt });
+  for (const a of d.accounts) {
+    const r = await fetch(`${base}/jwt/v1/accounts/${a.public}`, { method: "POST", body: a.jwt });
+    if (r.status !== 200) throw new Error(`pushing ${a.name}: ${r.status} ${await r.text()}`);
+  }
   await cluster.startAll();
 
-  // CONNECTIONS clients, round robin over the servers, 200 at a time
-  const auth = credsAuthenticator(new TextEncoder().encode(d.users.load.creds));
-  const clients = [];
-  const started = Date.now();
-  for (let i = 0; i < CONNECTIONS; i += 200) {
-    const batch = [];
-    for (let j = i; j < Math.min(CONNECTIONS, i + 200); j++) {
-      batch.push(connect({ servers: `127.0.0.1:${cluster.nodes[j % 3].client}`, name: `load-${j}`, authenticator: auth, reconnect: false }));
-    }
-    clients.push(...(await Promise.all(batch)));
+  // CONNECTIONS clients, round robin over the servers (async-nats, in their own process)
+  for (const node of cluster.nodes) {
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${node.monitor}/healthz`)).ok, `${node.name} healthy`, 60000);
   }
-  console.log(`${clients.length} client connections open in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  stops.push(() => clients.forEach((c) => c.close()));
+  fs.writeFileSync(path.join(work, "load.creds"), d.users.load.creds);
+  const load = spawn(path.join(root, "target/release/examples/hold_connections"),
+    [path.join(work, "load.creds"), String(CONNECTIONS), ...cluster.nodes.map((n) => `nats://127.0.0.1:${n.client}`)],
+    { stdio: ["ignore", "pipe", "inherit"] });
+  stops.push(() => process.kill(load.pid, "SIGKILL"));
+  console.log(await new Promise((resolve, reject) => {
+    load.stdout.once("data", (line) => resolve(line.toString().trim()));
+    load.once("exit", (code) => reject(new Error(`hold_connections exited with ${code}`)));
+  }));
 
   // a session for the API timings: a SYS user JWT for the console's key
   const { key } = await (await fetch(`${base}/api/v1/session/key`, { method: "POST" })).json();

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-tools
 [ -d dist/ops ] || scripts/build-web
-cargo build -q --release --locked -p nats-console --bin nats-console
+cargo build -q --release --locked -p nats-console --bin nats-console --example hold_connections
 cargo build -q --locked -p nats-console --example test_deployment
 ulimit -n "$(ulimit -Hn)"
 node bench/monitor.cjs

@@ -20,8 +20,9 @@ pub enum SysRequestError {
     Nats(String),
 }
 
-/// Once every expected server answered, wait only this long for servers not seen before.
-const NEWCOMER_GAP: Duration = Duration::from_millis(50);
+/// Once every expected server answered, wait only this long for servers not seen before (a
+/// full quiet gap is waited now and then to find them: `KnownServers::discovery_due`).
+const NEWCOMER_GAP: Duration = Duration::from_millis(10);
 
 /// Publishes `payload` on `subject` and returns every JSON reply that arrived in time.
 pub async fn gather(

@@ -476,6 +476,30 @@ fn an_admin_sees_the_whole_cluster_and_a_team_its_own_account() {
     let audit = std::fs::read_to_string(dir.join("jwt/audit.jsonl")).unwrap();
     assert!(audit.contains("\"server.kick\"") && audit.contains("\"server.reload\""));
 
+    // an action on a server that does not answer says why instead of failing silently
+    let absent =
+        nats_auth::nkeys::KeyPair::new(nats_auth::nkeys::KeyType::Server, &mut rand_core::OsRng)
+            .unwrap()
+            .public_key();
+    let (status, nobody) = post(
+        port,
+        &format!("/api/v1/servers/{absent}/kick"),
+        &admin,
+        "{\"cid\":1}",
+    );
+    assert_eq!(status, 502, "{nobody}");
+    assert!(
+        nobody["error"]
+            .as_str()
+            .unwrap()
+            .contains("older than nats-server 2.10"),
+        "{nobody}"
+    );
+    // USER.INFO: nats-server's view of the session's own user
+    let (status, me) = get(port, "/api/v1/user-info", &team);
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["data"]["account"], app.public_key().as_str(), "{me}");
+
     // a stopped server is named missing; its restart brings it back
     cluster.stop(2);
     let (_, down) = get(port, "/api/v1/monitor/varz", &admin);
@@ -490,4 +514,20 @@ fn an_admin_sees_the_whole_cluster_and_a_team_its_own_account() {
         "{}",
         get(port, "/api/v1/monitor/varz", &admin).1
     );
+
+    // the server the session's NATS connection is on goes away: the feed goes on over another
+    // server and says when it was cut
+    let mut feed = EventReader::open(port, &admin, "");
+    cluster.stop(0);
+    let cut = feed.next("cut", Duration::from_secs(30), |_| true);
+    assert!(
+        cut["reason"].as_str().unwrap().contains("NATS connection"),
+        "{cut}"
+    );
+    let (stranger2, _) = d.account("STRANGER2");
+    let bad = d.user_creds(&stranger2, "eve", |_| {});
+    assert!(Client::connect(cluster.nodes[2].client_port, &bad).is_err());
+    feed.next("auth_error", Duration::from_secs(15), |e| {
+        e["server"] == "mon-3"
+    });
 }

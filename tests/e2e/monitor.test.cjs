@@ -8,6 +8,7 @@
 const test = require("node:test");
 const assert = require("node:assert/strict");
 const fs = require("node:fs");
+const http = require("node:http");
 const os = require("node:os");
 const path = require("node:path");
 const { spawn } = require("node:child_process");
@@ -60,7 +61,13 @@ test("the ops pages watch a cluster directly and through the console", async (t)
     return nc;
   };
   const alice = await client(0, "alice");
-  await client(1, "carol");
+  const carol = await client(1, "carol");
+  // a stream with a consumer that lags 5 messages behind
+  const jsm = await carol.jetstreamManager();
+  await jsm.streams.add({ name: "ORDERS", subjects: ["orders.>"] });
+  const js = carol.jetstream();
+  for (let i = 0; i < 5; i++) await js.publish(`orders.new.${i}`, new TextEncoder().encode(`order ${i}`));
+  await jsm.consumers.add("ORDERS", { durable_name: "NEW", ack_policy: "explicit" });
   await client(2, "bob");
 
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true,
@@ -167,6 +174,9 @@ test("the ops pages watch a cluster directly and through the console", async (t)
   await waitFor(async () => (await page.locator("#routes tbody tr").count()) >= 6, "six routes");
   await page.getByRole("tab", { name: "JetStream" }).click();
   await waitFor(async () => /meta leader: ops-\d/.test(await text("#meta-leader")), "the meta leader");
+  const lag = page.locator("#consumers tbody tr", { hasText: "NEW" });
+  await waitFor(async () => (await lag.count()) === 1, "consumer NEW listed");
+  assert.deepEqual((await lag.locator("td").allTextContents()).slice(1, 4), ["ORDERS", "NEW", "5"], "stream, consumer, lag");
   await page.screenshot({ path: path.join(shots, "ops-6-cluster.png"), fullPage: true });
 
   // 9. a team sees its own account's connections and nothing else
@@ -177,6 +187,29 @@ test("the ops pages watch a cluster directly and through the console", async (t)
   assert.equal(await team.locator(`#connections tr.conn[data-user="${d.users.bob.public}"]`).count(), 0, "bob is not APP's");
   await team.goto(`${base}/ops/servers`);
   await waitFor(async () => (await team.textContent("#monitor-status")).includes("could not ask the cluster"), "servers refused to a team");
+
+  // 10. a static host with no backend at all: the ops bundle polls a monitor port by itself
+  const staticPort = await freePort();
+  const dist = path.join(root, "dist");
+  const staticHost = http.createServer((req, res) => {
+    const url = new URL(req.url, "http://x");
+    let file = path.join(dist, path.normalize(url.pathname));
+    if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      file = url.pathname.startsWith("/ops") ? path.join(dist, "ops/index.html") : path.join(dist, "index.html");
+    }
+    const types = { ".wasm": "application/wasm", ".js": "text/javascript", ".css": "text/css", ".html": "text/html" };
+    res.writeHead(url.pathname.startsWith("/api/") ? 404 : 200, { "content-type": types[path.extname(file)] || "application/octet-stream" });
+    res.end(url.pathname.startsWith("/api/") ? "" : fs.readFileSync(file));
+  });
+  await new Promise((r) => staticHost.listen(staticPort, "127.0.0.1", r));
+  stops.push(() => staticHost.close());
+  const alone = await newPage();
+  await alone.goto(`http://127.0.0.1:${staticPort}/ops/servers`);
+  await waitFor(async () => (await alone.textContent("#monitor-status")).includes("nothing to poll"), "no source yet");
+  await alone.locator("details.settings summary").click();
+  await alone.getByLabel(/Monitor URLs/).fill(`http://127.0.0.1:${cluster.nodes[1].monitor}`);
+  await alone.getByRole("button", { name: "Apply" }).click();
+  await waitFor(async () => (await alone.locator('#servers tr[data-server="ops-2"] .server-state').textContent()).includes("up (CORS)"), "ops-2 from a static host");
 
   assert.deepEqual(pageErrors, []);
   for (const r of requests) assert.doesNotMatch(`${r.url} ${r.body}`, SEED, `a seed left the page: ${r.url}`);

@@ -13,6 +13,7 @@ mod nats_link;
 mod portal;
 mod servers;
 pub mod session;
+mod user_info;
 
 use std::sync::Arc;
 
@@ -62,6 +63,7 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/api/v1/accounts", get(accounts::list))
         .route("/api/v1/accounts/{key}/connections", get(connections::list))
         .route("/api/v1/monitor/{endpoint}", get(monitor::endpoint))
+        .route("/api/v1/user-info", get(user_info::user_info))
         .route(
             "/api/v1/users",
             get(portal::users).post(portal::record_user),

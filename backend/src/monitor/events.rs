@@ -74,6 +74,7 @@ impl EventFeed {
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(1));
             let mut cut_since: Option<i64> = None;
+            let mut last_server = states.server_info().server_id;
             loop {
                 tokio::select! {
                     message = messages.next() => {
@@ -85,6 +86,12 @@ impl EventFeed {
                         let Some(feed) = weak.upgrade() else { return };
                         let connected =
                             states.connection_state() == async_nats::connection::State::Connected;
+                        // a reconnect quicker than a tick shows as another server id
+                        let server = states.server_info().server_id;
+                        let moved = connected && server != last_server;
+                        if connected {
+                            last_server = server;
+                        }
                         match (connected, cut_since) {
                             (false, None) => cut_since = Some(crate::time::unix_now()),
                             (true, Some(since)) => {
@@ -92,6 +99,12 @@ impl EventFeed {
                                 feed.push_cut(format!(
                                     "the console's NATS connection was down from {since} to {}: events of that time are lost",
                                     crate::time::unix_now()
+                                ), None);
+                            }
+                            (true, None) if moved => {
+                                feed.push_cut(format!(
+                                    "the console's NATS connection moved to server {} by {}: events of the moments before are lost",
+                                    states.server_info().server_name, crate::time::unix_now()
                                 ), None);
                             }
                             _ => {}

@@ -16,8 +16,11 @@ struct Known {
     last_seen: Instant,
 }
 
+/// How often a request waits the full quiet gap to find servers not seen before.
+const DISCOVER_EVERY: Duration = Duration::from_secs(30);
+
 #[derive(Default)]
-pub struct KnownServers(Mutex<HashMap<String, Known>>);
+pub struct KnownServers(Mutex<HashMap<String, Known>>, Mutex<Option<Instant>>);
 
 impl KnownServers {
     /// Records that the server `id` named `name` answered just now.
@@ -42,6 +45,17 @@ impl KnownServers {
                 last_seen: now,
             },
         );
+    }
+
+    /// Should this request wait for newcomers (a full quiet gap) rather than end once the known
+    /// servers answered? True at most once per [`DISCOVER_EVERY`], and while none is known.
+    pub fn discovery_due(&self) -> bool {
+        let mut last = self.1.lock().unwrap_or_else(|e| e.into_inner());
+        let due = last.is_none_or(|t| t.elapsed() >= DISCOVER_EVERY) || self.ids().is_empty();
+        if due {
+            *last = Some(Instant::now());
+        }
+        due
     }
 
     /// The ids of every server heard from within the last hour.
@@ -89,6 +103,9 @@ mod tests {
         known.saw("NB2", "b");
         assert_eq!(known.ids(), HashSet::from(["NA".into(), "NB2".into()]));
         assert!(!known.contains("NB") && known.contains("NB2"));
+        // the first request discovers, the next within 30 s does not
+        assert!(known.discovery_due());
+        assert!(!known.discovery_due());
         assert_eq!(known.name_of("NX"), "NX");
     }
 }

@@ -87,14 +87,20 @@ pub async fn ask(
     }
     let admin = session.grant.role == Role::Admin;
     let addressed = subject.starts_with("$SYS.REQ.SERVER.") && query.server.is_some();
+    // who should answer (named missing when silent), and whether to end once they did
     let expected: HashSet<String> = match (&query.server, admin) {
         (Some(id), _) => HashSet::from([id.clone()]),
         (None, true) if query.cluster.is_none() => known.ids(),
         _ => HashSet::new(),
     };
+    let wait_for = if query.server.is_none() && known.discovery_due() {
+        HashSet::new()
+    } else {
+        expected.clone()
+    };
     let payload = Value::Object(query.options.clone());
     let replies =
-        crate::sys_request::gather_expecting(&client, subject.clone(), payload, &expected)
+        crate::sys_request::gather_expecting(&client, subject.clone(), payload, &wait_for)
             .await
             .map_err(|e| MonitorError::Nats(e.to_string()))?;
 

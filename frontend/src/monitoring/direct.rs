@@ -51,8 +51,12 @@ pub fn normalize(url: &str) -> Result<String, String> {
 
 /// Why a browser on this page cannot reach `base` at all (an HTTPS page and an http:// monitor).
 pub fn mixed_content(base: &str) -> Option<String> {
-    let page = web_sys::window()?.location().protocol().ok()?;
-    (page == "https:" && base.starts_with("http://")).then(|| {
+    mixed_content_on(&web_sys::window()?.location().protocol().ok()?, base)
+}
+
+/// [`mixed_content`] for a page served by `page_protocol` (`"https:"`, `"http:"`).
+pub fn mixed_content_on(page_protocol: &str, base: &str) -> Option<String> {
+    (page_protocol == "https:" && base.starts_with("http://")).then(|| {
         format!(
             "{base} is http:// and this page is https://: the browser blocks it (mixed content). \
              Serve the monitor port over HTTPS (https_port), or watch the cluster through the console (sign in)."
@@ -194,4 +198,28 @@ fn serde_wasm_value(value: JsValue) -> Result<Value, String> {
         .map_err(|_| "the JSONP answer is not JSON")?
         .into();
     serde_json::from_str(&text).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn monitor_urls_keep_their_base_path_and_refuse_what_is_not_one() {
+        assert_eq!(
+            normalize(" http://10.0.0.1:8222/nats/ ").unwrap(),
+            "http://10.0.0.1:8222/nats"
+        );
+        assert!(normalize("10.0.0.1:8222").unwrap_err().contains("http://"));
+        assert!(normalize("http://h:8222/varz?x=1").is_err());
+    }
+
+    #[test]
+    fn an_https_page_is_told_why_an_http_monitor_is_out_of_reach() {
+        let reason = mixed_content_on("https:", "http://10.0.0.1:8222").unwrap();
+        assert!(reason.contains("mixed content") && reason.contains("https_port"));
+        assert_eq!(mixed_content_on("https:", "https://10.0.0.1:8222"), None);
+        assert_eq!(mixed_content_on("http:", "http://10.0.0.1:8222"), None);
+    }
 }
