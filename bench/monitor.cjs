@@ -14,8 +14,8 @@ const { spawn } = require("node:child_process");
 const { chromium } = require("playwright-core");
 const jwt = require("@nats-io/jwt");
 
-const { root, freePort, waitFor } = require("../tests/e2e/support.cjs");
-const { Cluster, deployment } = require("../tests/e2e/support-cluster.cjs");
+const { root, waitFor } = require("../tests/e2e/support.cjs");
+const { consoleWithCluster, deployment } = require("../tests/e2e/support-cluster.cjs");
 
 const CONNECTIONS = Number(process.env.CONNECTIONS || 10000);
 const REQUESTS = Number(process.env.REQUESTS || 40);
@@ -38,23 +38,7 @@ async function main() {
   process.on("exit", stopAll);
   const d = deployment(["APP"], ["load@APP"]);
   const sys = d.accounts.find((a) => a.name === "SYS");
-  const httpPort = await freePort();
-  const base = `http://127.0.0.1:${httpPort}`;
-  const cluster = await Cluster.plan(work, "bench", d, `${base}/jwt/v1/accounts/`);
-  stops.push(() => cluster.stopAll());
-  fs.writeFileSync(path.join(work, "operator.jwt"), d.operator_jwt);
-  fs.writeFileSync(path.join(work, "sys.creds"), d.users.sys.creds);
-  const consoleProcess = spawn(path.join(root, "target/release/nats-console"),
-    ["-dir", path.join(work, "jwt"), "-hp", `127.0.0.1:${httpPort}`, "-web", path.join(root, "dist"),
-      "-operator", path.join(work, "operator.jwt"), "-nats", `nats://127.0.0.1:${cluster.nodes[0].client}`,
-      "-creds", path.join(work, "sys.creds")],
-    { stdio: ["ignore", "ignore", fs.openSync(path.join(work, "console.log"), "w")] });
-  stops.push(() => process.kill(consoleProcess.pid, "SIGKILL"));
-  await waitFor(async () => (await fetch(`${base}/healthz`)).ok, "the console");
-  for (const a of d.accounts) {
-    const r = await fetch(`${base}/jwt/v1/accounts/${a.public}`, { method: "POST", body: a.jwt });
-    if (r.status !== 200) throw new Error(`pushing ${a.name}: ${r.status} ${await r.text()}`);
-  }
+  const { base, cluster, consoleProcess } = await consoleWithCluster(work, d, "bench", stops, "release");
   await cluster.startAll();
 
   // CONNECTIONS clients, round robin over the servers (async-nats, in their own process)

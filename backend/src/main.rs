@@ -13,6 +13,7 @@ mod monitor;
 mod nats_link;
 mod portal;
 mod primary;
+mod query_string;
 mod rate_limit;
 mod resolver_peer;
 mod server;

@@ -90,6 +90,16 @@ impl Session {
         }
     }
 
+    /// The session's NATS connection, or why there is none (for a 503).
+    pub fn nats_client(&self) -> Result<async_nats::Client, String> {
+        self.client().ok_or_else(|| {
+            format!(
+                "your session has no NATS connection ({})",
+                self.link().describe()
+            )
+        })
+    }
+
     /// May this session see `account`'s data? An admin any, a team its own.
     pub fn may_see_account(&self, account: &str) -> bool {
         self.grant.role == nats_auth::session::Role::Admin || self.grant.account == account

@@ -16,19 +16,11 @@ use support::cluster::Cluster;
 use support::{eventually, http, sign_in, temp_dir, unix_now, Client, Console, Deployment};
 
 fn get(port: u16, path: &str, cookie: &str) -> (u16, Value) {
-    let r = http(port, "GET", path, &[("Cookie", cookie)], b"");
-    (
-        r.status,
-        serde_json::from_slice(&r.body).unwrap_or(Value::Null),
-    )
+    support::api(port, "GET", path, cookie, "")
 }
 
 fn post(port: u16, path: &str, cookie: &str, body: &str) -> (u16, Value) {
-    let r = http(port, "POST", path, &[("Cookie", cookie)], body.as_bytes());
-    (
-        r.status,
-        serde_json::from_slice(&r.body).unwrap_or(Value::Null),
-    )
+    support::api(port, "POST", path, cookie, body)
 }
 
 fn names(answer: &Value) -> Vec<String> {
@@ -148,26 +140,20 @@ fn an_admin_sees_the_whole_cluster_and_a_team_its_own_account() {
     app_claims.nats.limits.jetstream.memory_storage = -1;
     app_claims.nats.limits.jetstream.disk_storage = -1;
     let (other, mut other_claims) = d.account("OTHER");
-    for (key, jwt) in [
-        (d.sys.public_key(), d.sys_jwt.clone()),
-        (
-            app.public_key(),
-            d.sign_account(&mut app_claims, unix_now() - 60),
-        ),
-        (
-            other.public_key(),
-            d.sign_account(&mut other_claims, unix_now() - 60),
-        ),
-    ] {
-        let r = http(
-            port,
-            "POST",
-            &format!("/jwt/v1/accounts/{key}"),
-            &[],
-            jwt.as_bytes(),
-        );
-        assert_eq!(r.status, 200, "{}", r.text());
-    }
+    support::push_accounts(
+        port,
+        &[
+            (d.sys.public_key(), d.sys_jwt.clone()),
+            (
+                app.public_key(),
+                d.sign_account(&mut app_claims, unix_now() - 60),
+            ),
+            (
+                other.public_key(),
+                d.sign_account(&mut other_claims, unix_now() - 60),
+            ),
+        ],
+    );
     cluster.start_all();
     let alice = d.user_creds(&app, "alice", |_| {});
     let carol = d.user_creds(&app, "carol", |_| {});

@@ -33,16 +33,7 @@ fn a_member_gets_a_scoped_key_issues_users_and_has_one_revoked() {
     let dir = temp_dir("portal");
     let console = console_with_operator(&d, &dir, "console.log");
     let port = console.port;
-    let push = |key: &str, jwt: &str| {
-        let r = http(
-            port,
-            "POST",
-            &format!("/jwt/v1/accounts/{key}"),
-            &[],
-            jwt.as_bytes(),
-        );
-        assert_eq!(r.status, 200, "{}", r.text());
-    };
+    let push = |key: &str, jwt: &str| support::push_accounts(port, &[(key.into(), jwt.into())]);
     push(&d.sys.public_key(), &d.sys_jwt);
     let (app, mut app_claims) = d.account("APP");
     push(

@@ -14,11 +14,7 @@ use support::{
 };
 
 fn get(port: u16, path: &str, cookie: &str) -> (u16, Value) {
-    let r = http(port, "GET", path, &[("Cookie", cookie)], b"");
-    (
-        r.status,
-        serde_json::from_slice(&r.body).unwrap_or(Value::Null),
-    )
+    support::api(port, "GET", path, cookie, "")
 }
 
 /// The user keys of the connections an answer lists.
@@ -54,26 +50,20 @@ fn a_session_connects_as_its_signer_and_sees_what_nats_server_allows() {
     let port = console.port;
     let (app, mut app_claims) = d.account("APP");
     let (other, mut other_claims) = d.account("OTHER");
-    for (key, jwt) in [
-        (d.sys.public_key(), d.sys_jwt.clone()),
-        (
-            app.public_key(),
-            d.sign_account(&mut app_claims, unix_now() - 60),
-        ),
-        (
-            other.public_key(),
-            d.sign_account(&mut other_claims, unix_now() - 60),
-        ),
-    ] {
-        let r = http(
-            port,
-            "POST",
-            &format!("/jwt/v1/accounts/{key}"),
-            &[],
-            jwt.as_bytes(),
-        );
-        assert_eq!(r.status, 200, "{}", r.text());
-    }
+    support::push_accounts(
+        port,
+        &[
+            (d.sys.public_key(), d.sys_jwt.clone()),
+            (
+                app.public_key(),
+                d.sign_account(&mut app_claims, unix_now() - 60),
+            ),
+            (
+                other.public_key(),
+                d.sign_account(&mut other_claims, unix_now() - 60),
+            ),
+        ],
+    );
     let config = format!(
         "listen: 127.0.0.1:{nats_port}\n{}",
         d.url_resolver_config(&console.url("/jwt/v1/accounts/"))

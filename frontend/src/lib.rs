@@ -21,14 +21,21 @@ use state::Console;
 /// Locks the vault after this long without a click or key press.
 const IDLE_LOCK_MS: f64 = 15.0 * 60.0 * 1000.0;
 
-#[component]
-pub fn App() -> impl IntoView {
+/// What both bundles start with: the console's state and the page shown, in context, and the
+/// session asked for.
+pub fn start_app() -> (Console, RwSignal<Page>) {
     let console = Console::new();
     provide_context(console);
     leptos::task::spawn_local(session::load(console));
-    idle_lock(console);
     let page = nav::current_page();
     provide_context(page);
+    (console, page)
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let (console, page) = start_app();
+    idle_lock(console);
     view! {
         <Header console page/>
         <main>

@@ -6,18 +6,13 @@
 
 use leptos::prelude::*;
 
-use crate::nav::{self, Page};
+use crate::nav::Page;
 use crate::pages::monitoring;
-use crate::state::Console;
 use crate::{Header, Notice};
 
 #[component]
 pub fn OpsApp() -> impl IntoView {
-    let console = Console::new();
-    provide_context(console);
-    leptos::task::spawn_local(crate::session::load(console));
-    let page = nav::current_page();
-    provide_context(page);
+    let (console, page) = crate::start_app();
     view! {
         <Header console page/>
         <main>

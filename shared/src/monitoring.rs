@@ -9,6 +9,35 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
 
+/// connz sort keys (nats-server's `SortOpt`); `stop` and `reason` need closed connections.
+pub const CONNZ_SORT_KEYS: [&str; 14] = [
+    "cid",
+    "start",
+    "subs",
+    "pending",
+    "msgs_to",
+    "msgs_from",
+    "bytes_to",
+    "bytes_from",
+    "last",
+    "idle",
+    "uptime",
+    "stop",
+    "reason",
+    "rtt",
+];
+
+/// The system account's event types the console follows (`cut` aside: where a feed lost some).
+pub const EVENT_TYPES: [&str; 7] = [
+    "connect",
+    "disconnect",
+    "auth_error",
+    "statsz",
+    "lameduck",
+    "shutdown",
+    "account_conns",
+];
+
 /// Merges the `connections` of every server's `data` (taken out of them) into one sorted page.
 pub fn merge_connz(
     servers: &mut [Value],

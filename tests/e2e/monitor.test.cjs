@@ -11,12 +11,11 @@ const fs = require("node:fs");
 const http = require("node:http");
 const os = require("node:os");
 const path = require("node:path");
-const { spawn } = require("node:child_process");
 const { chromium } = require("playwright-core");
 const { connect, credsAuthenticator } = require("nats");
 
 const { root, SEED, freePort, waitFor } = require("./support.cjs");
-const { Cluster, deployment, startDebianServer } = require("./support-cluster.cjs");
+const { consoleWithCluster, deployment, startDebianServer } = require("./support-cluster.cjs");
 const shots = process.env.E2E_SCREENSHOTS || path.join(root, "target/e2e-screenshots");
 
 test("the ops pages watch a cluster directly and through the console", async (t) => {
@@ -28,23 +27,7 @@ test("the ops pages watch a cluster directly and through the console", async (t)
   t.after(() => stops.reverse().forEach((stop) => { try { stop(); } catch (_) { /* gone */ } }));
 
   // the console first (the servers resolve accounts through it), then the cluster
-  const httpPort = await freePort();
-  const base = `http://127.0.0.1:${httpPort}`;
-  const cluster = await Cluster.plan(work, "ops", d, `${base}/jwt/v1/accounts/`);
-  stops.push(() => cluster.stopAll());
-  fs.writeFileSync(path.join(work, "operator.jwt"), d.operator_jwt);
-  fs.writeFileSync(path.join(work, "sys.creds"), d.users.sys.creds);
-  const consoleProcess = spawn(path.join(root, "target/debug/nats-console"),
-    ["-dir", path.join(work, "jwt"), "-hp", `127.0.0.1:${httpPort}`, "-web", path.join(root, "dist"),
-      "-operator", path.join(work, "operator.jwt"), "-nats", `nats://127.0.0.1:${cluster.nodes[0].client}`,
-      "-creds", path.join(work, "sys.creds")],
-    { stdio: ["ignore", "ignore", fs.openSync(path.join(work, "console.log"), "w")] });
-  stops.push(() => process.kill(consoleProcess.pid, "SIGKILL"));
-  await waitFor(async () => (await fetch(`${base}/healthz`)).ok, "the console");
-  for (const a of d.accounts) {
-    const r = await fetch(`${base}/jwt/v1/accounts/${a.public}`, { method: "POST", body: a.jwt });
-    assert.equal(r.status, 200, await r.text());
-  }
+  const { base, cluster } = await consoleWithCluster(work, d, "ops", stops);
   await cluster.startAll();
   const old = await startDebianServer(work);
   stops.push(() => old.stop());

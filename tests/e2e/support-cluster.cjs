@@ -82,4 +82,28 @@ async function startDebianServer(work) {
   return { monitor, stop: () => process.kill(child.pid, "SIGKILL") };
 }
 
-module.exports = { Cluster, deployment, startDebianServer };
+/// The console (`build`: "debug" or "release") serving dist/, trusting `d`'s operator, its
+/// accounts pushed, and a cluster planned to resolve through it (not started). Every process
+/// is registered in `stops`.
+async function consoleWithCluster(work, d, prefix, stops, build = "debug") {
+  const httpPort = await freePort();
+  const base = `http://127.0.0.1:${httpPort}`;
+  const cluster = await Cluster.plan(work, prefix, d, `${base}/jwt/v1/accounts/`);
+  stops.push(() => cluster.stopAll());
+  fs.writeFileSync(path.join(work, "operator.jwt"), d.operator_jwt);
+  fs.writeFileSync(path.join(work, "sys.creds"), d.users.sys.creds);
+  const consoleProcess = spawn(path.join(root, `target/${build}/nats-console`),
+    ["-dir", path.join(work, "jwt"), "-hp", `127.0.0.1:${httpPort}`, "-web", path.join(root, "dist"),
+      "-operator", path.join(work, "operator.jwt"), "-nats", `nats://127.0.0.1:${cluster.nodes[0].client}`,
+      "-creds", path.join(work, "sys.creds")],
+    { stdio: ["ignore", "ignore", fs.openSync(path.join(work, "console.log"), "w")] });
+  stops.push(() => process.kill(consoleProcess.pid, "SIGKILL"));
+  await waitFor(async () => (await fetch(`${base}/healthz`)).ok, "the console");
+  for (const a of d.accounts) {
+    const r = await fetch(`${base}/jwt/v1/accounts/${a.public}`, { method: "POST", body: a.jwt });
+    if (r.status !== 200) throw new Error(`pushing ${a.name}: ${r.status} ${await r.text()}`);
+  }
+  return { base, cluster, consoleProcess };
+}
+
+module.exports = { Cluster, consoleWithCluster, deployment, startDebianServer };

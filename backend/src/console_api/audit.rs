@@ -33,7 +33,8 @@ fn parse(query: Option<&str>) -> Result<Filter, String> {
     };
     for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let value = percent_decode(value).ok_or_else(|| format!("{name}: bad percent-encoding"))?;
+        let value = crate::query_string::percent_decode(value)
+            .ok_or_else(|| format!("{name}: bad percent-encoding"))?;
         if value.len() > 256 {
             return Err(format!("{name}: longer than 256 characters"));
         }
@@ -58,30 +59,6 @@ fn parse(query: Option<&str>) -> Result<Filter, String> {
         }
     }
     Ok(filter)
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 impl Filter {

@@ -29,14 +29,9 @@ pub async fn list(
             ),
         );
     }
-    let Some(client) = session.client() else {
-        return refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "your session has no NATS connection ({})",
-                session.link().describe()
-            ),
-        );
+    let client = match session.nats_client() {
+        Ok(client) => client,
+        Err(reason) => return refuse(StatusCode::SERVICE_UNAVAILABLE, reason),
     };
     let subject = match session.grant.role {
         Role::Team => "$SYS.REQ.ACCOUNT.PING.CONNZ".to_string(),

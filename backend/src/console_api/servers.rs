@@ -61,14 +61,9 @@ pub async fn act(
             }
         }
     };
-    let Some(nats) = session.client() else {
-        return refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "your session has no NATS connection ({})",
-                session.link().describe()
-            ),
-        );
+    let nats = match session.nats_client() {
+        Ok(client) => client,
+        Err(reason) => return refuse(StatusCode::SERVICE_UNAVAILABLE, reason),
     };
     let name = state.known_servers.name_of(&server);
     let entry = crate::audit::Record::new(session.actor(), client.to_string(), audit_action)

@@ -10,14 +10,9 @@ use axum::{Extension, Json};
 use super::{refuse, SignedIn};
 
 pub async fn user_info(Extension(SignedIn(session)): Extension<SignedIn>) -> Response {
-    let Some(nats) = session.client() else {
-        return refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "your session has no NATS connection ({})",
-                session.link().describe()
-            ),
-        );
+    let nats = match session.nats_client() {
+        Ok(client) => client,
+        Err(reason) => return refuse(StatusCode::SERVICE_UNAVAILABLE, reason),
     };
     let request = nats.request("$SYS.REQ.USER.INFO", "".into());
     match tokio::time::timeout(Duration::from_secs(5), request).await {

@@ -29,15 +29,7 @@ const SUBJECTS: [(&str, &str); 7] = [
 ];
 
 /// The event types a reader may filter on (`cut` is always sent).
-pub const TYPES: [&str; 7] = [
-    "connect",
-    "disconnect",
-    "auth_error",
-    "statsz",
-    "lameduck",
-    "shutdown",
-    "account_conns",
-];
+pub use nats_auth::monitoring::EVENT_TYPES as TYPES;
 
 /// One event as sent: its number, type, and JSON
 /// `{"id","type","subject","time","server","account","event"}`.

@@ -71,12 +71,7 @@ pub async fn ask(
     mut query: MonitorQuery,
 ) -> Result<Value, MonitorError> {
     let subject = subject_for(session, endpoint, &query)?;
-    let client = session.client().ok_or_else(|| {
-        MonitorError::NoConnection(format!(
-            "your session has no NATS connection ({})",
-            session.link().describe()
-        ))
-    })?;
+    let client = session.nats_client().map_err(MonitorError::NoConnection)?;
     let (offset, limit) = query.page();
     if endpoint == Endpoint::Connz {
         // each server's first offset + limit rows hold the cluster's page

@@ -176,24 +176,6 @@ fn parameters(endpoint: Endpoint) -> &'static [(&'static str, Kind)] {
     }
 }
 
-/// connz sort keys (nats-server's `SortOpt`).
-pub const SORT_KEYS: [&str; 14] = [
-    "cid",
-    "start",
-    "subs",
-    "pending",
-    "msgs_to",
-    "msgs_from",
-    "bytes_to",
-    "bytes_from",
-    "last",
-    "idle",
-    "uptime",
-    "stop",
-    "reason",
-    "rtt",
-];
-
 /// A query the console understood.
 #[derive(Debug, Default, PartialEq)]
 pub struct MonitorQuery {
@@ -234,9 +216,10 @@ pub fn parse(endpoint: Endpoint, query: &str) -> Result<MonitorQuery, String> {
     let mut seen: Vec<String> = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let name = decode(name).ok_or("a parameter name is not valid percent-encoded UTF-8")?;
-        let value =
-            decode(value).ok_or_else(|| format!("{name}: not valid percent-encoded UTF-8"))?;
+        let name = crate::query_string::percent_decode(name)
+            .ok_or("a parameter name is not valid percent-encoded UTF-8")?;
+        let value = crate::query_string::percent_decode(value)
+            .ok_or_else(|| format!("{name}: not valid percent-encoded UTF-8"))?;
         if seen.contains(&name) {
             return Err(format!("{name} is given twice"));
         }
@@ -343,10 +326,10 @@ fn read(name: &str, value: &str, kind: Kind) -> Result<(&'static str, Value), St
             (key, Value::String(value.to_string()))
         }
         Kind::Sort => {
-            if !SORT_KEYS.contains(&value) {
+            if !nats_auth::monitoring::CONNZ_SORT_KEYS.contains(&value) {
                 return Err(format!(
                     "sort: {value:.32} is not one of {}",
-                    SORT_KEYS.join(", ")
+                    nats_auth::monitoring::CONNZ_SORT_KEYS.join(", ")
                 ));
             }
             ("sort", Value::String(value.to_string()))
@@ -370,31 +353,6 @@ fn go_bool(name: &str, value: &str) -> Result<bool, String> {
         "0" | "f" | "F" | "false" | "FALSE" | "False" => Ok(false),
         _ => Err(format!("{name}: {value:.32} is not true or false (1 or 0)")),
     }
-}
-
-/// Percent-decoding of a query component (`+` is a space).
-fn decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]

@@ -669,3 +669,32 @@ pub fn console_with_operator(d: &Deployment, dir: &Path, log: &str) -> Console {
         dir.join(log),
     )
 }
+
+/// Pushes each `(account key, JWT)` to the console on `port`, expecting 200.
+pub fn push_accounts(port: u16, accounts: &[(String, String)]) {
+    for (key, jwt) in accounts {
+        let r = http(
+            port,
+            "POST",
+            &format!("/jwt/v1/accounts/{key}"),
+            &[],
+            jwt.as_bytes(),
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+}
+
+/// A console API call in a session (`cookie`): the status and the JSON answer (null when none).
+pub fn api(
+    port: u16,
+    method: &str,
+    path: &str,
+    cookie: &str,
+    body: &str,
+) -> (u16, serde_json::Value) {
+    let r = http(port, method, path, &[("Cookie", cookie)], body.as_bytes());
+    (
+        r.status,
+        serde_json::from_slice(&r.body).unwrap_or(serde_json::Value::Null),
+    )
+}

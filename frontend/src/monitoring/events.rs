@@ -12,15 +12,7 @@ use wasm_bindgen::JsCast;
 
 /// Events kept in the page.
 pub const KEPT: usize = 1000;
-pub const TYPES: [&str; 7] = [
-    "connect",
-    "disconnect",
-    "auth_error",
-    "statsz",
-    "lameduck",
-    "shutdown",
-    "account_conns",
-];
+pub use nats_auth::monitoring::EVENT_TYPES as TYPES;
 
 #[derive(Clone, Copy)]
 pub struct LiveEvents {
