@@ -42,9 +42,6 @@ async function main() {
   await cluster.startAll();
 
   // CONNECTIONS clients, round robin over the servers (async-nats, in their own process)
-  for (const node of cluster.nodes) {
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${node.monitor}/healthz`)).ok, `${node.name} healthy`, 60000);
-  }
   fs.writeFileSync(path.join(work, "load.creds"), d.users.load.creds);
   const load = spawn(path.join(root, "target/release/examples/hold_connections"),
     [path.join(work, "load.creds"), String(CONNECTIONS), ...cluster.nodes.map((n) => `nats://127.0.0.1:${n.client}`)],

@@ -284,15 +284,20 @@ fn an_admin_sees_the_whole_cluster_and_a_team_its_own_account() {
         .map(|s| s["data"]["leafnodes"].as_u64().unwrap_or(0))
         .sum();
     assert_eq!(leafs, 1, "{leafz}");
-    let (_, jsz) = get(port, "/api/v1/monitor/jsz", &admin);
+    // the meta leader may still be being elected
     assert!(
-        jsz["servers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|s| s["data"]["meta_cluster"]["leader"].is_string()),
-        "{jsz}"
+        eventually(Duration::from_secs(15), || {
+            get(port, "/api/v1/monitor/jsz", &admin).1["servers"]
+                .as_array()
+                .is_some_and(|s| {
+                    s.iter()
+                        .any(|s| s["data"]["meta_cluster"]["leader"].is_string())
+                })
+        }),
+        "{}",
+        get(port, "/api/v1/monitor/jsz", &admin).1
     );
+
     let (_, one) = get(
         port,
         &format!(

@@ -59,12 +59,20 @@ pub fn App() -> impl IntoView {
 
 /// The bar on top of every page of both bundles: the menu, the vault and the session.
 #[component]
-pub fn Header(console: Console, page: RwSignal<Page>) -> impl IntoView {
+pub fn Header(
+    console: Console,
+    page: RwSignal<Page>,
+    /// The ops bundle has no vault of its own: it says nothing of one.
+    #[prop(default = true)]
+    vault: bool,
+) -> impl IntoView {
     view! {
             <header>
             <strong>"NATS Console"</strong>
             {Page::MENU.map(|to| view! { <PageLink to current=page/> })}
-            <span id="vault-state" class="muted">{move || if console.vault.with(|v| v.is_some()) { "unlocked" } else { "locked" }}</span>
+            {vault.then(|| view! {
+                <span id="vault-state" class="muted">{move || if console.vault.with(|v| v.is_some()) { "unlocked" } else { "locked" }}</span>
+            })}
             <span id="session-state" class="muted">{move || match console.session.get() {
                 Some(s) => format!("{} · {} of {}", s.name, s.role, s.account_name),
                 None => "not signed in".to_string(),

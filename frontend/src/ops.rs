@@ -14,7 +14,7 @@ use crate::{Header, Notice};
 pub fn OpsApp() -> impl IntoView {
     let (console, page) = crate::start_app();
     view! {
-        <Header console page/>
+        <Header console page vault=false/>
         <main>
             <Notice console/>
             {move || match page.get() {

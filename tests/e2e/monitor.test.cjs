@@ -46,8 +46,13 @@ test("the ops pages watch a cluster directly and through the console", async (t)
   const alice = await client(0, "alice");
   const carol = await client(1, "carol");
   // a stream with a consumer that lags 5 messages behind
-  const jsm = await carol.jetstreamManager();
-  await jsm.streams.add({ name: "ORDERS", subjects: ["orders.>"] });
+  // (the account's JetStream may still be settling: adding the same stream again is a no-op)
+  let jsm;
+  await waitFor(async () => {
+    jsm = await carol.jetstreamManager();
+    await jsm.streams.add({ name: "ORDERS", subjects: ["orders.>"] });
+    return true;
+  }, "the ORDERS stream", 30000);
   const js = carol.jetstream();
   for (let i = 0; i < 5; i++) await js.publish(`orders.new.${i}`, new TextEncoder().encode(`order ${i}`));
   await jsm.consumers.add("ORDERS", { durable_name: "NEW", ack_policy: "explicit" });
@@ -69,17 +74,18 @@ test("the ops pages watch a cluster directly and through the console", async (t)
   const text = async (selector) => (await page.textContent(selector)) || "";
   const serverRow = (p, name) => p.locator(`#servers tr[data-server="${name}"] .server-state`);
 
-  // 1. directly from the browser, no session: 2.15 by CORS, 2.9.10 by JSONP
+  // 1. directly from the browser, no session: 2.15 by CORS, 2.9.10 by JSONP (under its
+  // http_base_path)
   await page.goto(`${base}/ops/servers`);
   await page.locator("details.settings summary").click();
-  await page.getByLabel(/Monitor URLs/).fill(`http://127.0.0.1:${cluster.nodes[0].monitor}\nhttp://127.0.0.1:${old.monitor}`);
+  await page.getByLabel(/Monitor URLs/).fill(`http://127.0.0.1:${cluster.nodes[0].monitor}\n${old.url}/`);
   await page.getByLabel("Poll every").selectOption("1");
   await page.getByRole("button", { name: "Apply" }).click();
   await waitFor(async () => (await serverRow(page, "ops-1").textContent()).includes("up (CORS)"), "ops-1 by CORS");
   await waitFor(async () => (await serverRow(page, "old-2-9").textContent()).includes("up (JSONP)"), "2.9.10 by JSONP");
   assert.match(await page.locator('#servers tr[data-server="old-2-9"]').textContent(), /2\.9\.10/);
   const remembered = await page.evaluate(() => JSON.stringify(Object.assign({}, localStorage)));
-  assert.match(remembered, new RegExp(`monitor-transport.http://127.0.0.1:${old.monitor}":"jsonp`));
+  assert.match(remembered, new RegExp(`monitor-transport.${old.url}":"jsonp`));
   assert.equal(await page.locator('script[src*="callback="]').count(), 0, "JSONP scripts are removed after use");
   // the direct pages did not use the console's API
   assert.ok(!requests.some((r) => r.url.includes("/api/v1/monitor")), "direct polling went through the console");

@@ -22,8 +22,8 @@ function deployment(accounts, users) {
   return JSON.parse(out.toString());
 }
 
-async function monitorUp(port) {
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/varz`)).ok, `the monitor port ${port}`, 20000);
+async function monitorUp(port, basePath = "") {
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}${basePath}/varz`)).ok, `the monitor port ${port}`, 20000);
 }
 
 class Cluster {
@@ -60,7 +60,13 @@ class Cluster {
     await monitorUp(node.monitor);
   }
 
-  async startAll() { await Promise.all(this.nodes.map((_, i) => this.start(i))); }
+  /// Starts every node and waits until each says it is healthy (routes up, JetStream current).
+  async startAll() {
+    await Promise.all(this.nodes.map((_, i) => this.start(i)));
+    for (const node of this.nodes) {
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${node.monitor}/healthz`)).ok, `${node.name} healthy`, 60000);
+    }
+  }
 
   stop(i) {
     const node = this.nodes[i];
@@ -70,16 +76,17 @@ class Cluster {
   stopAll() { this.nodes.forEach((_, i) => this.stop(i)); }
 }
 
-/// Debian's nats-server 2.9.10, no auth, with a monitor port (JSONP, no CORS).
+/// Debian's nats-server 2.9.10, no auth, with a monitor port (JSONP, no CORS) under
+/// `http_base_path: /nats`.
 async function startDebianServer(work) {
   const monitor = await freePort();
   const dir = path.join(work, "debian");
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, "nats-server.conf"), `server_name: old-2-9\nlisten: 127.0.0.1:-1\nhttp: 127.0.0.1:${monitor}\n`);
+  fs.writeFileSync(path.join(dir, "nats-server.conf"), `server_name: old-2-9\nlisten: 127.0.0.1:-1\nhttp: 127.0.0.1:${monitor}\nhttp_base_path: /nats\n`);
   const child = spawn(DEBIAN_NATS_SERVER, ["-c", path.join(dir, "nats-server.conf")],
     { stdio: ["ignore", "ignore", fs.openSync(path.join(dir, "nats-server.log"), "w")] });
-  await monitorUp(monitor);
-  return { monitor, stop: () => process.kill(child.pid, "SIGKILL") };
+  await monitorUp(monitor, "/nats");
+  return { monitor, url: `http://127.0.0.1:${monitor}/nats`, stop: () => process.kill(child.pid, "SIGKILL") };
 }
 
 /// The console (`build`: "debug" or "release") serving dist/, trusting `d`'s operator, its
