@@ -18,6 +18,7 @@ mod rate_limit;
 mod resolver_peer;
 mod server;
 mod session;
+mod session_journal;
 mod setup_code;
 mod state;
 mod store;

@@ -31,6 +31,7 @@ pub enum StartError {
 /// A running server.
 pub struct Running {
     stop: oneshot::Sender<()>,
+    state: Arc<AppState>,
     task: JoinHandle<()>,
     /// Store refresher and resolver peer: stopped with the server.
     background: Vec<JoinHandle<()>>,
@@ -39,6 +40,7 @@ pub struct Running {
 impl Running {
     /// Stops accepting, lets in-flight requests finish, and returns when done.
     pub async fn stop(self) {
+        self.state.stopping.send_replace(true);
         let _ = self.stop.send(());
         for task in self.background {
             task.abort();
@@ -236,6 +238,15 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
         }
         _ => None,
     };
+    // sessions outlive a restart when the store has a writable folder
+    let (journal, journaled) = match (&config.store.dir, audit.is_some()) {
+        (Some(dir), true) => {
+            let (journal, records) = crate::session_journal::SessionJournal::open(dir)
+                .map_err(|e| StartError::Config(e.to_string()))?;
+            (Some(journal), records)
+        }
+        _ => (None, Vec::new()),
+    };
     // the audit log is the store's write-ahead log: account writes skip their own fsync
     let write_ahead = audit.is_some() && store.use_write_ahead();
     let state: Arc<AppState> = Arc::new(AppState {
@@ -248,7 +259,7 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
         write_locks: Default::default(),
         allow_delete: config.store.allow_delete,
         nats_config: config.nats.clone(),
-        sessions: Default::default(),
+        sessions: crate::session::Sessions::with_journal(journal),
         setup_code,
         audit,
         https: tls.is_some(),
@@ -257,12 +268,15 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
         // anonymous access requests: 20 at once, then one every 3 seconds
         portal_requests: crate::rate_limit::RateLimit::new(20.0, 1.0 / 3.0),
         known_servers: Default::default(),
+        stopping: tokio::sync::watch::channel(false).0,
     });
 
     import_primary_pack(&state, config.max_replication_pack).await;
+    restore_sessions(&state, journaled);
     let state_for_peer = state.clone();
     let state_for_sweeper = state.clone();
     let state_for_checkpoints = state.clone();
+    let state_for_stop = state.clone();
     let addr = config.http.socket_addr().map_err(StartError::Http)?;
     let listener = TcpListener::bind(addr)
         .await
@@ -343,6 +357,7 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
     }
     Ok(Running {
         stop,
+        state: state_for_stop,
         task,
         background: refresher
             .into_iter()
@@ -486,5 +501,37 @@ async fn checkpoints(
             Ok(Err(e)) => tracing::error!("write-ahead checkpoint: {e}"),
             Err(e) => tracing::error!("write-ahead checkpoint: {e}"),
         }
+    }
+}
+
+/// Brings back the sessions of the journal whose JWT still passes the sign-in check (trusted
+/// account, signer, scope, not revoked, not expired), each reconnecting to NATS as before.
+fn restore_sessions(state: &Arc<AppState>, records: Vec<crate::session_journal::SessionRecord>) {
+    if records.is_empty() {
+        return;
+    }
+    let Some(operator) = state.operator.get() else {
+        state.sessions.restore(records, |_, _| None);
+        return;
+    };
+    let now = crate::time::unix_now();
+    let stored_account =
+        |key: &str| match state.store.get(key).map(|s| nats_auth::jwt::decode(&s.jwt)) {
+            Some(Ok(nats_auth::jwt::AnyClaims::Account(account))) => Some(account),
+            _ => None,
+        };
+    let restored = state.sessions.restore(records, |record, key| {
+        nats_auth::session::check_sign_in(
+            &record.jwt,
+            &key.public_key(),
+            &operator.claims,
+            stored_account,
+            now,
+        )
+        .ok()
+    });
+    tracing::info!("{} session(s) restored from the journal", restored.len());
+    for session in restored {
+        session.connect(&state.nats_config, state.nats.servers());
     }
 }

@@ -2,7 +2,8 @@
 //! sign-in (its seed only in this process's memory); the browser signs a short-lived user JWT
 //! for it; `nats_auth::session::check_sign_in` decides. A session may then hold its own NATS
 //! connection made with that JWT and key, so nats-server enforces the signer's rights on
-//! everything done for it. Sessions live in memory: a restart signs everyone out.
+//! everything done for it. Sessions live in memory, and in the store's session journal when
+//! there is one (`session_journal.rs`), so that a restart of the console signs nobody out.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
@@ -13,6 +14,7 @@ use nats_auth::session::SessionGrant;
 use tokio::sync::watch;
 
 use crate::rate_limit::RateLimit;
+use crate::session_journal::{token_id, SessionJournal, SessionRecord};
 
 /// Sign-in keys waiting for their JWT, at most.
 const MAX_PENDING: usize = 1024;
@@ -66,7 +68,10 @@ impl SessionLink {
 
 /// A signed-in person.
 pub struct Session {
+    /// The cookie's token (known at sign-in only: a session restored after a restart has "").
     pub token: String,
+    /// SHA-256 of the token: how sessions are found and journaled.
+    pub id: String,
     pub grant: SessionGrant,
     /// Where the sign-in came from.
     pub from: String,
@@ -185,12 +190,16 @@ impl Session {
 struct Pending {
     key: Arc<KeyPair>,
     made: Instant,
+    /// What the key is derived from (with a journal).
+    nonce: Option<String>,
 }
 
 /// Every pending sign-in key and open session.
 pub struct Sessions {
     pending: Mutex<HashMap<String, Pending>>,
+    /// By token id (SHA-256 of the cookie token).
     active: Mutex<HashMap<String, Arc<Session>>>,
+    journal: Option<SessionJournal>,
     sign_ins: Mutex<RateLimit>,
     refusals_recorded: Mutex<RateLimit>,
 }
@@ -201,9 +210,17 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Default for Sessions {
     fn default() -> Self {
+        Sessions::with_journal(None)
+    }
+}
+
+impl Sessions {
+    /// Sessions kept in `journal` too (they survive a restart), or in memory only.
+    pub fn with_journal(journal: Option<SessionJournal>) -> Self {
         Sessions {
             pending: Default::default(),
             active: Default::default(),
+            journal,
             sign_ins: RateLimit::new(SIGN_IN_BURST, SIGN_IN_PER_SECOND),
             refusals_recorded: RateLimit::new(
                 REFUSALS_RECORDED_BURST,
@@ -211,9 +228,47 @@ impl Default for Sessions {
             ),
         }
     }
-}
 
-impl Sessions {
+    /// Brings back the journaled sessions that `grant_of` (the sign-in check, again) accepts;
+    /// the journal keeps those only. Returns them, to connect to NATS.
+    pub fn restore(
+        &self,
+        records: Vec<SessionRecord>,
+        grant_of: impl Fn(&SessionRecord, &KeyPair) -> Option<SessionGrant>,
+    ) -> Vec<Arc<Session>> {
+        let Some(journal) = &self.journal else {
+            return Vec::new();
+        };
+        let mut kept = Vec::new();
+        let mut restored = Vec::new();
+        let mut active = lock(&self.active);
+        for record in records.into_iter().take(MAX_SESSIONS) {
+            let Some(key) = journal.key_for(&record.nonce) else {
+                continue;
+            };
+            let Some(grant) = grant_of(&record, &key) else {
+                continue;
+            };
+            let session = Arc::new(Session {
+                token: String::new(),
+                id: record.id.clone(),
+                grant,
+                from: record.from.clone(),
+                key: Arc::new(key),
+                jwt: record.jwt.clone(),
+                link: watch::channel(SessionLink::NotConfigured).0,
+                events: tokio::sync::OnceCell::new(),
+            });
+            active.insert(session.id.clone(), session.clone());
+            restored.push(session);
+            kept.push(record);
+        }
+        if let Err(e) = journal.compact(&kept) {
+            tracing::warn!("{e}");
+        }
+        restored
+    }
+
     /// One request on the anonymous sign-in routes: refused when over the rate.
     pub fn admit(&self) -> Result<(), SessionError> {
         match lock(&self.sign_ins).take() {
@@ -230,8 +285,17 @@ impl Sessions {
 
     /// A fresh sign-in key; its public key goes to the browser.
     pub fn new_key(&self) -> Result<String, SessionError> {
-        let key = KeyPair::new(KeyType::User, &mut rand_core::OsRng)
-            .map_err(|_| SessionError::TooManyPending)?;
+        let (nonce, key) = match &self.journal {
+            Some(journal) => {
+                let (nonce, key) = journal.new_key().ok_or(SessionError::TooManyPending)?;
+                (Some(nonce), key)
+            }
+            None => (
+                None,
+                KeyPair::new(KeyType::User, &mut rand_core::OsRng)
+                    .map_err(|_| SessionError::TooManyPending)?,
+            ),
+        };
         let public = key.public_key();
         let mut pending = lock(&self.pending);
         if pending.len() >= MAX_PENDING {
@@ -245,6 +309,7 @@ impl Sessions {
             Pending {
                 key: Arc::new(key),
                 made: Instant::now(),
+                nonce,
             },
         );
         Ok(public)
@@ -276,8 +341,10 @@ impl Sessions {
             .remove(&grant.user)
             .filter(|p| p.made.elapsed() < PENDING_TTL)
             .ok_or_else(|| SessionError::UnknownKey(grant.user.clone()))?;
+        let token = new_token();
         let session = Arc::new(Session {
-            token: new_token(),
+            id: token_id(&token),
+            token,
             grant,
             from: from.to_string(),
             key: pending.key,
@@ -285,28 +352,50 @@ impl Sessions {
             link: watch::channel(SessionLink::NotConfigured).0,
             events: tokio::sync::OnceCell::new(),
         });
-        active.insert(session.token.clone(), session.clone());
+        active.insert(session.id.clone(), session.clone());
+        if let (Some(journal), Some(nonce)) = (&self.journal, pending.nonce) {
+            journal.opened(&SessionRecord {
+                id: session.id.clone(),
+                nonce,
+                jwt: session.jwt.clone(),
+                from: session.from.clone(),
+            });
+        }
         Ok(session)
     }
 
     /// The session of a cookie token, while its JWT has not expired.
     pub fn get(&self, token: &str) -> Option<Arc<Session>> {
         let now = crate::time::unix_now();
+        let id = token_id(token);
         let mut active = lock(&self.active);
-        let session = active.get(token)?.clone();
+        let session = active.get(&id)?.clone();
         if session.is_expired(now) {
-            active.remove(token);
-            session.close();
+            active.remove(&id);
+            drop(active);
+            self.ended(&session);
             return None;
         }
         Some(session)
     }
 
-    /// Ends a session (sign-out) and closes its NATS connection.
+    /// Ends the session of a cookie token (sign-out) and closes its NATS connection.
     pub fn end(&self, token: &str) -> Option<Arc<Session>> {
-        let session = lock(&self.active).remove(token)?;
-        session.close();
+        self.end_id(&token_id(token))
+    }
+
+    /// Ends the session named `id` (see [`token_id`]).
+    pub fn end_id(&self, id: &str) -> Option<Arc<Session>> {
+        let session = lock(&self.active).remove(id)?;
+        self.ended(&session);
         Some(session)
+    }
+
+    fn ended(&self, session: &Session) {
+        session.close();
+        if let Some(journal) = &self.journal {
+            journal.ended(&session.id);
+        }
     }
 
     /// Drops expired sessions (closing their connections) and stale sign-in keys.
@@ -321,7 +410,7 @@ impl Sessions {
             }
             keep
         });
-        ended.iter().for_each(|s| s.close());
+        ended.iter().for_each(|s| self.ended(s));
         ended
     }
 

@@ -73,6 +73,9 @@ pub struct AppState {
     pub write_ahead: bool,
     /// Anonymous access requests: a token bucket.
     pub portal_requests: std::sync::Mutex<crate::rate_limit::RateLimit>,
+    /// Set when the console stops: long-lived responses (event streams) end, so the graceful
+    /// shutdown does not wait on them.
+    pub stopping: tokio::sync::watch::Sender<bool>,
     /// The NATS servers heard from (what a cluster-wide monitoring request waits for).
     pub known_servers: crate::monitor::known_servers::KnownServers,
 }

@@ -56,25 +56,31 @@ fn key_of(creds: &str) -> String {
         .public_key()
 }
 
-/// `GET /api/v1/events` over HTTP/1.0 (no chunked framing), read event by event.
-struct EventReader(BufReader<TcpStream>);
+/// `GET /api/v1/events` over HTTP/1.0 (no chunked framing), read event by event; the id of
+/// the last event read.
+struct EventReader(BufReader<TcpStream>, String);
 
 impl EventReader {
     fn open(port: u16, cookie: &str, query: &str) -> EventReader {
+        EventReader::resume(port, cookie, query, "")
+    }
+
+    /// Opens the feed again after the event `last_id` (`Last-Event-ID`, as a browser does).
+    fn resume(port: u16, cookie: &str, query: &str, last_id: &str) -> EventReader {
         let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_millis(500)))
             .unwrap();
         write!(
             stream,
-            "GET /api/v1/events{query} HTTP/1.0\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\n\r\n"
+            "GET /api/v1/events{query} HTTP/1.0\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\nLast-Event-ID: {last_id}\r\n\r\n"
         )
         .unwrap();
         let mut reader = BufReader::new(stream);
         let mut status = String::new();
         reader.read_line(&mut status).unwrap();
         assert!(status.contains(" 200 "), "{status}");
-        EventReader(reader)
+        EventReader(reader, String::new())
     }
 
     /// The data of the next event of type `kind` that `wanted` accepts, within `timeout`.
@@ -91,7 +97,9 @@ impl EventReader {
                 Err(_) => continue,
             }
             let line = line.trim_end();
-            if let Some(name) = line.strip_prefix("event: ") {
+            if let Some(id) = line.strip_prefix("id: ") {
+                self.1 = id.to_string();
+            } else if let Some(name) = line.strip_prefix("event: ") {
                 event = name.to_string();
             } else if let Some(data) = line.strip_prefix("data: ") {
                 let value: Value = serde_json::from_str(data).unwrap();
@@ -119,21 +127,20 @@ fn an_admin_sees_the_whole_cluster_and_a_team_its_own_account() {
         "mon",
         &format!("http://127.0.0.1:{console_port}/jwt/v1/accounts/"),
     );
-    let console = Console::start(
-        &[
-            "-dir",
-            dir.join("jwt").to_str().unwrap(),
-            "-operator",
-            dir.join("operator.jwt").to_str().unwrap(),
-            "-nats",
-            &cluster.url(0),
-            "-creds",
-            dir.join("sys.creds").to_str().unwrap(),
-            "-hp",
-            &format!("127.0.0.1:{console_port}"),
-        ],
-        dir.join("console.log"),
-    );
+    let console_args = [
+        "-dir".to_string(),
+        dir.join("jwt").display().to_string(),
+        "-operator".into(),
+        dir.join("operator.jwt").display().to_string(),
+        "-nats".into(),
+        cluster.url(0),
+        "-creds".into(),
+        dir.join("sys.creds").display().to_string(),
+        "-hp".into(),
+        format!("127.0.0.1:{console_port}"),
+    ];
+    let console_args: Vec<&str> = console_args.iter().map(String::as_str).collect();
+    let mut console = Console::start(&console_args, dir.join("console.log"));
     let port = console.port;
     assert_eq!(port, console_port);
     let (app, mut app_claims) = d.account("APP");
@@ -521,4 +528,66 @@ fn an_admin_sees_the_whole_cluster_and_a_team_its_own_account() {
     feed.next("auth_error", Duration::from_secs(15), |e| {
         e["server"] == "mon-3"
     });
+
+    // the console restarts: sessions come back from the journal (the JWT checked again, the NATS
+    // connection made again), and the feed resumes by itself, saying it was cut
+    cluster.start(0);
+    let last_id = feed.1.clone();
+    assert!(!last_id.is_empty());
+    drop(feed);
+    assert!(console.signal_and_wait("TERM").success());
+    let journal = std::fs::read_to_string(dir.join("jwt/sessions.jsonl")).unwrap();
+    assert!(
+        !journal.contains(admin.split('=').nth(1).unwrap()),
+        "a cookie token in the journal"
+    );
+    let console = Console::start(&console_args, dir.join("console-2.log"));
+    assert!(
+        console.log().contains("session(s) restored"),
+        "{}",
+        console.log()
+    );
+    assert!(
+        eventually(Duration::from_secs(15), || get(
+            port,
+            "/api/v1/session",
+            &admin
+        )
+        .1["nats"]
+            == "connected"),
+        "{}",
+        console.log()
+    );
+    let mut resumed = EventReader::resume(port, &admin, "", &last_id);
+    let cut = resumed.next("cut", Duration::from_secs(5), |_| true);
+    assert!(
+        cut["reason"]
+            .as_str()
+            .unwrap()
+            .contains("console restarted"),
+        "{cut}"
+    );
+    assert_eq!(names(&get(port, "/api/v1/monitor/varz", &admin).1), all);
+    // the team's session came back too; a signed-out one does not
+    assert_eq!(get(port, "/api/v1/session", &team).0, 200);
+    assert_eq!(
+        http(
+            port,
+            "DELETE",
+            "/api/v1/session",
+            &[("Cookie", team.as_str())],
+            b""
+        )
+        .status,
+        204
+    );
+    drop(console);
+    let console = Console::start(&console_args, dir.join("console-3.log"));
+    assert_eq!(get(port, "/api/v1/session", &team).0, 401);
+    assert_eq!(
+        get(port, "/api/v1/session", &admin).0,
+        200,
+        "{}",
+        console.log()
+    );
 }

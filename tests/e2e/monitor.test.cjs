@@ -27,7 +27,7 @@ test("the ops pages watch a cluster directly and through the console", async (t)
   t.after(() => stops.reverse().forEach((stop) => { try { stop(); } catch (_) { /* gone */ } }));
 
   // the console first (the servers resolve accounts through it), then the cluster
-  const { base, cluster } = await consoleWithCluster(work, d, "ops", stops);
+  const { base, cluster, restart } = await consoleWithCluster(work, d, "ops", stops);
   await cluster.startAll();
   const old = await startDebianServer(work);
   stops.push(() => old.stop());
@@ -145,6 +145,12 @@ test("the ops pages watch a cluster directly and through the console", async (t)
   await waitFor(async () => (await page.locator('#events tr[data-type="auth_error"]').count()) > 0, "AUTH.ERR in the feed");
   assert.match(await page.locator('#events tr[data-type="auth_error"]').first().textContent(), /ops-2/);
   await page.screenshot({ path: path.join(shots, "ops-4-events.png"), fullPage: true });
+  // the console restarts: the session comes back from its journal, the feed resumes by itself
+  // and says it was cut
+  await restart();
+  await waitFor(async () => (await page.locator('#events tr[data-type="cut"]', { hasText: "console restarted" }).count()) > 0,
+    "the cut shown after the restart", 30000);
+  await waitFor(async () => (await text("#events-state")).startsWith("live"), "the feed live again");
 
   // 7. a stopped server is marked down; its restart brings it back; reload answers
   await page.getByRole("link", { name: "Servers" }).click();

@@ -99,18 +99,30 @@ async function consoleWithCluster(work, d, prefix, stops, build = "debug") {
   stops.push(() => cluster.stopAll());
   fs.writeFileSync(path.join(work, "operator.jwt"), d.operator_jwt);
   fs.writeFileSync(path.join(work, "sys.creds"), d.users.sys.creds);
-  const consoleProcess = spawn(path.join(root, `target/${build}/nats-console`),
-    ["-dir", path.join(work, "jwt"), "-hp", `127.0.0.1:${httpPort}`, "-web", path.join(root, "dist"),
-      "-operator", path.join(work, "operator.jwt"), "-nats", `nats://127.0.0.1:${cluster.nodes[0].client}`,
-      "-creds", path.join(work, "sys.creds")],
-    { stdio: ["ignore", "ignore", fs.openSync(path.join(work, "console.log"), "w")] });
-  stops.push(() => process.kill(consoleProcess.pid, "SIGKILL"));
+  const args = ["-dir", path.join(work, "jwt"), "-hp", `127.0.0.1:${httpPort}`, "-web", path.join(root, "dist"),
+    "-operator", path.join(work, "operator.jwt"), "-nats", `nats://127.0.0.1:${cluster.nodes[0].client}`,
+    "-creds", path.join(work, "sys.creds")];
+  const launch = () => {
+    const child = spawn(path.join(root, `target/${build}/nats-console`), args,
+      { stdio: ["ignore", "ignore", fs.openSync(path.join(work, "console.log"), "a")] });
+    stops.push(() => process.kill(child.pid, "SIGKILL"));
+    return child;
+  };
+  let consoleProcess = launch();
   await waitFor(async () => (await fetch(`${base}/healthz`)).ok, "the console");
   for (const a of d.accounts) {
     const r = await fetch(`${base}/jwt/v1/accounts/${a.public}`, { method: "POST", body: a.jwt });
     if (r.status !== 200) throw new Error(`pushing ${a.name}: ${r.status} ${await r.text()}`);
   }
-  return { base, cluster, consoleProcess };
+  /// Stops the console (SIGTERM, as a service manager does) and starts it again on its port.
+  const restart = async () => {
+    const exited = new Promise((r) => consoleProcess.once("exit", r));
+    process.kill(consoleProcess.pid, "SIGTERM");
+    await exited;
+    consoleProcess = launch();
+    await waitFor(async () => (await fetch(`${base}/healthz`)).ok, "the console again");
+  };
+  return { base, cluster, get consoleProcess() { return consoleProcess; }, restart };
 }
 
 module.exports = { Cluster, consoleWithCluster, deployment, startDebianServer };

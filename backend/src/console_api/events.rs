@@ -7,7 +7,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::RawQuery;
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -16,7 +16,8 @@ use futures_util::stream::{self, Stream, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::{refuse, SignedIn};
-use crate::monitor::events::{FeedEvent, TYPES};
+use crate::monitor::events::{EventFeed, FeedEvent, TYPES};
+use crate::state::AppState;
 
 /// Which events a reader asked for.
 #[derive(Default)]
@@ -68,14 +69,22 @@ impl Filter {
     }
 }
 
-fn sse(event: &FeedEvent) -> Event {
+fn sse(feed: &EventFeed, event: &FeedEvent) -> Event {
     Event::default()
-        .id(event.id.to_string())
+        .id(feed.sse_id(event.id))
         .event(event.kind)
         .data(&event.json)
 }
 
+fn cut(lost: Option<u64>, reason: String) -> Event {
+    Event::default().event("cut").data(
+        serde_json::json!({ "type": "cut", "lost": lost, "reason": reason, "time": crate::time::unix_now() })
+            .to_string(),
+    )
+}
+
 pub async fn stream(
+    State(state): State<Arc<AppState>>,
     Extension(SignedIn(session)): Extension<SignedIn>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
@@ -91,57 +100,64 @@ pub async fn stream(
     let last_seen = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    let (replay, lost, receiver) = feed.resume(last_seen);
-    let cut = (lost > 0).then(|| {
-        Event::default().event("cut").data(
-            serde_json::json!({
-                "type": "cut",
-                "lost": lost,
-                "reason": format!("{lost} events passed while you were away; the console keeps the last {}", crate::monitor::events::BUFFER),
-            })
-            .to_string(),
-        )
-    });
+        .and_then(|v| feed.last_seen(v));
+    let (replay, lost, receiver) = feed.resume(last_seen.and_then(Result::ok));
+    let cut = match last_seen {
+        Some(Err(())) => Some(cut(
+            None,
+            format!(
+                "the console restarted (this feed began at {}): events since your last one are lost",
+                feed.began / 1000
+            ),
+        )),
+        _ if lost > 0 => Some(cut(
+            Some(lost),
+            format!(
+                "{lost} events passed while you were away; the console keeps the last {}",
+                crate::monitor::events::BUFFER
+            ),
+        )),
+        _ => None,
+    };
     let filter = Arc::new(filter);
     let replayed = {
-        let filter = filter.clone();
+        let (filter, feed) = (filter.clone(), feed.clone());
         replay
             .into_iter()
             .filter(move |e| filter.wants(e))
-            .map(|e| sse(&e))
+            .map(move |e| sse(&feed, &e))
     };
     let head = stream::iter(cut.into_iter().chain(replayed).map(Ok::<_, Infallible>));
-    Sse::new(head.chain(live(receiver, filter, feed)))
+    let stopping = state.stopping.subscribe();
+    Sse::new(head.chain(live(receiver, filter, feed, stopping)))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response()
 }
 
-/// The events to come; a reader that falls behind is told how many it lost.
+/// The events to come; a reader that falls behind is told how many it lost. Ends when the
+/// console stops (the browser reconnects by itself).
 fn live(
     receiver: tokio::sync::broadcast::Receiver<Arc<FeedEvent>>,
     filter: Arc<Filter>,
-    feed: Arc<crate::monitor::events::EventFeed>,
+    feed: Arc<EventFeed>,
+    stopping: tokio::sync::watch::Receiver<bool>,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     stream::unfold(
-        (receiver, filter, feed),
-        |(mut receiver, filter, feed)| async move {
+        (receiver, filter, feed, stopping),
+        |(mut receiver, filter, feed, mut stopping)| async move {
             loop {
-                match receiver.recv().await {
+                let received = tokio::select! {
+                    received = receiver.recv() => received,
+                    _ = stopping.wait_for(|stop| *stop) => return None,
+                };
+                match received {
                     Ok(event) if filter.wants(&event) => {
-                        return Some((Ok(sse(&event)), (receiver, filter, feed)))
+                        return Some((Ok(sse(&feed, &event)), (receiver, filter, feed, stopping)))
                     }
                     Ok(_) => continue,
                     Err(RecvError::Lagged(lost)) => {
-                        let cut = Event::default().event("cut").data(
-                            serde_json::json!({
-                                "type": "cut",
-                                "lost": lost,
-                                "reason": format!("this reader fell {lost} events behind"),
-                            })
-                            .to_string(),
-                        );
-                        return Some((Ok(cut), (receiver, filter, feed)));
+                        let cut = cut(Some(lost), format!("this reader fell {lost} events behind"));
+                        return Some((Ok(cut), (receiver, filter, feed, stopping)));
                     }
                     Err(RecvError::Closed) => return None,
                 }

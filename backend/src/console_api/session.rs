@@ -149,7 +149,7 @@ pub async fn sign_in(
             "expires": session.grant.expires,
         }));
     if let Err(e) = state.record(entry).await {
-        state.sessions.end(&session.token);
+        state.sessions.end_id(&session.id);
         return refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
     }
     session.connect(&state.nats_config, state.nats.servers());

@@ -43,6 +43,9 @@ pub struct FeedEvent {
 }
 
 pub struct EventFeed {
+    /// When this feed began (Unix ms): the first part of every event id, so that an id from an
+    /// earlier feed (before the console restarted) is told apart.
+    pub began: u64,
     buffer: Mutex<VecDeque<Arc<FeedEvent>>>,
     next_id: Mutex<u64>,
     sender: broadcast::Sender<Arc<FeedEvent>>,
@@ -110,7 +113,11 @@ impl EventFeed {
 
     fn new() -> Arc<EventFeed> {
         let (sender, _) = broadcast::channel(1024);
+        let began = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
         Arc::new(EventFeed {
+            began,
             buffer: Mutex::new(VecDeque::with_capacity(BUFFER)),
             next_id: Mutex::new(1),
             sender,
@@ -176,6 +183,19 @@ impl EventFeed {
         let _ = self.sender.send(event);
     }
 
+    /// The SSE id of event `id`: `<began>-<id>`.
+    pub fn sse_id(&self, id: u64) -> String {
+        format!("{}-{id}", self.began)
+    }
+
+    /// Where a reader's `Last-Event-ID` leaves off: `Ok(n)` in this feed, `Err(())` for an id of
+    /// an earlier feed (events since then are lost), `None` without one.
+    pub fn last_seen(&self, header: &str) -> Option<Result<u64, ()>> {
+        let (began, id) = header.split_once('-')?;
+        let (began, id) = (began.parse::<u64>().ok()?, id.parse::<u64>().ok()?);
+        Some(if began == self.began { Ok(id) } else { Err(()) })
+    }
+
     /// The events after `last_seen` still buffered, the number lost in between, and a receiver
     /// of what comes next (taken under one lock, so nothing falls between the two).
     pub fn resume(
@@ -229,5 +249,8 @@ mod tests {
         // an id from before a restart of the feed is not trusted
         let (replay, lost, _) = feed.resume(Some(1_000_000));
         assert_eq!((replay.len(), lost), (0, 0));
+        assert_eq!(feed.last_seen(&feed.sse_id(7)), Some(Ok(7)));
+        assert_eq!(feed.last_seen("12-7"), Some(Err(())));
+        assert_eq!(feed.last_seen("7"), None);
     }
 }
