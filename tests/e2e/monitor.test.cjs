@@ -18,7 +18,7 @@ const { root, SEED, freePort, waitFor } = require("./support.cjs");
 const { consoleWithCluster, deployment, startDebianServer } = require("./support-cluster.cjs");
 const shots = process.env.E2E_SCREENSHOTS || path.join(root, "target/e2e-screenshots");
 
-test("the ops pages watch a cluster directly and through the console", async (t) => {
+test("the ops pages watch a cluster directly and through the console", { timeout: 240000 }, async (t) => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "nats-console-ops-"));
   fs.mkdirSync(shots, { recursive: true });
   const d = deployment(["APP", "OTHER"], ["alice@APP", "carol@APP", "bob@OTHER", "mallory@STRANGER"]);
@@ -164,6 +164,7 @@ test("the ops pages watch a cluster directly and through the console", async (t)
 
   // 8. home and the cluster tabs answer
   await page.getByRole("link", { name: "Home", exact: true }).click();
+  await waitFor(async () => (await text("#user-info")).includes("nats-server knows this session as user"), "USER.INFO on Home");
   await waitFor(async () => (await text("#check-down")).includes("none"), "no server down", 15000).catch(async (e) => { await page.screenshot({ path: path.join(shots, "ops-debug-home.png"), fullPage: true }); throw new Error(`${e.message}: ${await text("#check-down")} / ${await text("main")}`); });
   await page.getByRole("link", { name: "Cluster", exact: true }).click();
   await waitFor(async () => (await page.locator("#routes tbody tr").count()) >= 6, "six routes");
@@ -197,7 +198,7 @@ test("the ops pages watch a cluster directly and through the console", async (t)
     res.end(url.pathname.startsWith("/api/") ? "" : fs.readFileSync(file));
   });
   await new Promise((r) => staticHost.listen(staticPort, "127.0.0.1", r));
-  stops.push(() => staticHost.close());
+  stops.push(() => { staticHost.closeAllConnections(); staticHost.close(); });
   const alone = await newPage();
   await alone.goto(`http://127.0.0.1:${staticPort}/ops/servers`);
   await waitFor(async () => (await alone.textContent("#monitor-status")).includes("nothing to poll"), "no source yet");

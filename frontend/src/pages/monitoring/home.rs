@@ -46,11 +46,13 @@ pub fn HomePage() -> impl IntoView {
     });
     let accounts = RwSignal::new(None::<Value>);
     let accstatz = RwSignal::new(None::<Value>);
+    let user_info = RwSignal::new(None::<Value>);
     Effect::new(move |_| {
         if console.session.with(|s| s.is_some()) {
             leptos::task::spawn_local(async move {
                 accounts.set(crate::api::get("/api/v1/accounts").await.ok());
                 accstatz.set(crate::api::get("/api/v1/monitor/accstatz").await.ok());
+                user_info.set(crate::api::get("/api/v1/user-info").await.ok());
             });
         }
     });
@@ -128,6 +130,16 @@ pub fn HomePage() -> impl IntoView {
         <section>
             <h2>"Is everything all right?"</h2>
             <p class="muted" id="monitor-status">{move || monitor.status.get()}</p>
+            // what nats-server itself says of this session's user ($SYS.REQ.USER.INFO)
+            <p class="muted" id="user-info">{move || user_info.get().map(|i| {
+                let d = &i["data"];
+                let list = |v: &Value| v.as_array().map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")).unwrap_or_default();
+                format!("nats-server knows this session as user {} of account {}; publish: {}; subscribe: {}",
+                    crate::issue::short(d["user"].as_str().unwrap_or("")),
+                    crate::issue::short(d["account"].as_str().unwrap_or("")),
+                    match list(&d["permissions"]["publish"]["allow"]) { p if p.is_empty() => "all".to_string(), p => p },
+                    match list(&d["permissions"]["subscribe"]["allow"]) { p if p.is_empty() => "all".to_string(), p => p })
+            })}</p>
             <div class="checks">
                 <Check id="check-health" title="Cluster health" to=Page::Servers bad=Signal::derive(move || !unhealthy.get().is_empty())
                     text=Signal::derive(move || { let n = servers().iter().filter(|s| s.up).count(); if unhealthy.get().is_empty() { format!("{n} server(s) healthy") } else { format!("not healthy: {}", unhealthy.get().join(", ")) } })/>
