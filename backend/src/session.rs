@@ -22,6 +22,9 @@ const MAX_PENDING: usize = 1024;
 const PENDING_TTL: Duration = Duration::from_secs(5 * 60);
 /// Sessions at most.
 const MAX_SESSIONS: usize = 4096;
+/// The session journal is compacted after this many lines (it holds at most this many plus the
+/// open sessions).
+const COMPACT_AFTER: usize = 2 * MAX_SESSIONS;
 /// The anonymous sign-in routes (new key, sign-in) together: a token bucket.
 const SIGN_IN_BURST: f64 = 5000.0;
 const SIGN_IN_PER_SECOND: f64 = 5000.0;
@@ -72,6 +75,8 @@ pub struct Session {
     pub token: String,
     /// SHA-256 of the token: how sessions are found and journaled.
     pub id: String,
+    /// What its key is derived from (journaled sessions).
+    nonce: Option<String>,
     pub grant: SessionGrant,
     /// Where the sign-in came from.
     pub from: String,
@@ -132,6 +137,16 @@ impl Session {
             role: self.grant.role.as_str(),
             account: self.grant.account.clone(),
         }
+    }
+
+    /// What the journal keeps of this session.
+    fn record(&self) -> Option<SessionRecord> {
+        Some(SessionRecord {
+            id: self.id.clone(),
+            nonce: self.nonce.clone()?,
+            jwt: self.jwt.clone(),
+            from: self.from.clone(),
+        })
     }
 
     fn is_expired(&self, now: i64) -> bool {
@@ -252,6 +267,7 @@ impl Sessions {
             let session = Arc::new(Session {
                 token: String::new(),
                 id: record.id.clone(),
+                nonce: Some(record.nonce.clone()),
                 grant,
                 from: record.from.clone(),
                 key: Arc::new(key),
@@ -344,6 +360,7 @@ impl Sessions {
         let token = new_token();
         let session = Arc::new(Session {
             id: token_id(&token),
+            nonce: pending.nonce,
             token,
             grant,
             from: from.to_string(),
@@ -353,13 +370,8 @@ impl Sessions {
             events: tokio::sync::OnceCell::new(),
         });
         active.insert(session.id.clone(), session.clone());
-        if let (Some(journal), Some(nonce)) = (&self.journal, pending.nonce) {
-            journal.opened(&SessionRecord {
-                id: session.id.clone(),
-                nonce,
-                jwt: session.jwt.clone(),
-                from: session.from.clone(),
-            });
+        if let (Some(journal), Some(record)) = (&self.journal, session.record()) {
+            journal.opened(&record);
         }
         Ok(session)
     }
@@ -395,6 +407,16 @@ impl Sessions {
         session.close();
         if let Some(journal) = &self.journal {
             journal.ended(&session.id);
+            // sign-ins and sign-outs grow the journal: rewrite it with the open sessions now and then
+            if journal.appended() > COMPACT_AFTER {
+                let open: Vec<SessionRecord> = lock(&self.active)
+                    .values()
+                    .filter_map(|s| s.record())
+                    .collect();
+                if let Err(e) = journal.compact(&open) {
+                    tracing::warn!("{e}");
+                }
+            }
         }
     }
 
@@ -487,6 +509,35 @@ mod tests {
         assert!(sessions.get(&session.token).is_some());
         assert!(sessions.end(&session.token).is_some());
         assert!(sessions.get(&session.token).is_none());
+    }
+
+    #[test]
+    fn the_journal_stays_bounded_through_many_sign_ins() {
+        let dir =
+            std::env::temp_dir().join(format!("nats-console-sessions-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let (journal, _) = SessionJournal::open(&dir).unwrap();
+        let sessions = Sessions::with_journal(Some(journal));
+        let far = crate::time::unix_now() + 3600;
+        let key = sessions.new_key().unwrap();
+        let kept = sessions.open(grant(&key, far), "kept", "x").unwrap();
+        for _ in 0..3 * COMPACT_AFTER / 2 {
+            let key = sessions.new_key().unwrap();
+            let s = sessions.open(grant(&key, far), "jwt", "x").unwrap();
+            sessions.end(&s.token);
+        }
+        let lines = std::fs::read_to_string(dir.join(crate::session_journal::FILE_NAME))
+            .unwrap()
+            .lines()
+            .count();
+        assert!(lines <= COMPACT_AFTER + 1, "{lines} lines");
+        // what is open survives the compactions
+        drop(sessions);
+        let (_, open) = SessionJournal::open(&dir).unwrap();
+        assert_eq!(open.len(), 1);
+        assert_eq!(open[0].id, kept.id);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

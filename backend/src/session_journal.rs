@@ -42,6 +42,8 @@ pub struct SessionJournal {
     secret: [u8; 32],
     path: PathBuf,
     file: Mutex<std::fs::File>,
+    /// Lines appended since the last compaction (what bounds the file).
+    appended: std::sync::atomic::AtomicUsize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -100,6 +102,7 @@ impl SessionJournal {
                 secret,
                 path,
                 file: Mutex::new(file),
+                appended: Default::default(),
             },
             open,
         ))
@@ -117,7 +120,13 @@ impl SessionJournal {
         write_private(&fresh, text.as_bytes()).map_err(fail(&fresh))?;
         std::fs::rename(&fresh, &self.path).map_err(fail(&self.path))?;
         *file = append_to(&self.path)?;
+        self.appended.store(0, std::sync::atomic::Ordering::Relaxed);
         Ok(())
+    }
+
+    /// Lines appended since the journal was last compacted.
+    pub fn appended(&self) -> usize {
+        self.appended.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// A fresh nonce (hex) and the session key derived from it.
@@ -155,6 +164,8 @@ impl SessionJournal {
         if let Err(e) = file.write_all(text.as_bytes()) {
             tracing::warn!("session journal {}: {e}", self.path.display());
         }
+        self.appended
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
