@@ -185,13 +185,7 @@ fn an_admin_sees_the_whole_cluster_and_a_team_its_own_account() {
 
     let admin = sign_in(port, &d.sys, &d.sys);
     assert!(
-        eventually(Duration::from_secs(15), || get(
-            port,
-            "/api/v1/session",
-            &admin
-        )
-        .1["nats"]
-            == "connected"),
+        support::session_connected(port, &admin, Duration::from_secs(15)),
         "{}",
         console.log()
     );
@@ -342,13 +336,11 @@ fn an_admin_sees_the_whole_cluster_and_a_team_its_own_account() {
 
     // a team sees its own account's connections and nothing of the cluster's
     let team = sign_in(port, &app, &app);
-    assert!(eventually(Duration::from_secs(15), || get(
+    assert!(support::session_connected(
         port,
-        "/api/v1/session",
-        &team
-    )
-    .1["nats"]
-        == "connected"));
+        &team,
+        Duration::from_secs(15)
+    ));
     let (status, mine) = get(port, "/api/v1/monitor/connz?auth=1", &team);
     assert_eq!(status, 200, "{mine}");
     let mine: Vec<String> = connections(&mine).into_iter().map(|c| c.1).collect();
@@ -548,13 +540,7 @@ fn an_admin_sees_the_whole_cluster_and_a_team_its_own_account() {
         console.log()
     );
     assert!(
-        eventually(Duration::from_secs(15), || get(
-            port,
-            "/api/v1/session",
-            &admin
-        )
-        .1["nats"]
-            == "connected"),
+        support::session_connected(port, &admin, Duration::from_secs(15)),
         "{}",
         console.log()
     );

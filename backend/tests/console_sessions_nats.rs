@@ -81,13 +81,7 @@ fn a_session_connects_as_its_signer_and_sees_what_nats_server_allows() {
 
     let team = sign_in(port, &app, &app);
     assert!(
-        eventually(Duration::from_secs(10), || get(
-            port,
-            "/api/v1/session",
-            &team
-        )
-        .1["nats"]
-            == "connected"),
+        support::session_connected(port, &team, Duration::from_secs(10)),
         "{}\n{}",
         get(port, "/api/v1/session", &team).1,
         console.log()
@@ -110,13 +104,11 @@ fn a_session_connects_as_its_signer_and_sees_what_nats_server_allows() {
     assert_eq!(status, 403, "{refused}");
 
     let admin = sign_in(port, &d.sys, &d.sys);
-    assert!(eventually(Duration::from_secs(10), || get(
+    assert!(support::session_connected(
         port,
-        "/api/v1/session",
-        &admin
-    )
-    .1["nats"]
-        == "connected"));
+        &admin,
+        Duration::from_secs(10)
+    ));
     let (status, theirs) = get(
         port,
         &format!("/api/v1/accounts/{}/connections", other.public_key()),

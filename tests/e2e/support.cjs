@@ -7,11 +7,15 @@ const root = path.resolve(__dirname, "../..");
 /// An nkey seed: must never appear outside the page.
 const SEED = /S[OAUNCX][A-Z2-7]{56}/;
 
-/// A TCP port on 127.0.0.1 that was free a moment ago.
+/// A TCP port on 127.0.0.1 that was free a moment ago, below the ephemeral range (32768+): a
+/// client retrying a port in that range can be given the same port as its own source and
+/// connect to itself, taking the port before the server it waits for starts.
 function freePort() {
+  const port = 20000 + Math.floor(Math.random() * 12000);
   return new Promise((resolve) => {
     const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.once("error", () => resolve(freePort()));
+    s.listen(port, "127.0.0.1", () => s.close(() => resolve(port)));
   });
 }
 

@@ -576,13 +576,17 @@ impl Default for Deployment {
     }
 }
 
-/// A TCP port that was free a moment ago (for a server whose port must be known before it starts).
+/// A TCP port that was free a moment ago (for a server whose port must be known before it
+/// starts), below the ephemeral range (32768+): a client retrying a port in that range can be
+/// given the same port as its own source and connect to itself, taking the port first.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    use rand_core::RngCore;
+    loop {
+        let port = 20_000 + (rand_core::OsRng.next_u32() % 12_000) as u16;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 /// Polls `check` until it returns true or `timeout` passes.
@@ -697,4 +701,12 @@ pub fn api(
         r.status,
         serde_json::from_slice(&r.body).unwrap_or(serde_json::Value::Null),
     )
+}
+
+/// Waits until the session of `cookie` has its own NATS connection (its JWT accepted by
+/// nats-server); false after `timeout`.
+pub fn session_connected(port: u16, cookie: &str, timeout: Duration) -> bool {
+    eventually(timeout, || {
+        api(port, "GET", "/api/v1/session", cookie, "").1["nats"] == "connected"
+    })
 }
