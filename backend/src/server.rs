@@ -515,11 +515,7 @@ fn restore_sessions(state: &Arc<AppState>, records: Vec<crate::session_journal::
         return;
     };
     let now = crate::time::unix_now();
-    let stored_account =
-        |key: &str| match state.store.get(key).map(|s| nats_auth::jwt::decode(&s.jwt)) {
-            Some(Ok(nats_auth::jwt::AnyClaims::Account(account))) => Some(account),
-            _ => None,
-        };
+    let stored_account = |key: &str| state.stored_account(key);
     let restored = state.sessions.restore(records, |record, key| {
         nats_auth::session::check_sign_in(
             &record.jwt,

@@ -81,6 +81,14 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The stored account `key`, decoded (what a sign-in is checked against).
+    pub fn stored_account(&self, key: &str) -> Option<nats_auth::jwt::AccountClaims> {
+        match nats_auth::jwt::decode(&self.store.get(key)?.jwt) {
+            Ok(nats_auth::jwt::AnyClaims::Account(account)) => Some(account),
+            _ => None,
+        }
+    }
+
     /// Records an entry in the audit log (when there is one); returns once it is on disk.
     pub async fn record(
         &self,

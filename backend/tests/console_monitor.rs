@@ -356,6 +356,20 @@ fn an_admin_sees_the_whole_cluster_and_a_team_its_own_account() {
         assert_eq!(get(port, &path, &team).0, 403, "{path}");
     }
     assert_eq!(get(port, "/api/v1/monitor/accstatz", &team).0, 200);
+    // every new route: 401 without a session; the admin-only ones 403 to a team
+    let first_id = varz["servers"][0]["server"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let reload_path = format!("/api/v1/servers/{first_id}/reload");
+    for (method, path) in [
+        ("GET", "/api/v1/events"),
+        ("GET", "/api/v1/user-info"),
+        ("POST", reload_path.as_str()),
+    ] {
+        assert_eq!(http(port, method, path, &[], b"").status, 401, "{path}");
+    }
+    assert_eq!(get(port, "/api/v1/events", &team).0, 403);
     assert_eq!(
         post(
             port,

@@ -127,10 +127,7 @@ pub async fn sign_in(
         let reason = SessionError::UnknownKey(subject.clone()).to_string();
         return refused(StatusCode::BAD_REQUEST, reason, subject).await;
     }
-    let stored_account = |key: &str| match state.store.get(key).map(|s| jwt::decode(&s.jwt)) {
-        Some(Ok(AnyClaims::Account(account))) => Some(account),
-        _ => None,
-    };
+    let stored_account = |key: &str| state.stored_account(key);
     let now = crate::time::unix_now();
     let grant = match check_sign_in(token, &subject, &operator.claims, stored_account, now) {
         Ok(grant) => grant,
