@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The account server under load, next to nginx serving the same directory (same machine, same run):
 #  1. GET /jwt/v1/accounts/<key> over 10 000 stored accounts, wrk -t2 -c64 (random keys)
-#  2. validated POSTs of new accounts (each one verified, in the fsynced audit log, renamed), counted
+#  2. validated POSTs of new accounts (each one verified, in the fsynced audit log, its file written), counted
 #     as files written, side by side with the original nats-account-server when ../shared has it
 #  3. sign-ins per second (key + session JWT check + session) and their p99
 #  4. POST -> nats-server applying the update (a user revoked and disconnected), p50/p99
@@ -26,9 +26,12 @@ echo "generating 10000 stored accounts and 90000 to post..."
 target/release/examples/gen_accounts "$work" 10000 90000
 
 console_port=$(port); nginx_port=$(port); nats_port=$(port)
-target/release/nats-console -dir "$work/jwt" -operator "$work/operator.jwt" -hp "127.0.0.1:$console_port" \
+# the servers on one core, the load generators on the other: each server's rate is what its own
+# work per request allows, not how well it competes with wrk for the CPU
+if [ "$(nproc)" -ge 2 ]; then on_server_core=(taskset -c 1); on_load_core=(taskset -c 0); else on_server_core=(); on_load_core=(); fi
+"${on_server_core[@]}" target/release/nats-console -dir "$work/jwt" -operator "$work/operator.jwt" -hp "127.0.0.1:$console_port" \
   -nats "nats://127.0.0.1:$nats_port" -creds "$work/sys.creds" 2>"$work/console.log" &
-pids+=($!)
+pids+=($!); console_pid=$!
 cat > "$work/nginx.conf" <<CONF
 daemon off;
 user root;
@@ -46,7 +49,7 @@ http {
   }
 }
 CONF
-nginx -c "$work/nginx.conf" -p "$work" & pids+=($!)
+"${on_server_core[@]}" nginx -c "$work/nginx.conf" -p "$work" & pids+=($!)
 wait_http "$console_port" /healthz
 wait_http "$nginx_port" "/jwt/v1/accounts/$(head -1 "$work/keys.txt")"
 
@@ -59,8 +62,8 @@ LUA
 summary() { awk '/Requests\/sec/ {rps=$2} / 99%/ {p99=$2} /Non-2xx/ {bad=$NF} END {printf "%10.0f req/s   p99 %-8s %s\n", rps, p99, (bad ? "NON-2xx: " bad : "")}'; }
 echo
 echo "GET /jwt/v1/accounts/<random of 10000>, wrk -t2 -c64 -d$DURATION"
-printf '  nats-console '; wrk -t2 -c64 -d"$DURATION" --latency -s "$work/get.lua" "http://127.0.0.1:$console_port" | summary
-printf '  nginx        '; wrk -t2 -c64 -d"$DURATION" --latency -s "$work/get.lua" "http://127.0.0.1:$nginx_port" | summary
+printf '  nats-console '; "${on_load_core[@]}" wrk -t2 -c64 -d"$DURATION" --latency -s "$work/get.lua" "http://127.0.0.1:$console_port" | summary
+printf '  nginx        '; "${on_load_core[@]}" wrk -t2 -c64 -d"$DURATION" --latency -s "$work/get.lua" "http://127.0.0.1:$nginx_port" | summary
 
 # POSTs of new accounts: every request a different account, counted as files written (a POST of
 # identical bytes is a no-op and would flatter the rate). Each wrk thread takes every other line.
@@ -92,35 +95,37 @@ NAS="$(cd .. && pwd)/shared/anchors/nats-account-server"
 nas_port=$(port)
 if [ -x "$NAS" ]; then
   cp -r "$work/jwt" "$work/nas-jwt"
-  "$NAS" -dir "$work/nas-jwt" -operator "$work/operator.jwt" -hp "127.0.0.1:$nas_port" 2>"$work/nas.log" & pids+=($!)
+  "${on_server_core[@]}" "$NAS" -dir "$work/nas-jwt" -operator "$work/operator.jwt" -hp "127.0.0.1:$nas_port" 2>"$work/nas.log" & pids+=($!); nas_pid=$!
   wait_http "$nas_port" /healthz || wait_http "$nas_port" /jwt/v1/help
 else
   echo "(no $NAS: nats-console alone)"
 fi
-post_round() { # $1 name, $2 port, $3 store dir, $4 posts file
-  local before after out rps p99
-  before=$(count_jwts "$3")
-  out=$(wrk -t2 -c16 -d"${POST_SECONDS}s" --latency -s "$work/post-$1.lua" "http://127.0.0.1:$2")
-  after=$(count_jwts "$3")
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system, in clock ticks
+post_round() { # $1 name, $2 port, $3 store dir, $4 server pid
+  local before after out rps p99 cpu0 cpu1
+  before=$(count_jwts "$3"); cpu0=$(cpu_ticks "$4")
+  out=$("${on_load_core[@]}" wrk -t2 -c16 -d"${POST_SECONDS}s" --latency -s "$work/post-$1.lua" "http://127.0.0.1:$2")
+  after=$(count_jwts "$3"); cpu1=$(cpu_ticks "$4")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out"); p99=$(awk '/ 99%/ {print $2}' <<<"$out")
-  printf '  %-20s %8.0f writes/s  (%d files in %ss; %s req/s, p99 %s)\n' "$1" \
-    "$(echo "($after - $before) / $POST_SECONDS" | bc -l)" "$((after - before))" "$POST_SECONDS" "$rps" "$p99"
+  printf '  %-20s %8.0f writes/s  (%d files in %ss; %s req/s, p99 %s; server CPU %.0f µs per write)\n' "$1" \
+    "$(echo "($after - $before) / $POST_SECONDS" | bc -l)" "$((after - before))" "$POST_SECONDS" "$rps" "$p99" \
+    "$(echo "($cpu1 - $cpu0) * 1000000 / $(getconf CLK_TCK) / ($after - $before)" | bc -l)"
 }
 echo
-echo "POST /jwt/v1/accounts/<new account>, wrk -t2 -c16 -d${POST_SECONDS}s, $ROUNDS rounds alternated"
+echo "POST /jwt/v1/accounts/<new account>, wrk -t2 -c16 -d${POST_SECONDS}s, $ROUNDS rounds alternated${on_server_core:+ (servers on core 1, wrk on core 0)}"
 for round in $(seq "$ROUNDS"); do
   sed -n "$(( (round - 1) * per_round + 1 )),$(( round * per_round ))p" "$work/posts.txt" > "$work/posts-$round.txt"
   post_script "$work/posts-$round.txt" > "$work/post-nats-console.lua"
   cp "$work/post-nats-console.lua" "$work/post-nats-account-server.lua"
   echo " round $round"
-  post_round nats-console "$console_port" "$work/jwt"
-  [ -x "$NAS" ] && post_round nats-account-server "$nas_port" "$work/nas-jwt"
+  post_round nats-console "$console_port" "$work/jwt" "$console_pid"
+  [ -x "$NAS" ] && post_round nats-account-server "$nas_port" "$work/nas-jwt" "$nas_pid"
 done
 
 echo
 echo "sign-in: POST /api/v1/session/key, a session JWT signed for it, POST /api/v1/session"
-target/release/examples/sign_in_rate "$console_port" "$work/app.seed" 4000 8
-target/release/examples/sign_in_rate "$console_port" "$work/app.seed" 4000 8
+"${on_load_core[@]}" target/release/examples/sign_in_rate "$console_port" "$work/app.seed" 4000 8
+"${on_load_core[@]}" target/release/examples/sign_in_rate "$console_port" "$work/app.seed" 4000 8
 
 echo
 cat > "$work/nats.conf" <<CONF

@@ -3,6 +3,10 @@
 //! the key and JWT tools.
 
 mod account_server;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod audit;
 mod cli;
 mod client_addr;
