@@ -23,6 +23,52 @@ pub struct NatsLink {
     /// The console's own user key, for a link the web console authorizes.
     console_key: Arc<KeyPair>,
     servers: Arc<std::sync::Mutex<Vec<String>>>,
+    status: Arc<std::sync::Mutex<LinkStatus>>,
+}
+
+/// The link as the header shows it: its state and the last error a server or the connection
+/// gave (an authorization violation stays visible while the link keeps retrying).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LinkStatus {
+    /// "not configured", "connecting", "connected" or "failing"
+    pub state: &'static str,
+    pub error: Option<String>,
+}
+
+impl Default for LinkStatus {
+    fn default() -> Self {
+        LinkStatus {
+            state: "not configured",
+            error: None,
+        }
+    }
+}
+
+type StatusCell = Arc<std::sync::Mutex<LinkStatus>>;
+
+fn set_status(cell: &StatusCell, state: &'static str, error: Option<String>) {
+    let mut status = cell.lock().unwrap_or_else(|e| e.into_inner());
+    status.state = state;
+    if error.is_some() || state == "connected" {
+        status.error = error;
+    }
+}
+
+/// Follows the client's events: a server's refusal while reconnecting marks the link failing.
+fn follow_events(cell: StatusCell) -> impl Fn(async_nats::Event) -> std::future::Ready<()> {
+    move |event| {
+        match event {
+            async_nats::Event::Connected => set_status(&cell, "connected", None),
+            async_nats::Event::Disconnected => set_status(&cell, "connecting", None),
+            async_nats::Event::Closed => set_status(&cell, "failing", Some("closed".into())),
+            async_nats::Event::ServerError(e) => {
+                set_status(&cell, "failing", Some(format!("the server said: {e}")))
+            }
+            async_nats::Event::ClientError(e) => set_status(&cell, "failing", Some(e.to_string())),
+            _ => {}
+        }
+        std::future::ready(())
+    }
 }
 
 /// How the link authenticates.
@@ -43,7 +89,15 @@ impl NatsLink {
             configured: Arc::new(AtomicBool::new(false)),
             console_key: Arc::new(console_key),
             servers: Default::default(),
+            status: Default::default(),
         }
+    }
+
+    pub fn status(&self) -> LinkStatus {
+        self.status
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     pub fn is_configured(&self) -> bool {
@@ -95,17 +149,21 @@ impl NatsLink {
         self.configured.store(true, Ordering::SeqCst);
         *self.servers.lock().unwrap_or_else(|e| e.into_inner()) = config.servers.clone();
         let tx = self.client.clone();
+        let status = self.status.clone();
+        set_status(&status, "connecting", None);
         tokio::spawn(async move {
             let servers = config.servers.join(",");
             let mut attempt = 0u64;
             loop {
-                match connect(&config, &auth, "nats-console").await {
+                match connect(&config, &auth, "nats-console", Some(status.clone())).await {
                     Ok(client) => {
                         tracing::info!("connected to NATS at {servers}");
+                        set_status(&status, "connected", None);
                         tx.send_replace(Some(client));
                         return;
                     }
                     Err(e) => {
+                        set_status(&status, "failing", Some(e.clone()));
                         attempt += 1;
                         // NAS logs every failure; after the first few, only every tenth
                         if attempt <= 3 || attempt.is_multiple_of(10) {
@@ -170,10 +228,15 @@ pub async fn connect_as(
     key: Arc<KeyPair>,
     name: &str,
 ) -> Result<async_nats::Client, String> {
-    connect(config, &Auth::Jwt(jwt, key), name).await
+    connect(config, &Auth::Jwt(jwt, key), name, None).await
 }
 
-async fn connect(config: &Nats, auth: &Auth, name: &str) -> Result<async_nats::Client, String> {
+async fn connect(
+    config: &Nats,
+    auth: &Auth,
+    name: &str,
+    status: Option<StatusCell>,
+) -> Result<async_nats::Client, String> {
     let mut options = match auth {
         Auth::Creds(Some(path)) => async_nats::ConnectOptions::with_credentials_file(path)
             .await
@@ -207,6 +270,9 @@ async fn connect(config: &Nats, auth: &Auth, name: &str) -> Result<async_nats::C
     }
     let reconnect_wait = config.reconnect_wait;
     options = options.reconnect_delay_callback(move |_| reconnect_wait);
+    if let Some(status) = status {
+        options = options.event_callback(follow_events(status));
+    }
     options
         .connect(config.servers.clone())
         .await

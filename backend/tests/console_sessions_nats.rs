@@ -144,3 +144,67 @@ fn a_session_connects_as_its_signer_and_sees_what_nats_server_allows() {
     );
     drop(server);
 }
+
+/// The console's own link says what goes wrong: refused by nats-server (its user's account is
+/// unknown there), `/api/v1/info` says "failing" with the server's reason, not "connecting";
+/// once the account is pushed, the next attempt connects and the error is gone.
+#[test]
+fn the_console_link_reports_the_servers_refusal_until_it_connects() {
+    let d = Deployment::new();
+    let dir = temp_dir("link-status");
+    std::fs::write(dir.join("operator.jwt"), &d.operator_jwt).unwrap();
+    let (app, mut app_claims) = d.account("APP");
+    std::fs::write(
+        dir.join("app.creds"),
+        d.user_creds(&app, "announcer", |_| {}),
+    )
+    .unwrap();
+    let nats_port = free_port();
+    let console = Console::start(
+        &[
+            "-dir",
+            dir.join("jwt").to_str().unwrap(),
+            "-operator",
+            dir.join("operator.jwt").to_str().unwrap(),
+            "-nats",
+            &format!("nats://127.0.0.1:{nats_port}"),
+            "-creds",
+            dir.join("app.creds").to_str().unwrap(),
+        ],
+        dir.join("console.log"),
+    );
+    let port = console.port;
+    support::push_accounts(port, &[(d.sys.public_key(), d.sys_jwt.clone())]);
+    let config = format!(
+        "listen: 127.0.0.1:{nats_port}\n{}",
+        d.url_resolver_config(&console.url("/jwt/v1/accounts/"))
+    );
+    let _server = NatsServer::start(&support::nats_server_pypi(), "link-status-nats", &config);
+    let admin = sign_in(port, &d.sys, &d.sys);
+    let info = || get(port, "/api/v1/info", &admin).1;
+    assert!(
+        eventually(Duration::from_secs(15), || info()["nats"] == "failing"),
+        "{}",
+        info()
+    );
+    let error = info()["nats_error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_lowercase();
+    assert!(error.contains("authorization"), "{error}");
+
+    support::push_accounts(
+        port,
+        &[(
+            app.public_key(),
+            d.sign_account(&mut app_claims, unix_now() - 60),
+        )],
+    );
+    assert!(
+        eventually(Duration::from_secs(15), || info()["nats"] == "connected"),
+        "{}\n{}",
+        info(),
+        console.log()
+    );
+    assert_eq!(info()["nats_error"], Value::Null);
+}

@@ -85,7 +85,7 @@ impl FormErrors {
         self.0.set(None);
     }
 
-    fn message_for(&self, field: &str) -> Option<String> {
+    pub fn message_for(&self, field: &str) -> Option<String> {
         self.0.with(|e| {
             e.as_ref()
                 .filter(|(f, _)| *f == field)
@@ -160,17 +160,18 @@ fn described_by(id: &'static str, errors: Option<FormErrors>) -> impl Fn() -> Op
     }
 }
 
-/// A labelled text input bound to `value`.
+/// A labelled text input bound to `value`; `placeholder` shows what empty means.
 #[component]
 pub fn Field(
     id: &'static str,
     label: &'static str,
     value: RwSignal<String>,
     #[prop(optional)] errors: Option<FormErrors>,
+    #[prop(optional)] placeholder: &'static str,
 ) -> impl IntoView {
     view! {
         <label for=id>{label}</label>
-        <input id=id aria-invalid=invalid(id, errors) aria-describedby=described_by(id, errors)
+        <input id=id placeholder=placeholder aria-invalid=invalid(id, errors) aria-describedby=described_by(id, errors)
             prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
         {field_error(id, errors)}
     }

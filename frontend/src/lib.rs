@@ -27,9 +27,41 @@ pub fn start_app() -> (Console, RwSignal<Page>) {
     let console = Console::new();
     provide_context(console);
     leptos::task::spawn_local(session::load(console));
-    let page = nav::current_page();
+    let page = nav::current_page(console.notice);
     provide_context(page);
+    follow_link(console);
     (console, page)
+}
+
+/// How often the header asks for the console's NATS link while someone is signed in.
+const LINK_POLL_MS: i32 = 5_000;
+
+/// Keeps `console.link` current while a session exists (`/api/v1/info` needs one): asked as
+/// soon as the session is known, then every `LINK_POLL_MS`.
+fn follow_link(console: Console) {
+    Effect::new(move |_| {
+        if console.session.with(|s| s.is_some()) {
+            leptos::task::spawn_local(refresh_link(console));
+        } else {
+            console.link.set(None);
+        }
+    });
+    leptos::task::spawn_local(async move {
+        loop {
+            monitoring::sleep_ms(LINK_POLL_MS).await;
+            if console.session.get_untracked().is_some() {
+                refresh_link(console).await;
+            }
+        }
+    });
+}
+
+async fn refresh_link(console: Console) {
+    let info = match gloo_net::http::Request::get("/api/v1/info").send().await {
+        Ok(r) if r.ok() => r.json::<state::LinkInfo>().await.ok(),
+        _ => None,
+    };
+    console.link.set(info);
 }
 
 #[component]
@@ -67,26 +99,110 @@ pub fn Header(
     vault: bool,
 ) -> impl IntoView {
     view! {
-            <header>
+        <header>
             <strong>"NATS Console"</strong>
-            {Page::MENU.map(|to| view! { <PageLink to current=page/> })}
-            {vault.then(|| view! {
-                <span id="vault-state" class="muted">{move || if console.vault.with(|v| v.is_some()) { "unlocked" } else { "locked" }}</span>
-            })}
-            <span id="session-state" class="muted">{move || match console.session.get() {
-                Some(s) => format!("{} · {} of {}", s.name, s.role, s.account_name),
-                None => "not signed in".to_string(),
-            }}</span>
-            </header>
+            <nav aria-label="Pages">
+                {Page::MENU.map(|to| view! { <PageLink to current=page/> })}
+            </nav>
+            <div class="header-state">
+                {vault.then(|| view! { <VaultControl console page/> })}
+                <span id="link-state" class=move || link_class(console)>{move || link_text(console)}</span>
+                <span id="session-state">{move || match console.session.get() {
+                    Some(s) => format!("{} · {} of {}", s.name, s.role, s.account_name),
+                    None => "not signed in".to_string(),
+                }}</span>
+            </div>
+        </header>
     }
 }
 
-/// The outcome of the last action.
+/// The vault as a control: lock it when unlocked; go and unlock (or create) it otherwise.
+#[component]
+fn VaultControl(console: Console, page: RwSignal<Page>) -> impl IntoView {
+    let lock = move |_| {
+        console.lock();
+        console.ok("vault locked: the seeds are gone from memory");
+        // focus stays on the control, which now offers to unlock
+        focus_later("#vault-state");
+    };
+    move || {
+        if console.is_unlocked() {
+            view! { <button id="vault-state" class="header-control" on:click=lock>"Vault unlocked · lock"</button> }.into_any()
+        } else {
+            let text = if console.vault_exists.get() {
+                "Vault locked · unlock"
+            } else {
+                "No vault yet · create one"
+            };
+            view! { <a id="vault-state" class="header-control" href="/" on:click=move |ev| {
+                if page.get_untracked() == Page::Vault { ev.prevent_default(); focus_first_input(); }
+            }>{text}</a> }.into_any()
+        }
+    }
+}
+
+/// Moves focus to the first element matching `selector` once the page has rendered the change
+/// that made it (a form shown after unlocking, a row added after saving).
+pub fn focus_later(selector: impl Into<String>) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let selector = selector.into();
+    let focus = Closure::once_into_js(move || {
+        if let Some(e) = document()
+            .query_selector(&selector)
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = e.focus();
+        }
+    });
+    let _ =
+        window().set_timeout_with_callback_and_timeout_and_arguments_0(focus.unchecked_ref(), 0);
+}
+
+/// Moves focus to the first input of the page (the vault's passphrase on the Vault page).
+pub fn focus_first_input() {
+    if let Some(e) = document()
+        .query_selector("main input")
+        .ok()
+        .flatten()
+        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+    {
+        let _ = e.focus();
+    }
+}
+
+fn link_text(console: Console) -> String {
+    match console.link.get() {
+        None => String::new(),
+        Some(l) => match (l.nats.as_str(), l.nats_error) {
+            ("connected", _) => "NATS: connected".into(),
+            ("not configured", _) => "NATS: not linked".into(),
+            ("failing", Some(e)) => format!("NATS: failing · {e}"),
+            (state, Some(e)) => format!("NATS: {state} · last error: {e}"),
+            (state, None) => format!("NATS: {state}"),
+        },
+    }
+}
+
+fn link_class(console: Console) -> &'static str {
+    match console.link.get().map(|l| l.nats) {
+        Some(s) if s == "failing" => "link-failing",
+        _ => "",
+    }
+}
+
+/// The outcome of the last action: stays in view (sticky) while the page scrolls, and belongs
+/// to the page it was shown on.
 #[component]
 pub fn Notice(console: Console) -> impl IntoView {
     view! {
-        <p id="notice" role="status" class=move || match console.notice.get() { Some((true, _)) => "error", _ => "ok" }>
+        <p id="notice" role="status" class=move || match console.notice.get() { Some((true, _)) => "notice error", Some(_) => "notice ok", None => "notice" }>
             {move || console.notice.get().map(|(_, text)| text)}
+            {move || console.notice.get().is_some().then(|| view! {
+                <button class="dismiss" aria-label="Dismiss the message" on:click=move |_| console.notice.set(None)>"×"</button>
+            })}
         </p>
     }
 }
@@ -110,7 +226,7 @@ fn idle_lock(console: Console) {
         if js_sys::Date::now() - last_activity.get() > IDLE_LOCK_MS
             && console.vault.with_untracked(|v| v.is_some())
         {
-            console.vault.set(None);
+            console.lock();
             console.ok("vault locked after 15 minutes without activity");
         }
     });

@@ -107,12 +107,14 @@ impl Page {
     }
 }
 
-/// The page being shown; follows the browser's back and forward buttons.
-pub fn current_page() -> RwSignal<Page> {
+/// The page being shown; follows the browser's back and forward buttons. A message belongs to
+/// the page it was shown on: moving to another page clears it.
+pub fn current_page(notice: RwSignal<Option<(bool, String)>>) -> RwSignal<Page> {
     let window = window();
     let page = RwSignal::new(Page::at(&window.location().pathname().unwrap_or_default()));
     let on_popstate = Closure::<dyn Fn()>::new(move || {
         let path = leptos::prelude::window().location().pathname();
+        notice.set(None);
         page.set(Page::at(&path.unwrap_or_default()));
     });
     let _ =
@@ -159,6 +161,9 @@ pub fn PageLink(to: Page, current: RwSignal<Page>) -> impl IntoView {
         }
         ev.prevent_default();
         if current.get_untracked() != to {
+            if let Some(console) = use_context::<crate::state::Console>() {
+                console.notice.set(None);
+            }
             if let Ok(history) = window().history() {
                 let _ =
                     history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(to.path()));

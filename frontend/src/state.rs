@@ -15,6 +15,19 @@ pub struct Console {
     pub monitor: crate::monitoring::Monitor,
     /// The system account's live events (admins).
     pub events: crate::monitoring::events::LiveEvents,
+    /// Does this browser hold a vault (locked or not)?
+    pub vault_exists: RwSignal<bool>,
+    /// The console's own NATS link, as `/api/v1/info` says (None: not known to this page).
+    pub link: RwSignal<Option<LinkInfo>>,
+}
+
+/// The console's NATS link: "not configured", "connecting", "connected" or "failing", and the
+/// last error a server or the connection gave.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct LinkInfo {
+    pub nats: String,
+    #[serde(default)]
+    pub nats_error: Option<String>,
 }
 
 impl Console {
@@ -25,7 +38,18 @@ impl Console {
             session: RwSignal::new(None),
             monitor: crate::monitoring::Monitor::new(),
             events: crate::monitoring::events::LiveEvents::new(),
+            vault_exists: RwSignal::new(crate::vault::exists()),
+            link: RwSignal::new(None),
         }
+    }
+
+    /// Locks the vault: the seeds are dropped from memory.
+    pub fn lock(&self) {
+        self.vault.set(None);
+    }
+
+    pub fn is_unlocked(&self) -> bool {
+        self.vault.with(|v| v.is_some())
     }
 
     pub fn ok(&self, text: impl Into<String>) {
@@ -133,6 +157,22 @@ async fn get_jwt(url: &str) -> Result<Option<String>, String> {
         404 => Ok(None),
         status => Err(format!("GET {url} answered {status}")),
     }
+}
+
+/// `DELETE /jwt/v1/accounts/<key>` with the operator-signed request: (status, the server's reason).
+pub async fn delete_account(key: &str, request: &str) -> Result<(u16, String), String> {
+    let response = gloo_net::http::Request::delete(&format!("/jwt/v1/accounts/{key}"))
+        .header("Content-Type", "application/jwt")
+        .body(request.to_string())
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = response.status();
+    Ok((
+        status,
+        response.text().await.unwrap_or_default().trim().to_string(),
+    ))
 }
 
 async fn post(url: &str, jwt: &str, setup_code: Option<&str>) -> Result<(u16, String), String> {

@@ -533,3 +533,120 @@ fn describe_lays_out_an_account_as_nsc() {
     assert_eq!(row("JetStream", "Jetstream"), "Disabled");
     assert_eq!(row("Imports and Exports", "Imports"), "None");
 }
+
+#[wasm_bindgen_test]
+fn an_account_deletion_request_is_what_the_server_accepts_for_that_account_only() {
+    let mut data = VaultData::default();
+    issue::create_operator(&mut data, &operator_form("ACME", true), NOW).unwrap();
+    let operator = issue::operator(&data).unwrap();
+    let (app_key, _) = issue::save_account(&mut data, None, &account_form("APP"), "", NOW).unwrap();
+    let alice = issue::save_user(&mut data, &app_key, None, &user_form("alice"), "", NOW);
+    assert!(alice.is_ok());
+
+    let token = issue::account_deletion_request(&data, &app_key, NOW).unwrap();
+    let AnyClaims::Generic(request) = nats_auth::jwt::decode(&token).unwrap() else {
+        panic!("not a generic claim");
+    };
+    // the server's own rule: issued by the operator's keys, listing the account
+    chain::check_account_deletion(&request, &operator, &app_key).unwrap();
+    assert!(
+        chain::check_account_deletion(&request, &operator, &operator.nats.system_account).is_err()
+    );
+    // short-lived: a captured request cannot be replayed for long
+    assert_eq!(request.expires, NOW + 300);
+    assert!(!AnyClaims::Generic(request.clone())
+        .validate(NOW)
+        .is_blocking(true));
+    assert!(AnyClaims::Generic(request.clone())
+        .validate(NOW + 301)
+        .is_blocking(true));
+
+    assert_eq!(issue::forget_account(&mut data, &app_key), 1);
+    assert!(issue::account(&data, &app_key).is_none());
+    assert!(
+        data.seed_of(&app_key).is_some(),
+        "the account's key stays in the vault"
+    );
+    assert!(data.users.iter().all(|u| u.name != "alice"));
+}
+
+#[wasm_bindgen_test]
+fn limits_take_units_as_nsc_does_and_unlimited_reads_the_same() {
+    for (text, want) in [
+        ("", -1),
+        ("unlimited", -1),
+        ("Unlimited", -1),
+        ("-1", -1),
+        ("0", 0),
+        ("1MB", 1_000_000),
+        ("512K", 512_000),
+        ("512k", 512_000),
+        ("2G", 2_000_000_000),
+        ("100B", 100),
+        ("2GiB", 2 << 30),
+        ("64 KiB", 64 << 10),
+    ] {
+        assert_eq!(issue::parse_limit(text), Ok(want), "{text:?}");
+    }
+    for bad in ["lots", "1.5M", "-2", "1XB", "99999999999T"] {
+        let error = issue::parse_limit(bad).unwrap_err();
+        assert!(error.contains("1MB, 512K"), "{bad:?}: {error}");
+    }
+    // an account's limits in units; shown again as numbers, unlimited as empty
+    let mut data = VaultData::default();
+    issue::create_operator(&mut data, &operator_form("ACME", true), NOW).unwrap();
+    let form = AccountForm {
+        data: "1MB".into(),
+        payload: "512K".into(),
+        ..account_form("APP")
+    };
+    let (_, jwt) = issue::save_account(&mut data, None, &form, "", NOW).unwrap();
+    let app = decode_account(&jwt);
+    assert_eq!(
+        (app.nats.limits.data, app.nats.limits.payload),
+        (1_000_000, 512_000)
+    );
+    assert_eq!(app.nats.limits.conn, -1);
+    let shown = AccountForm::of(&app, NOW);
+    assert_eq!((shown.data.as_str(), shown.conn.as_str()), ("1000000", ""));
+}
+
+#[wasm_bindgen_test]
+fn users_get_times_of_day_in_a_time_zone() {
+    let mut data = VaultData::default();
+    issue::create_operator(&mut data, &operator_form("ACME", true), NOW).unwrap();
+    let (app_key, _) = issue::save_account(&mut data, None, &account_form("APP"), "", NOW).unwrap();
+    let form = UserForm {
+        times: "08:00-17:00, 20:00:00-22:30:00".into(),
+        times_location: "Europe/Berlin".into(),
+        ..user_form("shift")
+    };
+    let creds = issue::save_user(&mut data, &app_key, None, &form, "", NOW).unwrap();
+    let user = user_of(&creds);
+    let times: Vec<(&str, &str)> = user
+        .nats
+        .limits
+        .times
+        .iter()
+        .map(|t| (t.start.as_str(), t.end.as_str()))
+        .collect();
+    assert_eq!(times, [("08:00:00", "17:00:00"), ("20:00:00", "22:30:00")]);
+    assert_eq!(user.nats.limits.locale, "Europe/Berlin");
+    assert_eq!(
+        UserForm::of(&user, NOW).times,
+        "08:00:00-17:00:00, 20:00:00-22:30:00"
+    );
+    for (times, zone, field) in [
+        ("8-17", "", "user-times"),
+        ("25:00-26:00", "", "user-times"),
+        ("08:00-17:00", "Mars/Olympus", "user-times-location"),
+    ] {
+        let form = UserForm {
+            times: times.into(),
+            times_location: zone.into(),
+            ..user_form("bad")
+        };
+        let error = issue::save_user(&mut data, &app_key, None, &form, "", NOW).unwrap_err();
+        assert_eq!(error.field, Some(field), "{times} {zone}: {error}");
+    }
+}

@@ -80,4 +80,84 @@ pub enum Error {
     Creds(String),
 }
 
+impl Error {
+    /// The error as a sentence for a person reading a form or the inspector. `Display` stays
+    /// Go's text, which servers and tools compare.
+    pub fn explain(&self) -> String {
+        match self {
+            Error::Base32(at) => format!(
+                "This is not a key: character {} is one nkeys never use (keys are the letters A to Z and the digits 2 to 7).",
+                at + 1
+            ),
+            Error::InvalidEncoding | Error::InvalidChecksum => {
+                "This is not a valid key: its checksum does not match, so a character is missing, extra or mistyped.".into()
+            }
+            Error::InvalidPrefixByte => {
+                "This is not an nkey: its first letter names no kind of key (S for a seed; O, A, U, N, C or X for a public key).".into()
+            }
+            Error::TokenTooLarge { limit } => {
+                format!("This is too large to be a JWT (over {limit} bytes).")
+            }
+            Error::ChunkCount => {
+                "This is not a JWT: a JWT is three parts joined by dots (header.payload.signature).".into()
+            }
+            Error::Base64(_) => {
+                "This is not a whole JWT: one of its parts is not base64url text, so it was cut or altered on the way (look for spaces, line breaks or missing characters).".into()
+            }
+            Error::Json(_) => {
+                "This is not a NATS JWT: its header or payload is not the JSON a NATS JWT carries.".into()
+            }
+            Error::UnexpectedAlgorithm(alg) => {
+                format!("This JWT is signed with {alg}, not with the ed25519-nkey signature NATS uses.")
+            }
+            Error::UnsupportedType(kind) => {
+                format!("This is a JWT, but not a NATS one (its type is {kind}).")
+            }
+            Error::SignatureVerification(_) => {
+                "The signature does not match: the JWT was changed after it was signed, or was not signed by the key it names.".into()
+            }
+            Error::NewerVersion => {
+                "This JWT was made by a newer NATS tool than this console understands.".into()
+            }
+            Error::Creds(reason) => format!("This is not a creds file: {reason}."),
+            other => {
+                let text = other.to_string();
+                let text = text.strip_prefix("nkeys: ").unwrap_or(&text);
+                let mut chars = text.chars();
+                match chars.next() {
+                    Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+                    None => String::new(),
+                }
+            }
+        }
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn decoding_errors_explain_themselves_in_sentences() {
+        let cut = "eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.eyJqdGkiO!.c2ln";
+        let error = crate::jwt::decode(cut).unwrap_err();
+        // Go's words stay for servers and tools; people get a sentence
+        assert!(error.to_string().contains("illegal base64"), "{error}");
+        assert!(
+            error.explain().starts_with("This is not a whole JWT"),
+            "{}",
+            error.explain()
+        );
+        let error = crate::jwt::decode("not a jwt").unwrap_err();
+        assert!(error.explain().contains("three parts joined by dots"));
+        let error = crate::nkeys::KeyPair::from_public_key("UABC1").unwrap_err();
+        assert!(
+            error.explain().ends_with('.') && !error.explain().contains("nkeys:"),
+            "{}",
+            error.explain()
+        );
+    }
+}

@@ -16,7 +16,7 @@ pub mod monitoring;
 pub mod nkeys;
 pub mod session;
 pub mod text_encoding;
-mod timezones;
+pub mod timezones;
 pub mod validation;
 pub mod xkeys;
 

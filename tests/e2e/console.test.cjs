@@ -45,6 +45,8 @@ test("a new user goes from nothing to working creds, and revocation applies", as
   page.on("request", (r) => requests.push({ url: r.url(), headers: r.headers(), body: r.postData() || "" }));
   const pageErrors = [];
   page.on("pageerror", (e) => pageErrors.push(e.message));
+  // confirmations (revoke …) are accepted; the admin test checks what they say
+  page.on("dialog", (d) => d.accept());
   const notice = () => page.textContent("#notice");
   const expectNotice = async (text) => waitFor(async () => (await notice()).includes(text), `notice "${text}" (now: "${await notice()}")`);
   const saveDownload = async (click) => {
@@ -108,7 +110,7 @@ test("a new user goes from nothing to working creds, and revocation applies", as
 
   // user with permissions; its creds download
   await page.getByRole("link", { name: "Users" }).click();
-  await page.getByLabel("Account").selectOption({ label: "APP" });
+  await page.getByLabel("Account", { exact: true }).selectOption({ label: "APP" });
   await page.getByLabel("User name").fill("alice");
   // signed by APP's signing key: the user JWT names APP as issuer_account
   const signers = await page.$$eval("#user-signer option", (os) => os.map((o) => o.textContent));
@@ -280,7 +282,7 @@ test("a new user goes from nothing to working creds, and revocation applies", as
   // editing APP: the list says it differs from what the server stores until it is pushed
   await page.getByRole("link", { name: "Accounts" }).click();
   await page.getByRole("button", { name: "Edit APP" }).click();
-  assert.equal(await page.inputValue("#account-leaf"), "-1", "the form shows the stored account");
+  assert.equal(await page.inputValue("#account-leaf"), "", "the form shows the stored account (unlimited: empty, its placeholder says so)");
   await page.getByLabel("Description").fill("orders service");
   await page.getByRole("button", { name: "Save account" }).click();
   await expectNotice("account APP re-signed");
@@ -322,7 +324,7 @@ test("a new user goes from nothing to working creds, and revocation applies", as
 
   // an idle page locks the vault: 16 minutes without a click or a key
   await page.clock.fastForward("16:00");
-  await waitFor(async () => (await page.textContent("#vault-state")) === "locked", "the idle lock");
+  await waitFor(async () => (await page.textContent("#vault-state")) === "Vault locked · unlock", "the idle lock");
   await expectNotice("vault locked after 15 minutes");
 
   // another browser profile, no vault: the inspector checks alice against APP as the console
@@ -330,21 +332,23 @@ test("a new user goes from nothing to working creds, and revocation applies", as
   const other = await browser.newPage();
   other.on("pageerror", (e) => pageErrors.push(e.message));
   await other.goto(`${base}/inspect`);
-  await other.getByLabel("JWT or creds file (paste, or drop a file here)").fill(creds);
+  await other.getByLabel("JWT or creds file", { exact: false }).fill(creds);
   await waitFor(async () => /revoked by account/.test(await other.textContent("#inspect-verdict")), "the verdict against the stored account");
 
   // the backup restores into that profile, and opens with the passphrase only
-  await other.getByRole("link", { name: "Vault" }).click();
+  await other.getByRole("link", { name: "Vault", exact: true }).click();
   await other.getByText("Restore an encrypted backup").click();
-  await other.getByLabel("Backup (the JSON of a downloaded backup)").fill(backup);
+  await other.getByLabel("Backup (nats-console-vault.json").fill(backup);
   await other.getByRole("button", { name: "Restore backup" }).click();
   await waitFor(async () => (await other.textContent("#notice")).includes("backup restored"), "the restore");
   await other.getByLabel("Passphrase", { exact: true }).fill("wrong passphrase");
   await other.getByRole("button", { name: "Unlock vault" }).click();
   await waitFor(async () => (await other.textContent("#notice")).includes("wrong passphrase"), "the wrong passphrase refused");
+  assert.match(await other.textContent("#passphrase-error"), /wrong passphrase/, "the error sits at the field");
+  assert.equal(await other.getAttribute("#passphrase", "aria-invalid"), "true");
   await other.getByLabel("Passphrase", { exact: true }).fill("correct horse battery staple");
   await other.getByRole("button", { name: "Unlock vault" }).click();
-  await waitFor(async () => (await other.textContent("#vault-state")) === "unlocked", "the restored vault unlocked");
+  await waitFor(async () => (await other.textContent("#vault-state")) === "Vault unlocked · lock", "the restored vault unlocked");
   await other.getByRole("link", { name: "Users" }).click();
   await waitFor(async () => (await other.textContent("table")).includes("alice"), "alice in the restored vault");
 

@@ -100,9 +100,9 @@ test("the ops pages watch a cluster directly and through the console", { timeout
     await p.getByLabel("New passphrase").fill("correct horse battery staple");
     await p.getByLabel("Repeat the passphrase").fill("correct horse battery staple");
     await p.getByLabel("Repeat the passphrase").press("Enter");
-    await waitFor(async () => (await p.textContent("#vault-state")) === "unlocked", "the vault");
+    await waitFor(async () => (await p.textContent("#vault-state")) === "Vault unlocked · lock", "the vault");
     await p.getByRole("link", { name: "Keys" }).click();
-    await p.getByLabel("Name").fill(accountName);
+    await p.getByLabel("Name", { exact: true }).fill(accountName);
     await p.getByLabel("Seed, .nk file or creds file").fill(account(accountName).seed);
     await p.getByRole("button", { name: "Import key" }).click();
     await p.getByRole("link", { name: "Sign in" }).click();

@@ -59,10 +59,10 @@ test("a passkey with PRF unlocks the vault; one without PRF is refused plainly",
 
   // after a reload the vault is locked; the passkey opens it
   await page.reload();
-  await waitFor(async () => (await page.textContent("#vault-state")) === "locked", "the locked vault");
+  await waitFor(async () => (await page.textContent("#vault-state")) === "Vault locked · unlock", "the locked vault");
   await page.getByRole("button", { name: "Unlock with a passkey" }).click();
   await expectNotice("vault unlocked with a passkey");
-  assert.equal(await page.textContent("#vault-state"), "unlocked");
+  assert.equal(await page.textContent("#vault-state"), "Vault unlocked · lock");
   // the passphrase still opens it too
   await page.getByRole("button", { name: "Lock vault" }).click();
   await page.getByLabel("Passphrase", { exact: true }).fill("correct horse battery staple");

@@ -27,8 +27,10 @@ struct Info {
     store: &'static str,
     read_only: bool,
     replica_of: Option<String>,
-    /// "not configured", "connecting" or "connected"
+    /// "not configured", "connecting", "connected" or "failing"
     nats: &'static str,
+    /// The last error of the link (a server's refusal, a connection failure).
+    nats_error: Option<String>,
     nats_servers: Vec<String>,
     /// The user key a system-account JWT must be issued for to give this console a NATS link.
     nats_console_key: String,
@@ -40,6 +42,7 @@ struct Info {
 }
 
 pub async fn info(State(state): State<Arc<AppState>>) -> Response {
+    let link = state.nats.status();
     let trusted = state.operator.get();
     let operator = trusted.as_ref().map(|o| OperatorInfo {
         name: o.claims.name.clone(),
@@ -61,11 +64,8 @@ pub async fn info(State(state): State<Arc<AppState>>) -> Response {
         replica_of: state.primary.as_ref().map(|p| p.url.clone()),
         nats_servers: state.nats.servers(),
         nats_console_key: state.nats.console_public_key(),
-        nats: match (state.nats.is_configured(), state.nats.client().is_some()) {
-            (false, _) => "not configured",
-            (true, false) => "connecting",
-            (true, true) => "connected",
-        },
+        nats: link.state,
+        nats_error: link.error,
         accounts: state.store.all().len(),
         sessions: state.sessions.count(),
         audit_head: state.audit.as_ref().map(|a| a.head()),

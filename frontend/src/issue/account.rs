@@ -47,7 +47,7 @@ pub struct AccountForm {
 
 impl Default for AccountForm {
     fn default() -> Self {
-        let unlimited = || "-1".to_string();
+        let unlimited = String::new;
         AccountForm {
             name: String::new(),
             conn: unlimited(),
@@ -232,4 +232,42 @@ pub fn save_account(
     let key = claims.subject.clone();
     let jwt = sign_account(data, claims, signer, now)?;
     Ok((key, jwt))
+}
+
+/// How long an account deletion request stays valid: sent at once, so a few minutes.
+const DELETE_REQUEST_SECONDS: i64 = 300;
+
+/// The operator-signed request that deletes `account_key` from an account server (or a
+/// nats-resolver, `$SYS.REQ.CLAIMS.DELETE`): a generic claim about the operator listing the
+/// account, signed by one of the operator's keys the vault holds, valid for five minutes.
+pub fn account_deletion_request(
+    data: &VaultData,
+    account_key: &str,
+    now: i64,
+) -> Result<String, String> {
+    let operator = super::operator(data).ok_or("the vault holds no operator")?;
+    let signer = super::operator_signers(data)
+        .into_iter()
+        .next()
+        .ok_or("the vault holds none of the operator's keys: import one on the Keys page")?;
+    let pair = super::pair_of(data, &signer.key)?;
+    let mut request = nats_auth::jwt::GenericClaims {
+        subject: operator.subject,
+        expires: now + DELETE_REQUEST_SECONDS,
+        ..Default::default()
+    };
+    request
+        .nats
+        .insert("accounts".into(), serde_json::json!([account_key]));
+    request.encode(&pair, now).map_err(|e| e.to_string())
+}
+
+/// Removes a deleted account from the vault with the users it issued; its keys stay (a key
+/// deleted by mistake cannot be made again). Returns how many users went with it.
+pub fn forget_account(data: &mut VaultData, account_key: &str) -> usize {
+    data.accounts.retain(|a| a.key != account_key);
+    let before = data.users.len();
+    data.users
+        .retain(|u| u.account.as_deref() != Some(account_key));
+    before - data.users.len()
 }

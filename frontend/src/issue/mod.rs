@@ -8,7 +8,7 @@ mod session;
 mod team;
 mod user;
 
-pub use account::{save_account, AccountForm};
+pub use account::{account_deletion_request, forget_account, save_account, AccountForm};
 pub use operator::{create_operator, import_operator, update_operator, OperatorForm};
 pub use session::{session_jwt, sign_in_choices, SignInChoice};
 pub use team::{approve_member, member_key, revoke_key, team_user, RoleForm};
@@ -217,28 +217,66 @@ fn check_field(
     }
 }
 
-/// A whole number of at least -1 (-1: unlimited).
+/// What a limit input shows for "no limit", in every form.
+pub const UNLIMITED: &str = "unlimited";
+
+/// A limit as typed: a whole number with an optional unit, as `nsc` takes it (`K`, `M`, `G`:
+/// thousands, millions, billions; a trailing `B` as in `1MB` is allowed) or a binary one
+/// (`KiB`, `MiB`, `GiB`: powers of 1024); or no limit: empty, "unlimited" or -1.
+pub fn parse_limit(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    let refuse = || {
+        format!(
+            "a whole number, optionally with a unit (1MB, 512K, 2GiB), or empty for unlimited (got {text:?})"
+        )
+    };
+    if text.is_empty() || text.eq_ignore_ascii_case(UNLIMITED) || text == "-1" {
+        return Ok(-1);
+    }
+    let digits = text.chars().take_while(char::is_ascii_digit).count();
+    if digits == 0 {
+        return Err(refuse());
+    }
+    let (number, unit) = text.split_at(digits);
+    let number: i64 = number.parse().map_err(|_| refuse())?;
+    let factor: i64 = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KB" => 1_000,
+        "M" | "MB" => 1_000_000,
+        "G" | "GB" => 1_000_000_000,
+        "T" | "TB" => 1_000_000_000_000,
+        "KIB" => 1 << 10,
+        "MIB" => 1 << 20,
+        "GIB" => 1 << 30,
+        "TIB" => 1 << 40,
+        _ => return Err(refuse()),
+    };
+    number.checked_mul(factor).ok_or_else(refuse)
+}
+
+/// A limit input's value (see [`parse_limit`]), its error naming the input.
 fn limit(field: &'static str, text: &str) -> Result<i64, FormError> {
-    match text.trim().parse::<i64>() {
-        Ok(v) if v >= -1 => Ok(v),
+    parse_limit(text).map_err(|e| FormError::at(field, e))
+}
+
+/// A count that has no "unlimited" (replies per request): a whole number from 0, units allowed.
+fn count(field: &'static str, text: &str) -> Result<i64, FormError> {
+    match parse_limit(text) {
+        Ok(v) if v >= 0 && !text.trim().is_empty() => Ok(v),
         _ => Err(FormError::at(
             field,
-            format!("a whole number, -1 for unlimited (got {:?})", text.trim()),
+            format!("a whole number from 0 (got {:?})", text.trim()),
         )),
     }
 }
 
-/// Like [`limit`], empty meaning unlimited.
-fn limit_or_unlimited(field: &'static str, text: &str) -> Result<i64, FormError> {
-    if text.trim().is_empty() {
-        Ok(-1)
-    } else {
-        limit(field, text)
-    }
-}
-
+/// A limit as a form shows it: empty for no limit (the input's placeholder says "unlimited").
 fn limit_text(value: i64) -> String {
-    value.to_string()
+    if value < 0 {
+        String::new()
+    } else {
+        value.to_string()
+    }
 }
 
 /// Days from now to an expiry (`""`: never). `keep` is the expiry the form was loaded with:

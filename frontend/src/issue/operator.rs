@@ -44,11 +44,26 @@ impl OperatorForm {
         }
         claims.name = self.name.trim().to_string();
         let url = self.account_server_url.trim();
+        // Go's rules name what is wrong in Go's words; first say what is expected
+        if !url.is_empty() && !url.contains("://") {
+            return Err(FormError::at(
+                "operator-asu",
+                format!(
+                    "expected an account server URL such as http://host:9090/jwt/v1 (got {url:?})"
+                ),
+            ));
+        }
         if let Some(reason) = validate_account_server_url(url) {
             return Err(FormError::at("operator-asu", reason));
         }
         claims.nats.account_server_url = url.to_string();
         let urls = list(&self.service_urls);
+        if let Some(bad) = urls.iter().find(|u| !u.contains("://")) {
+            return Err(FormError::at(
+                "operator-service-urls",
+                format!("expected service URLs such as nats://host:4222 (got {bad:?})"),
+            ));
+        }
         if let Some(reason) = urls.iter().find_map(|u| validate_operator_service_url(u)) {
             return Err(FormError::at("operator-service-urls", reason));
         }

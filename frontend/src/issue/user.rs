@@ -3,12 +3,12 @@
 
 use nats_auth::chain::TrustFailure;
 use nats_auth::creds;
-use nats_auth::jwt::{ResponsePermission, UserClaims, CONNECTION_TYPES};
+use nats_auth::jwt::{ResponsePermission, TimeRange, UserClaims, CONNECTION_TYPES};
 use nats_auth::nkeys::KeyType;
 
 use super::account::permission;
 use super::{
-    account, check_field, days_left, expiry, limit, limit_or_unlimited, list, new_key, pair_of,
+    account, check_field, count, days_left, expiry, limit, limit_text, list, new_key, pair_of,
     sign_account, tags, upsert, user,
 };
 use crate::forms::FormError;
@@ -30,6 +30,10 @@ pub struct UserForm {
     pub source_networks: String,
     /// Comma separated, e.g. STANDARD, WEBSOCKET.
     pub connection_types: String,
+    /// Times of day the user may connect: `08:00-17:00, 20:00:00-22:30:00` (empty: any time).
+    pub times: String,
+    /// The IANA time zone of those times, e.g. `Europe/Berlin` (empty: the server's).
+    pub times_location: String,
     pub bearer: bool,
     pub tags: String,
     pub expires_in_days: String,
@@ -37,11 +41,25 @@ pub struct UserForm {
     pub loaded_expires: i64,
 }
 
-fn unlimited_as_empty(value: i64) -> String {
-    if value == -1 {
-        String::new()
-    } else {
-        value.to_string()
+/// `08:00-17:00` as a time range; seconds may be given (`08:00:00`), and are added when not.
+fn time_range(text: &str) -> Result<TimeRange, FormError> {
+    let clock = |t: &str| {
+        let t = t.trim();
+        if t.matches(':').count() == 1 {
+            format!("{t}:00")
+        } else {
+            t.to_string()
+        }
+    };
+    match text.split_once('-') {
+        Some((start, end)) => Ok(TimeRange {
+            start: clock(start),
+            end: clock(end),
+        }),
+        None => Err(FormError::at(
+            "user-times",
+            format!("a time range is start-end, such as 08:00-17:00 (got {text:?})"),
+        )),
     }
 }
 
@@ -61,11 +79,18 @@ impl UserForm {
                 .as_ref()
                 .map(|r| r.max_msgs.to_string())
                 .unwrap_or_default(),
-            subs: unlimited_as_empty(l.subs),
-            data: unlimited_as_empty(l.data),
-            payload: unlimited_as_empty(l.payload),
+            subs: limit_text(l.subs),
+            data: limit_text(l.data),
+            payload: limit_text(l.payload),
             source_networks: l.source_networks.0.join(", "),
             connection_types: l.allowed_connection_types.join(", "),
+            times: l
+                .times
+                .iter()
+                .map(|t| format!("{}-{}", t.start, t.end))
+                .collect::<Vec<_>>()
+                .join(", "),
+            times_location: l.locale.clone(),
             bearer: l.bearer_token,
             tags: claims.nats.generic.tags.join(", "),
             expires_in_days: days_left(claims.expires, now),
@@ -81,9 +106,9 @@ impl UserForm {
         }
         claims.name = self.name.trim().to_string();
         let l = &mut claims.nats.limits;
-        l.subs = limit_or_unlimited("user-subs", &self.subs)?;
-        l.data = limit_or_unlimited("user-data", &self.data)?;
-        l.payload = limit_or_unlimited("user-payload", &self.payload)?;
+        l.subs = limit("user-subs", &self.subs)?;
+        l.data = limit("user-data", &self.data)?;
+        l.payload = limit("user-payload", &self.payload)?;
         let p = &mut l.permissions;
         p.publish = permission(
             ("user-pub-allow", &self.pub_allow),
@@ -98,7 +123,7 @@ impl UserForm {
         p.response = match self.resp_max.trim() {
             "" => None,
             text => Some(ResponsePermission {
-                max_msgs: limit("user-resp", text)?,
+                max_msgs: count("user-resp", text)?,
                 expires: p.response.as_ref().map_or(0, |r| r.expires),
             }),
         };
@@ -118,6 +143,22 @@ impl UserForm {
                 ));
             }
             l.allowed_connection_types.push(kind);
+        }
+        l.times = list(&self.times)
+            .iter()
+            .map(|range| time_range(range))
+            .collect::<Result<_, _>>()?;
+        let times = l.times.clone();
+        check_field("user-times", |vr| times.iter().for_each(|t| t.validate(vr)))?;
+        l.locale = self.times_location.trim().to_string();
+        if !l.locale.is_empty() && !nats_auth::timezones::is_known_zone(&l.locale) {
+            return Err(FormError::at(
+                "user-times-location",
+                format!(
+                    "{:?} is not an IANA time zone (such as Europe/Berlin or America/New_York)",
+                    l.locale
+                ),
+            ));
         }
         l.bearer_token = self.bearer;
         tags(&self.tags, &mut claims.nats.generic);

@@ -5,7 +5,38 @@ use leptos::prelude::*;
 
 use crate::forms::{form_signals, shown_choice, Check, Choice, Field, FormErrors, TextArea};
 use crate::issue::{self, AccountForm};
-use crate::state::{now, push_account, Console};
+use crate::state::{download, now, push_account, Console};
+
+/// An account of the vault against what the console stores.
+#[derive(Clone, PartialEq)]
+enum Status {
+    Expired,
+    /// The server's list is not known (no session, or unreachable).
+    Unknown,
+    LocalOnly,
+    Differs,
+    /// Stored as signed here; the server's word on it when it is not "ok".
+    Pushed(String),
+}
+
+impl Status {
+    /// Would a push change what the server stores?
+    fn needs_push(&self) -> bool {
+        matches!(self, Status::LocalOnly | Status::Differs | Status::Unknown)
+    }
+
+    fn badge(&self) -> impl IntoView {
+        let (class, text) = match self {
+            Status::Expired => ("badge badge-bad", "expired".to_string()),
+            Status::Unknown => ("badge", "server unreachable".to_string()),
+            Status::LocalOnly => ("badge badge-warn", "local only".to_string()),
+            Status::Differs => ("badge badge-warn", "differs from stored".to_string()),
+            Status::Pushed(s) if s.is_empty() => ("badge badge-ok", "pushed".to_string()),
+            Status::Pushed(s) => ("badge badge-warn", format!("pushed ({s})")),
+        };
+        view! { <span class=class>{text}</span> }
+    }
+}
 
 #[derive(Clone, serde::Deserialize)]
 struct ServerAccount {
@@ -62,6 +93,13 @@ pub fn AccountsPage() -> impl IntoView {
     // the account being edited (its public key), or none for a new one
     let editing = RwSignal::new(None::<String>);
     let signer = RwSignal::new(String::new());
+    let filter = RwSignal::new(String::new());
+    let matches = move |name: &str, key: &str| {
+        let wanted = filter.get().trim().to_lowercase();
+        wanted.is_empty()
+            || name.to_lowercase().contains(&wanted)
+            || key.to_lowercase().contains(&wanted)
+    };
     // what the account server stores (None: not loaded, or unreachable)
     let server = RwSignal::new(None::<Vec<ServerAccount>>);
     let refresh = move || {
@@ -84,39 +122,6 @@ pub fn AccountsPage() -> impl IntoView {
             .collect::<Vec<_>>()
     };
 
-    let save = move |_| {
-        let form = inputs.form();
-        let existing = editing.get_untracked();
-        let chosen = shown_choice(signer.get_untracked(), signers());
-        if errors.submit(console, |data| {
-            issue::save_account(data, existing.as_deref(), &form, &chosen, now())?;
-            Ok(match existing {
-                Some(_) => format!("account {} re-signed: push it to apply", form.name.trim()),
-                None => format!(
-                    "account {} created and signed: push it to the account server",
-                    form.name.trim()
-                ),
-            })
-        }) {
-            editing.set(None);
-            inputs.load(AccountForm::default());
-        }
-    };
-    let edit = move |key: String| {
-        let Some(claims) = console.data().and_then(|d| issue::account(&d, &key)) else {
-            return;
-        };
-        errors.clear();
-        inputs.load(AccountForm::of(&claims, now()));
-        // re-signed by the key that signed it, unless another is chosen
-        signer.set(claims.issuer.clone());
-        editing.set(Some(key));
-    };
-    let cancel = move |_| {
-        errors.clear();
-        editing.set(None);
-        inputs.load(AccountForm::default());
-    };
     let push = move |key: String, jwt: String, account_name: String| {
         leptos::task::spawn_local(async move {
             match push_account(&key, &jwt).await {
@@ -131,84 +136,215 @@ pub fn AccountsPage() -> impl IntoView {
             refresh();
         });
     };
+    // saves the form; with `and_push`, pushes the signed JWT at once
+    let save = move |and_push: bool| {
+        let form = inputs.form();
+        let existing = editing.get_untracked();
+        let chosen = shown_choice(signer.get_untracked(), signers());
+        let mut saved = None;
+        if errors.submit(console, |data| {
+            saved = Some(issue::save_account(
+                data,
+                existing.as_deref(),
+                &form,
+                &chosen,
+                now(),
+            )?);
+            Ok(match (&existing, and_push) {
+                (_, true) => format!("account {} signed; pushing it", form.name.trim()),
+                (Some(_), false) => {
+                    format!("account {} re-signed: push it to apply", form.name.trim())
+                }
+                (None, false) => format!(
+                    "account {} created and signed: push it to the account server",
+                    form.name.trim()
+                ),
+            })
+        }) {
+            editing.set(None);
+            inputs.load(AccountForm::default());
+            filter.set(String::new());
+            if let Some((key, jwt)) = saved {
+                crate::focus_later(format!("#account-{key} button"));
+                if and_push {
+                    push(key, jwt, form.name.trim().to_string());
+                }
+            }
+        }
+    };
+    let edit = move |key: String| {
+        let Some(claims) = console.data().and_then(|d| issue::account(&d, &key)) else {
+            return;
+        };
+        errors.clear();
+        inputs.load(AccountForm::of(&claims, now()));
+        // re-signed by the key that signed it, unless another is chosen
+        signer.set(claims.issuer.clone());
+        editing.set(Some(key));
+        crate::focus_later("#account-name");
+    };
+    let cancel = move |_| {
+        errors.clear();
+        inputs.load(AccountForm::default());
+        if let Some(key) = editing.get_untracked() {
+            crate::focus_later(format!("#account-{key} button"));
+        }
+        editing.set(None);
+    };
+    let delete = move |key: String, account_name: String| {
+        let Some(data) = console.data() else {
+            return console.error("unlock the vault first");
+        };
+        let users = data
+            .users
+            .iter()
+            .filter(|u| u.account.as_deref() == Some(key.as_str()))
+            .count();
+        if !super::confirmed(&format!(
+            "Delete account {account_name}? This console deletes it from its store with a request the operator signs, nats-server stops resolving it, and its {users} user(s) can no longer connect. The vault forgets the account and its users (its keys stay on the Keys page)."
+        )) {
+            return;
+        }
+        let request = match issue::account_deletion_request(&data, &key, now()) {
+            Ok(request) => request,
+            Err(e) => return console.error(e),
+        };
+        leptos::task::spawn_local(async move {
+            match crate::state::delete_account(&key, &request).await {
+                // 404: the server did not store it; the vault forgets it all the same
+                Ok((200 | 404, _)) => {
+                    console.change(|d| {
+                        let users = issue::forget_account(d, &key);
+                        Ok(format!(
+                            "account {account_name} deleted from this console's store and the vault, with {users} user(s)"
+                        ))
+                    });
+                }
+                Ok((status, reason)) => console.error(format!(
+                    "the server refused to delete {account_name} ({status}): {reason}"
+                )),
+                Err(e) => console.error(format!("delete failed: {e}")),
+            }
+            refresh();
+        });
+    };
+    let inspect = move |jwt: String| {
+        crate::pages::inspector::inspect_next(&jwt);
+        crate::nav::go(crate::nav::Page::Inspector);
+    };
 
+    let shown_accounts = move || -> Vec<crate::vault::Entity> {
+        console
+            .data()
+            .map(|d| d.accounts)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|a| matches(&a.name, &a.key))
+            .collect()
+    };
     view! {
         <section>
             <h2>"Accounts"</h2>
+            <super::vault::VaultNeeded what="Creating, editing, pushing and deleting accounts"/>
+            <label for="account-filter">"Filter accounts (name or key)"</label>
+            <input id="account-filter" type="search" prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev))/>
+            <div class="table-scroll" tabindex="0">
             <table>
-                <thead><tr><th>"Name"</th><th>"Account"</th><th>"Status"</th><th></th></tr></thead>
+                <thead><tr><th>"Name"</th><th>"Account"</th><th>"Status"</th><th>"Actions"</th></tr></thead>
                 <tbody>
                     // keyed by the JWT: a re-signed account gets a fresh row, whose buttons
                     // hold the new JWT
-                    <For each=move || console.data().map(|d| d.accounts).unwrap_or_default() key=|a| a.jwt.clone() let(a)>
+                    <For each=shown_accounts key=|a| a.jwt.clone() let(a)>
                         {
                             let jwt = a.jwt.clone();
                             let key = a.key.clone();
                             let expired = nats_auth::jwt::decode(&a.jwt).is_ok_and(|c| c.expires() != 0 && c.expires() < now());
-                            let status = move || match server.get() {
-                                _ if expired => "expired".to_string(),
-                                None => "server unreachable".to_string(),
+                            let status = Memo::new(move |_| match server.get() {
+                                _ if expired => Status::Expired,
+                                None => Status::Unknown,
                                 Some(list) => match list.iter().find(|s| s.key == key) {
-                                    None => "local only".into(),
-                                    Some(s) if s.jwt != jwt => "differs from stored".into(),
-                                    Some(s) if s.status == "ok" => "pushed".into(),
-                                    Some(s) => format!("pushed ({})", s.status),
+                                    None => Status::LocalOnly,
+                                    Some(s) if s.jwt != jwt => Status::Differs,
+                                    Some(s) if s.status == "ok" => Status::Pushed(String::new()),
+                                    Some(s) => Status::Pushed(s.status.clone()),
                                 },
-                            };
+                            });
+                            let is_system = console.data().and_then(|d| issue::operator(&d)).is_some_and(|o| o.nats.system_account == a.key);
                             let (k, j, n) = (a.key.clone(), a.jwt.clone(), a.name.clone());
-                            let k2 = a.key.clone();
+                            let (k2, k3, n3) = (a.key.clone(), a.key.clone(), a.name.clone());
+                            let (j2, j3, n2) = (a.jwt.clone(), a.jwt.clone(), a.name.clone());
                             view! {
-                                <tr>
+                                <tr id=format!("account-{}", a.key)>
                                     <td>{a.name.clone()}</td>
-                                    <td class="key">{a.key.clone()}</td>
-                                    <td class="account-status">{status}</td>
-                                    <td>
-                                        <button aria-label=format!("Push {}", a.name) on:click=move |_| push(k.clone(), j.clone(), n.clone())>"Push"</button>
-                                        " "
+                                    <td><super::KeyText key=a.key.clone()/></td>
+                                    <td class="account-status">{move || status.get().badge()}</td>
+                                    <td class="actions">
+                                        {move || status.get().needs_push().then(|| {
+                                            let (k, j, n) = (k.clone(), j.clone(), n.clone());
+                                            view! { <button aria-label=format!("Push {n}") on:click=move |_| push(k.clone(), j.clone(), n.clone())>"Push"</button> }
+                                        })}
                                         <button class="secondary" aria-label=format!("Edit {}", a.name) on:click=move |_| edit(k2.clone())>"Edit"</button>
+                                        <button class="secondary" aria-label=format!("Download the JWT of {}", a.name) on:click=move |_| download(&format!("{n2}.jwt"), &j2)>"JWT"</button>
+                                        <button class="secondary" aria-label=format!("Inspect {}", a.name) on:click=move |_| inspect(j3.clone())>"Inspect"</button>
+                                        // the system account is the operator's own: deleting it would cut every server off
+                                        {(!is_system).then(|| view! {
+                                            <button class="danger" aria-label=format!("Delete {}", a.name) on:click=move |_| delete(k3.clone(), n3.clone())>"Delete"</button>
+                                        })}
                                     </td>
                                 </tr>
                             }
                         }
                     </For>
-                    // stored on the server but not in this vault (pushed by nsc or another console)
+                    // stored on the server but not in this vault (pushed by nsc or another
+                    // console), or all of them while the vault is locked
                     {move || {
                         let local: Vec<String> = console.data().map(|d| d.accounts.into_iter().map(|a| a.key).collect()).unwrap_or_default();
-                        server.get().unwrap_or_default().into_iter().filter(|s| !local.contains(&s.key)).map(|s| view! {
-                            <tr class="muted">
-                                <td>{s.name}</td>
-                                <td class="key">{s.key}</td>
-                                <td class="account-status">{format!("stored, not in this vault ({})", s.status)}</td>
-                                <td></td>
-                            </tr>
+                        let locked = !console.is_unlocked();
+                        server.get().unwrap_or_default().into_iter().filter(|s| !local.contains(&s.key) && matches(&s.name, &s.key)).map(|s| {
+                            let jwt = s.jwt.clone();
+                            let name = s.name.clone();
+                            let label = if locked { format!("stored ({})", s.status) } else { format!("stored, not in this vault ({})", s.status) };
+                            view! {
+                                <tr>
+                                    <td>{s.name.clone()}</td>
+                                    <td><super::KeyText key=s.key.clone()/></td>
+                                    <td class="account-status"><span class="badge">{label}</span></td>
+                                    <td class="actions">
+                                        <button class="secondary" aria-label=format!("Download the JWT of {}", s.name) on:click=move |_| download(&format!("{name}.jwt"), &s.jwt)>"JWT"</button>
+                                        <button class="secondary" aria-label=format!("Inspect {}", s.name) on:click=move |_| inspect(jwt.clone())>"Inspect"</button>
+                                    </td>
+                                </tr>
+                            }
                         }).collect_view()
                     }}
                 </tbody>
             </table>
+            </div>
         </section>
+        <Show when=move || console.is_unlocked()>
         <section>
             <h3>{move || match editing.get() { Some(_) => format!("Edit account {}", inputs.name.get()), None => "New account".into() }}</h3>
             <Field id="account-name" label="Account name" value=inputs.name errors/>
             <Choice id="account-signer" label="Sign with" value=signer options=signers errors/>
             <fieldset>
-                <legend>"Limits (-1: unlimited)"</legend>
-                <Field id="account-conn" label="Maximum connections" value=inputs.conn errors/>
-                <Field id="account-leaf" label="Maximum leaf node connections" value=inputs.leaf errors/>
-                <Field id="account-subs" label="Maximum subscriptions" value=inputs.subs errors/>
-                <Field id="account-data" label="Maximum data (bytes)" value=inputs.data errors/>
-                <Field id="account-payload" label="Maximum payload (bytes)" value=inputs.payload errors/>
-                <Field id="account-imports" label="Maximum imports" value=inputs.imports errors/>
-                <Field id="account-exports" label="Maximum exports" value=inputs.exports errors/>
+                <legend>"Limits (empty: unlimited; units as nsc takes them: 1MB, 512K, 2GiB)"</legend>
+                <Field id="account-conn" label="Maximum connections" value=inputs.conn errors placeholder="unlimited"/>
+                <Field id="account-leaf" label="Maximum leaf node connections" value=inputs.leaf errors placeholder="unlimited"/>
+                <Field id="account-subs" label="Maximum subscriptions" value=inputs.subs errors placeholder="unlimited"/>
+                <Field id="account-data" label="Maximum data (bytes)" value=inputs.data errors placeholder="unlimited"/>
+                <Field id="account-payload" label="Maximum payload (bytes)" value=inputs.payload errors placeholder="unlimited"/>
+                <Field id="account-imports" label="Maximum imports" value=inputs.imports errors placeholder="unlimited"/>
+                <Field id="account-exports" label="Maximum exports" value=inputs.exports errors placeholder="unlimited"/>
                 <Check id="account-wildcards" label="Wildcard exports allowed" value=inputs.wildcards/>
             </fieldset>
             <fieldset>
                 <legend>"JetStream"</legend>
                 <Check id="account-jetstream" label="JetStream enabled" value=inputs.jetstream/>
                 <Show when=move || inputs.jetstream.get()>
-                    <Field id="account-js-memory" label="JetStream memory (bytes)" value=inputs.js_memory errors/>
-                    <Field id="account-js-disk" label="JetStream disk (bytes)" value=inputs.js_disk errors/>
-                    <Field id="account-js-streams" label="JetStream streams" value=inputs.js_streams errors/>
-                    <Field id="account-js-consumers" label="JetStream consumers" value=inputs.js_consumers errors/>
+                    <Field id="account-js-memory" label="JetStream memory (bytes)" value=inputs.js_memory errors placeholder="unlimited"/>
+                    <Field id="account-js-disk" label="JetStream disk (bytes)" value=inputs.js_disk errors placeholder="unlimited"/>
+                    <Field id="account-js-streams" label="JetStream streams" value=inputs.js_streams errors placeholder="unlimited"/>
+                    <Field id="account-js-consumers" label="JetStream consumers" value=inputs.js_consumers errors placeholder="unlimited"/>
                 </Show>
             </fieldset>
             <fieldset>
@@ -226,10 +362,14 @@ pub fn AccountsPage() -> impl IntoView {
             <Field id="account-description" label="Description" value=inputs.description errors/>
             <Field id="account-tags" label="Tags (comma separated)" value=inputs.tags errors/>
             <Field id="account-expires" label="Expires in (days; empty: never)" value=inputs.expires_in_days errors/>
-            <button on:click=save>{move || if editing.get().is_some() { "Save account" } else { "Create account" }}</button>
-            <Show when=move || editing.get().is_some()>
-                " "<button class="secondary" on:click=cancel>"Cancel editing"</button>
-            </Show>
+            <div class="buttons">
+                <button on:click=move |_| save(true)>{move || if editing.get().is_some() { "Save and push" } else { "Create and push" }}</button>
+                <button class="secondary" on:click=move |_| save(false)>{move || if editing.get().is_some() { "Save account" } else { "Create account" }}</button>
+                <Show when=move || editing.get().is_some()>
+                    <button class="secondary" on:click=cancel>"Cancel editing"</button>
+                </Show>
+            </div>
         </section>
+        </Show>
     }
 }

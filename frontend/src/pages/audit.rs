@@ -90,6 +90,7 @@ pub fn AuditPage() -> impl IntoView {
                     " "
                     <a href="/api/v1/audit/download" download="audit.jsonl">"Download audit log"</a>
                 </form>
+                <div class="table-scroll" tabindex="0">
                 <table id="audit-entries">
                     <tr><th>"#"</th><th>"When"</th><th>"Who"</th><th>"From"</th><th>"Action"</th><th>"Subject"</th><th>"Outcome"</th></tr>
                     {move || answer.get().map(|a| {
@@ -108,6 +109,7 @@ pub fn AuditPage() -> impl IntoView {
                         }).collect_view()
                     })}
                 </table>
+                </div>
             </Show>
         </section>
     }

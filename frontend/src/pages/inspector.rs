@@ -10,10 +10,30 @@ use nats_auth::jwt::{AccountClaims, AnyClaims};
 use crate::issue;
 use crate::state::{now, Console};
 
+/// Where another page leaves a JWT for the Inspector to open with (this tab only; a JWT holds no
+/// secret).
+const NEXT: &str = "nats-console.inspect";
+
+/// Opens the Inspector on `jwt` next time it is shown (the Accounts list's "Inspect").
+pub fn inspect_next(jwt: &str) {
+    if let Some(storage) = window().session_storage().ok().flatten() {
+        let _ = storage.set_item(NEXT, jwt);
+    }
+}
+
+fn take_next() -> String {
+    let Some(storage) = window().session_storage().ok().flatten() else {
+        return String::new();
+    };
+    let jwt = storage.get_item(NEXT).ok().flatten().unwrap_or_default();
+    let _ = storage.remove_item(NEXT);
+    jwt
+}
+
 #[component]
 pub fn InspectorPage() -> impl IntoView {
     let console = expect_context::<Console>();
-    let input = RwSignal::new(String::new());
+    let input = RwSignal::new(take_next());
     // the account of a pasted user or activation, as this console's account server stores it:
     // the chain is checked against it when the vault does not hold the account
     let stored_account = RwSignal::new(None::<AccountClaims>);
@@ -72,12 +92,17 @@ pub fn InspectorPage() -> impl IntoView {
     view! {
         <section>
             <h2>"Inspector"</h2>
-            <label for="inspect-input">"JWT or creds file (paste, or drop a file here)"</label>
-            <textarea id="inspect-input" rows="6" prop:value=move || input.get() on:input=move |ev| input.set(event_target_value(&ev))
-                on:dragover=|ev| ev.prevent_default() on:drop=move |ev| read_dropped_file(ev, input, console)></textarea>
+            <super::TextOrFile id="inspect-input" label="JWT or creds file (paste it, drop it here, or choose the file)" value=input rows=6 accept=".jwt,.creds,.txt"/>
             {move || report().map(|(verdict, sections, json)| view! {
                 <p id="inspect-verdict" class=if verdict.is_ok() { "ok" } else { "error" }>
-                    {verdict.reason.clone().unwrap_or_else(|| "OK: valid and trusted by what this console knows".into())}
+                    {match verdict.stage {
+                        // a decoding failure as a sentence, not Go's words
+                        nats_auth::chain::Stage::Decode => nats_auth::jwt::decode(&nats_auth::creds::parse_decorated_jwt(&input.get_untracked()))
+                            .err()
+                            .map(|e| e.explain())
+                            .unwrap_or_default(),
+                        _ => verdict.reason.clone().unwrap_or_else(|| "OK: valid and trusted by what this console knows".into()),
+                    }}
                 </p>
                 <ul>{verdict.issues.issues.iter().map(|i| view! { <li>{format!("{}: {}", i.kind, i.description)}</li> }).collect_view()}</ul>
                 <div id="inspect-describe">
@@ -123,28 +148,4 @@ async fn stored_account_of(text: &str) -> Option<AccountClaims> {
         AnyClaims::Account(a) if a.subject == key => Some(a),
         _ => None,
     }
-}
-
-/// Reads a dropped file (a .jwt or .creds) into the input.
-fn read_dropped_file(ev: leptos::ev::DragEvent, input: RwSignal<String>, console: Console) {
-    ev.prevent_default();
-    let Some(file) = ev
-        .data_transfer()
-        .and_then(|t| t.files())
-        .and_then(|f| f.get(0))
-    else {
-        return;
-    };
-    // a JWT or creds file is a few KB: anything large is not one
-    if file.size() > 64.0 * 1024.0 {
-        return console.error(format!(
-            "{} is over 64 KB: not a JWT or creds file",
-            file.name()
-        ));
-    }
-    leptos::task::spawn_local(async move {
-        if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
-            input.set(text.as_string().unwrap_or_default());
-        }
-    });
 }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::state::Console;
+use crate::state::{download, Console};
 use crate::vault::{VaultData, VaultKey};
 
 #[component]
@@ -16,16 +16,32 @@ pub fn KeysPage() -> impl IntoView {
         if console.change(|data| {
             let seed = nats_auth::creds::parse_decorated_seed(&text)
                 .unwrap_or_else(|_| text.trim().to_string());
-            let pair = nats_auth::nkeys::KeyPair::from_seed(&seed).map_err(|e| e.to_string())?;
+            let pair = nats_auth::nkeys::KeyPair::from_seed(&seed).map_err(|e| e.explain())?;
             if data.seed_of(&pair.public_key()).is_some() {
                 return Err("the vault already holds this key".into());
             }
+            // a creds file also says whose user this is: its name and account come along
+            let user = match nats_auth::jwt::decode(&nats_auth::creds::parse_decorated_jwt(&text)) {
+                Ok(nats_auth::jwt::AnyClaims::User(u)) if u.subject == pair.public_key() => Some(u),
+                _ => None,
+            };
+            let account = user.as_ref().map(|u| {
+                if u.nats.issuer_account.is_empty() {
+                    u.issuer.clone()
+                } else {
+                    u.nats.issuer_account.clone()
+                }
+            });
+            let name = match (n.trim(), &user) {
+                ("", Some(u)) => u.name.clone(),
+                (typed, _) => typed.to_string(),
+            };
             data.keys.push(VaultKey {
                 role: pair.key_type().name().into(),
-                name: n.clone(),
+                name,
                 public_key: pair.public_key(),
                 seed,
-                signs_for: None,
+                signs_for: account,
             });
             Ok(format!(
                 "{} key {} imported",
@@ -37,40 +53,71 @@ pub fn KeysPage() -> impl IntoView {
         }
     };
     let delete = move |public_key: String| {
-        let confirmed = web_sys::window()
-            .and_then(|w| {
-                w.confirm_with_message(&format!(
-                    "Delete key {public_key} from the vault? Without a backup it is gone for good."
-                ))
-                .ok()
-            })
-            .unwrap_or(false);
-        if confirmed {
+        let Some(data) = console.data() else { return };
+        let Some(key) = data.keys.iter().find(|k| k.public_key == public_key) else {
+            return;
+        };
+        if super::confirmed(&format!(
+            "Delete the {} {} ({}) from the vault? {} Without a backup it is gone for good.",
+            key.role,
+            key.name,
+            crate::issue::short(&public_key),
+            what_stops(key, &data)
+        )) {
+            let role = key.role.clone();
             console.change(|data| {
                 data.keys.retain(|k| k.public_key != public_key);
-                Ok(format!("key {public_key} deleted"))
+                Ok(format!("{role} {public_key} deleted from the vault"))
             });
         }
     };
+    let export = move |public_key: String| {
+        let Some(data) = console.data() else { return };
+        let Some(key) = data.keys.iter().find(|k| k.public_key == public_key) else {
+            return;
+        };
+        if super::confirmed(&format!(
+            "Export the seed of the {} {} as a file? The .nk file holds the private key in plain text: whoever has it can sign as this key. Keep it offline, and delete it once it is where it belongs.",
+            key.role, key.name
+        )) {
+            let name = if key.name.is_empty() { crate::issue::short(&key.public_key) } else { key.name.clone() };
+            download(&format!("{name}.nk"), &format!("{}\n", key.seed));
+            console.ok(format!("{name}.nk downloaded: it holds a seed in plain text"));
+        }
+    };
+    let filter = RwSignal::new(String::new());
     view! {
         <section>
             <h2>"Keys"</h2>
+            <super::vault::VaultNeeded what="Seeing, importing, exporting and deleting keys"/>
+            <Show when=move || console.is_unlocked()>
+            <label for="key-filter">"Filter keys (role, name or key)"</label>
+            <input id="key-filter" type="search" prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev))/>
+            <div class="table-scroll" tabindex="0">
             <table>
-                <thead><tr><th>"Role"</th><th>"Name"</th><th>"Public key"</th><th>"What it signs"</th><th></th></tr></thead>
-                <tbody>{move || { let data = console.data().unwrap_or_default(); data.keys.clone().into_iter().map(|k| {
-                    let key = k.public_key.clone();
+                <thead><tr><th>"Role"</th><th>"Name"</th><th>"Public key"</th><th>"What it signs"</th><th>"Actions"</th></tr></thead>
+                <tbody>{move || {
+                    let data = console.data().unwrap_or_default();
+                    let wanted = filter.get().trim().to_lowercase();
+                    data.keys.clone().into_iter().filter(|k| wanted.is_empty() || [&k.role, &k.name, &k.public_key].iter().any(|t| t.to_lowercase().contains(&wanted))).map(|k| {
+                    let (key, key2) = (k.public_key.clone(), k.public_key.clone());
                     let signs = what_it_signs(&k, &data);
-                    view! { <tr><td>{k.role.clone()}</td><td>{k.name.clone()}</td><td class="key">{k.public_key.clone()}</td><td>{signs}</td>
-                        <td><button class="secondary" aria-label=format!("Delete key {}", k.public_key) on:click=move |_| delete(key.clone())>"Delete"</button></td></tr> }
+                    view! { <tr><td>{k.role.clone()}</td><td>{k.name.clone()}</td><td><super::KeyText key=k.public_key.clone()/></td><td>{signs}</td>
+                        <td class="actions">
+                            <button class="secondary" aria-label=format!("Export .nk of {} {}", k.role, k.name) on:click=move |_| export(key2.clone())>"Export .nk"</button>
+                            <button class="danger" aria-label=format!("Delete {} {}", k.role, k.name) on:click=move |_| delete(key.clone())>"Delete"</button>
+                        </td></tr> }
                 }).collect_view()}}</tbody>
             </table>
+            </div>
+            </Show>
         </section>
+        <Show when=move || console.is_unlocked()>
         <section>
             <h3>"Import a key"</h3>
             <label for="import-name">"Name"</label>
             <input id="import-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
-            <label for="import-seed">"Seed, .nk file or creds file"</label>
-            <textarea id="import-seed" rows="3" prop:value=move || import.get() on:input=move |ev| import.set(event_target_value(&ev))></textarea>
+            <super::TextOrFile id="import-seed" label="Seed, .nk file or creds file (paste it, drop it here, or choose the file)" value=import rows=3 accept=".nk,.creds,.seed,.txt"/>
             <button on:click=add>"Import key"</button>
         </section>
         <section>
@@ -78,6 +125,23 @@ pub fn KeysPage() -> impl IntoView {
             <p class="muted">"The whole vault, still encrypted under your passphrase. Restore it on the Vault page."</p>
             <button class="secondary" on:click=move |_| super::vault::download_backup(console)>"Download encrypted backup"</button>
         </section>
+        </Show>
+    }
+}
+
+/// What stops working when `key` is deleted from the vault: said before deleting it.
+fn what_stops(key: &VaultKey, data: &VaultData) -> String {
+    let operator = crate::issue::operator(data);
+    match key.role.as_str() {
+        "operator" => "This is the operator's identity: without it the operator JWT cannot be re-signed here (no new signing keys, no edits), and unless the operator has signing keys, no account can be signed either.".into(),
+        "operator signing key" => {
+            let others = operator.map_or(0, |o| o.nats.signing_keys.iter().filter(|k| **k != key.public_key && data.seed_of(k).is_some()).count());
+            format!("Accounts can no longer be signed with it here ({others} other operator signing key(s) in the vault); accounts it signed stay valid.")
+        }
+        "account" => format!("This is account {}'s identity: users signed by it cannot be issued here any more and you cannot sign in as {} with it; users already issued keep connecting.", key.name, key.name),
+        "account signing key" => "Users can no longer be issued with it here; users it signed keep connecting until the account drops the key.".into(),
+        "user" => "Its creds can no longer be downloaded from this vault; creds already downloaded keep working.".into(),
+        _ => String::new(),
     }
 }
 

@@ -10,3 +10,6 @@ pub mod sign_in;
 pub mod team;
 pub mod users;
 pub mod vault;
+pub mod widgets;
+
+pub use widgets::{confirmed, CopyButton, KeyText, TextOrFile};

@@ -3,7 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::forms::{Check, Choice, Field, FormErrors, TextArea};
+use nats_auth::jwt::{AnyClaims, OperatorClaims};
+
+use crate::forms::{Check, Choice, Field, FormErrors};
 use crate::issue::{self, OperatorForm};
 use crate::state::{download, now, push_account, push_operator, Console};
 
@@ -27,13 +29,19 @@ pub fn OperatorPage() -> impl IntoView {
     let setup_code = RwSignal::new(String::new());
     // does this console trust an operator yet? (if not, it wants its setup code)
     let console_trusts = RwSignal::new(None::<bool>);
+    // the operator this console trusts, as it serves it: shown whatever the vault's state
+    let trusted = RwSignal::new(None::<OperatorClaims>);
     leptos::task::spawn_local(async move {
-        if let Ok(trusted) = crate::state::trusted_operator().await {
-            console_trusts.set(Some(trusted.is_some()));
+        if let Ok(jwt) = crate::state::trusted_operator().await {
+            console_trusts.set(Some(jwt.is_some()));
+            if let Some(Ok(AnyClaims::Operator(op))) = jwt.map(|j| nats_auth::jwt::decode(&j)) {
+                trusted.set(Some(op));
+            }
         }
     });
     let needs_code = move || console_trusts.get() == Some(false);
-    let push = move || push_operator_and_sys(console, setup_code, console_trusts, errors);
+    let push =
+        move || push_operator_and_sys(console, setup_code, (console_trusts, trusted), errors);
     let operator = move || console.data().and_then(|d| issue::operator(&d));
     let form = move || OperatorForm {
         name: name.get_untracked(),
@@ -141,37 +149,43 @@ pub fn OperatorPage() -> impl IntoView {
         }
     };
 
+    let unlocked = move || console.is_unlocked();
+    // the trusted operator, when the vault does not hold it (locked, or another browser's)
+    let trusted_elsewhere = move || {
+        trusted
+            .get()
+            .filter(|t| operator().is_none_or(|o| o.subject != t.subject))
+    };
     view! {
         <section>
             <h2>"Operator"</h2>
-            <Show when=move || operator().is_some()
-                fallback=move || view! {
-                    <p class="muted">"The operator is the root of trust: it signs accounts, accounts sign users. Creating it also makes the system account SYS and its user sys, as nsc add operator --sys does."</p>
-                    <Field id="operator-name" label="Operator name" value=name errors/>
-                    <Field id="operator-asu" label="Account server URL" value=account_server errors/>
-                    <Field id="operator-service-urls" label="Service URLs (nats://host:4222, comma separated; optional)" value=service_urls errors/>
-                    <Check id="operator-signing-key" label="Sign accounts with a signing key (keeps the identity key offline)" value=signing_key/>
-                    <Check id="operator-strict" label="Strict signing: accounts must be signed with a signing key" value=strict errors/>
-                    {setup_field}
-                    <button on:click=create>"Create operator"</button>
-                }>
-                {move || operator().map(|op| view! {
-                    <table>
-                        <tr><th>"Name"</th><td>{op.name.clone()}</td></tr>
-                        <tr><th>"Operator"</th><td class="key">{op.subject.clone()}</td></tr>
-                        <tr><th>"Signing keys"</th><td class="key">{op.nats.signing_keys.join(", ")}</td></tr>
-                        <tr><th>"System account"</th><td class="key">{op.nats.system_account.clone()}</td></tr>
-                        <tr><th>"Account server"</th><td>{op.nats.account_server_url.clone()}</td></tr>
-                        <tr><th>"Service URLs"</th><td>{op.nats.operator_service_urls.join(", ")}</td></tr>
-                        <tr><th>"Strict signing"</th><td>{if op.nats.strict_signing_key_usage { "yes" } else { "no" }}</td></tr>
-                    </table>
-                    {setup_field}
-                    <button class="secondary" on:click=download_jwt>"Download operator JWT"</button>
-                    " "
-                    <button class="secondary" on:click=push_again>"Push operator and SYS to this console"</button>
-                })}
+            {move || operator().map(|op| view! {
+                {operator_table(&op, "This vault's operator")}
+                {setup_field}
+                <button class="secondary" on:click=download_jwt>"Download operator JWT"</button>
+                " "
+                <button class="secondary" on:click=push_again>"Push operator and SYS to this console"</button>
+            })}
+            {move || trusted_elsewhere().map(|op| view! {
+                {operator_table(&op, "Trusted by this console")}
+                <p class="muted">{move || if unlocked() {
+                    "This vault does not hold this operator: to sign with it here, import its keys on the Keys page or restore a backup of the vault that made it."
+                } else {
+                    "The vault is locked: unlock it to edit the operator and issue accounts."
+                }}</p>
+            })}
+            <Show when=move || unlocked() && operator().is_none() && console_trusts.get() == Some(false)>
+                <p class="muted">"The operator is the root of trust: it signs accounts, accounts sign users. Creating it also makes the system account SYS and its user sys, as nsc add operator --sys does."</p>
+                <Field id="operator-name" label="Operator name" value=name errors/>
+                <Field id="operator-asu" label="Account server URL" value=account_server errors/>
+                <Field id="operator-service-urls" label="Service URLs (nats://host:4222, comma separated; optional)" value=service_urls errors/>
+                <Check id="operator-signing-key" label="Sign accounts with a signing key (keeps the identity key offline)" value=signing_key/>
+                <Check id="operator-strict" label="Strict signing: accounts must be signed with a signing key" value=strict errors/>
+                {setup_field}
+                <button on:click=create>"Create operator"</button>
             </Show>
         </section>
+        <super::vault::VaultNeeded what="Creating, editing and pushing the operator"/>
         <Show when=move || operator().is_some()>
             <section>
                 <h3>"Edit operator"</h3>
@@ -183,12 +197,14 @@ pub fn OperatorPage() -> impl IntoView {
                 <button on:click=save>"Save operator"</button>
             </section>
         </Show>
+        <Show when=move || unlocked() && operator().is_none()>
         <section>
             <h3>"Import an operator JWT"</h3>
             <p class="muted">"An operator made with nsc or another console: paste its JWT. To sign with it here, import its keys on the Keys page."</p>
-            <TextArea id="operator-import" label="Operator JWT" value=import errors/>
+            <crate::pages::TextOrFile id="operator-import" label="Operator JWT (paste it, drop it here, or choose the file)" value=import accept=".jwt" errors/>
             <button class="secondary" on:click=import_jwt>"Import operator JWT"</button>
         </section>
+        </Show>
         <Show when=move || operator().is_some()>
             <section>
                 <h2>"Connect this console to NATS"</h2>
@@ -207,12 +223,28 @@ pub fn OperatorPage() -> impl IntoView {
     }
 }
 
+/// An operator's claims as a table, under `caption`.
+fn operator_table(op: &OperatorClaims, caption: &'static str) -> impl IntoView {
+    view! {
+        <table class="operator">
+            <caption>{caption}</caption>
+            <tr><th>"Name"</th><td>{op.name.clone()}</td></tr>
+            <tr><th>"Operator"</th><td><crate::pages::KeyText key=op.subject.clone()/></td></tr>
+            <tr><th>"Signing keys"</th><td>{op.nats.signing_keys.iter().map(|k| view! { <crate::pages::KeyText key=k.clone()/> }).collect_view()}</td></tr>
+            <tr><th>"System account"</th><td><crate::pages::KeyText key=op.nats.system_account.clone()/></td></tr>
+            <tr><th>"Account server"</th><td>{op.nats.account_server_url.clone()}</td></tr>
+            <tr><th>"Service URLs"</th><td>{op.nats.operator_service_urls.join(", ")}</td></tr>
+            <tr><th>"Strict signing"</th><td>{if op.nats.strict_signing_key_usage { "yes" } else { "no" }}</td></tr>
+        </table>
+    }
+}
+
 /// Makes this console trust the vault's operator (with the setup code, the first time), stores
 /// the system account there, and signs in as admin when nobody is signed in yet.
 fn push_operator_and_sys(
     console: Console,
     setup_code: RwSignal<String>,
-    console_trusts: RwSignal<Option<bool>>,
+    (console_trusts, trusted): (RwSignal<Option<bool>>, RwSignal<Option<OperatorClaims>>),
     errors: FormErrors,
 ) {
     let Some(data) = console.data() else { return };
@@ -229,6 +261,7 @@ fn push_operator_and_sys(
         match push_operator(&jwt, &code).await {
             Ok((200, _)) => {
                 console_trusts.set(Some(true));
+                trusted.set(Some(op.clone()));
                 setup_code.set(String::new());
             }
             Ok((403, reason)) if reason.contains("setup code") => {

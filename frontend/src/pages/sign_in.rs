@@ -95,6 +95,7 @@ pub fn SignInPage() -> impl IntoView {
     let refresh = move |_| leptos::task::spawn_local(session::load(console));
     let signed_in = move |s: SessionInfo| {
         view! {
+            <div class="table-scroll" tabindex="0">
             <table>
                 <tr><th>"Name"</th><td id="session-name">{s.name.clone()}</td></tr>
                 <tr><th>"Role"</th><td id="session-role">{s.role.clone()}</td></tr>
@@ -104,6 +105,7 @@ pub fn SignInPage() -> impl IntoView {
                 <tr><th>"Until"</th><td>{until(s.expires)}</td></tr>
                 <tr><th>"NATS connection"</th><td id="session-nats">{s.nats.clone()}</td></tr>
             </table>
+            </div>
             <button class="secondary" on:click=refresh>"Refresh"</button>
             " "
             <button on:click=sign_out>"Sign out"</button>

@@ -131,6 +131,7 @@ fn AskForAccess() -> impl IntoView {
             </Show>
             <Show when=move || !mine.get().is_empty()>
                 <h4>"Your requests"</h4>
+                <div class="table-scroll" tabindex="0">
                 <table id="my-requests">
                     <tr><th>"Account"</th><th>"Your key"</th><th>"State"</th><th>"Role"</th><th>"Decided by"</th></tr>
                     {move || mine.get().into_iter().map(|r| view! {
@@ -143,6 +144,7 @@ fn AskForAccess() -> impl IntoView {
                         </tr>
                     }).collect_view()}
                 </table>
+                </div>
                 <button id="refresh-my-requests" class="secondary" on:click=move |_| refresh()>"Refresh"</button>
                 <p class="muted">"Once approved, sign in with your key (Sign in page) to issue users."</p>
             </Show>
@@ -266,6 +268,7 @@ fn TeamUsers() -> impl IntoView {
         </section>
         <section>
             <h3>"Users issued by your team"</h3>
+            <div class="table-scroll" tabindex="0">
             <table id="team-users">
                 <tr><th>"Name"</th><th>"User"</th><th>"Issued by"</th><th>"Expires"</th><th>"Status"</th><th>"Connections"</th><th></th></tr>
                 {move || users.get().into_iter().map(|u| {
@@ -290,13 +293,16 @@ fn TeamUsers() -> impl IntoView {
                     }
                 }).collect_view()}
             </table>
+            </div>
             <h4>"Revocation requests"</h4>
+            <div class="table-scroll" tabindex="0">
             <table id="team-revocations">
                 <tr><th>"User"</th><th>"Asked by"</th><th>"State"</th></tr>
                 {move || revocations.get().into_iter().map(|r| view! {
                     <tr><td>{text(&r, "user_name")}</td><td>{text(&r, "requested_by")}</td><td class="state">{text(&r, "state")}</td></tr>
                 }).collect_view()}
             </table>
+            </div>
             <button id="refresh-team-users" class="secondary" on:click=move |_| refresh()>"Refresh"</button>
         </section>
     }
@@ -444,6 +450,7 @@ fn AdminRequests() -> impl IntoView {
             <Field id="role-sub-allow" label="Role may subscribe to" value=role.sub_allow errors/>
             <Field id="role-sub-deny" label="Role may not subscribe to" value=role.sub_deny errors/>
             {move || warning().map(|w| view! { <p id="role-warning" class="warning" role="alert">{w}</p> })}
+            <div class="table-scroll" tabindex="0">
             <table id="access-requests">
                 <tr><th>"Name"</th><th>"Account"</th><th>"Key"</th><th>"Note"</th><th></th></tr>
                 {move || access.get().into_iter().map(|r| {
@@ -464,9 +471,11 @@ fn AdminRequests() -> impl IntoView {
                     }
                 }).collect_view()}
             </table>
+            </div>
         </section>
         <section>
             <h3>"Revocation requests"</h3>
+            <div class="table-scroll" tabindex="0">
             <table id="revocation-requests">
                 <tr><th>"User"</th><th>"Account"</th><th>"Asked by"</th><th>"Reason"</th><th></th></tr>
                 {move || revocations.get().into_iter().map(|r| {
@@ -487,6 +496,7 @@ fn AdminRequests() -> impl IntoView {
                     }
                 }).collect_view()}
             </table>
+            </div>
             <button id="refresh-requests" class="secondary" on:click=move |_| refresh()>"Refresh"</button>
         </section>
     }

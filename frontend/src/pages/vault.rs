@@ -11,17 +11,31 @@ pub fn VaultPage() -> impl IntoView {
     let passphrase = RwSignal::new(String::new());
     let repeat = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
-    let exists = RwSignal::new(vault::exists());
+    let exists = console.vault_exists;
     let backup = RwSignal::new(String::new());
 
+    let errors = crate::forms::FormErrors::new();
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (p, r) = (passphrase.get_untracked(), repeat.get_untracked());
-        if p.chars().count() < 8 {
-            return console.error("choose a passphrase of at least 8 characters");
+        errors.clear();
+        if p.chars().count() < MIN_PASSPHRASE {
+            return errors.show(
+                console,
+                crate::forms::FormError::at(
+                    "new-passphrase",
+                    format!("choose a passphrase of at least {MIN_PASSPHRASE} characters (this one has {})", p.chars().count()),
+                ),
+            );
         }
         if p != r {
-            return console.error("the two passphrases differ");
+            return errors.show(
+                console,
+                crate::forms::FormError::at(
+                    "repeat-passphrase",
+                    "the two passphrases differ: type the same one twice",
+                ),
+            );
         }
         busy.set(true);
         leptos::task::spawn_local(async move {
@@ -36,25 +50,10 @@ pub fn VaultPage() -> impl IntoView {
             busy.set(false);
         });
     };
-    let unlock = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let p = passphrase.get_untracked();
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match Unlocked::unlock(&p).await {
-                Ok(v) => {
-                    console.vault.set(Some(v));
-                    console.ok("vault unlocked");
-                }
-                Err(e) => console.error(e.to_string()),
-            }
-            passphrase.set(String::new());
-            busy.set(false);
-        });
-    };
     let lock = move |_| {
-        console.vault.set(None);
+        console.lock();
         console.ok("vault locked: the seeds are gone from memory");
+        crate::focus_later("#passphrase");
     };
     let export = move |_| download_backup(console);
     let passkeys = RwSignal::new(crate::passkey::registered());
@@ -72,19 +71,6 @@ pub fn VaultPage() -> impl IntoView {
                 Err(e) => console.error(format!("no passkey added: {e}")),
             }
             confirm.set(String::new());
-            busy.set(false);
-        });
-    };
-    let unlock_with_passkey = move |_| {
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match crate::passkey::unlock().await {
-                Ok(v) => {
-                    console.vault.set(Some(v));
-                    console.ok("vault unlocked with a passkey");
-                }
-                Err(e) => console.error(format!("{e}")),
-            }
             busy.set(false);
         });
     };
@@ -112,23 +98,15 @@ pub fn VaultPage() -> impl IntoView {
                 fallback=move || view! {
                     <Show when=move || exists.get()
                         fallback=move || view! {
+                            <p>"This browser has no vault yet: choose a passphrase to create one. Everything you issue is kept in it."</p>
                             // a form: Enter in either input creates the vault
                             <form on:submit=create>
-                                <label for="new-passphrase">"New passphrase"</label>
-                                <input id="new-passphrase" type="password" autocomplete="new-password" prop:value=move || passphrase.get() on:input=move |ev| passphrase.set(event_target_value(&ev))/>
-                                <label for="repeat-passphrase">"Repeat the passphrase"</label>
-                                <input id="repeat-passphrase" type="password" autocomplete="new-password" prop:value=move || repeat.get() on:input=move |ev| repeat.set(event_target_value(&ev))/>
+                                <PassphraseInput id="new-passphrase" label="New passphrase" value=passphrase errors rules=true/>
+                                <PassphraseInput id="repeat-passphrase" label="Repeat the passphrase" value=repeat errors rules=false/>
                                 <button type="submit" disabled=move || busy.get()>"Create vault"</button>
                             </form>
                         }>
-                        <form on:submit=unlock>
-                            <label for="passphrase">"Passphrase"</label>
-                            <input id="passphrase" type="password" autocomplete="current-password" prop:value=move || passphrase.get() on:input=move |ev| passphrase.set(event_target_value(&ev))/>
-                            <button type="submit" disabled=move || busy.get()>"Unlock vault"</button>
-                        </form>
-                        <Show when=move || !passkeys.get().is_empty()>
-                            <button class="secondary" disabled=move || busy.get() on:click=unlock_with_passkey>"Unlock with a passkey"</button>
-                        </Show>
+                        <UnlockForm/>
                     </Show>
                 }>
                 <p class="ok">"Unlocked. " {move || console.data().map(|d| d.keys.len()).unwrap_or(0)} " keys."</p>
@@ -150,11 +128,146 @@ pub fn VaultPage() -> impl IntoView {
             </Show>
             <details>
                 <summary>"Restore an encrypted backup"</summary>
-                <label for="backup">"Backup (the JSON of a downloaded backup)"</label>
-                <textarea id="backup" rows="4" prop:value=move || backup.get() on:input=move |ev| backup.set(event_target_value(&ev))></textarea>
+                <super::TextOrFile id="backup" label="Backup (nats-console-vault.json: paste it, drop it here, or choose the file)" value=backup accept=".json,application/json"/>
                 <button class="secondary" on:click=restore>"Restore backup"</button>
             </details>
         </section>
+    }
+}
+
+/// The shortest passphrase the vault takes.
+const MIN_PASSPHRASE: usize = 8;
+
+/// A new passphrase's input: its rules said before they are broken (`rules`), its error under it.
+#[component]
+fn PassphraseInput(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    errors: crate::forms::FormErrors,
+    rules: bool,
+) -> impl IntoView {
+    let error = move || errors.message_for(id);
+    let described_by = move || {
+        let mut ids = Vec::new();
+        if rules {
+            ids.push("passphrase-rules".to_string());
+        }
+        if error().is_some() {
+            ids.push(format!("{id}-error"));
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    };
+    view! {
+        <label for=id>{label}</label>
+        {rules.then(|| view! {
+            <p id="passphrase-rules" class="muted">{format!("At least {MIN_PASSPHRASE} characters. A few unrelated words are long and easy to remember; nobody can recover a forgotten passphrase.")}</p>
+        })}
+        <input id=id type="password" autocomplete="new-password"
+            aria-invalid=move || error().map(|_| "true") aria-describedby=described_by
+            prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+        {move || error().map(|e| view! { <p class="field-error" id=format!("{id}-error")>{e}</p> })}
+    }
+}
+
+/// The passphrase (and, when one is registered, passkey) unlock: on the Vault page and on every
+/// page that needs the vault while it is locked. After unlocking, focus goes to the page's
+/// first input.
+#[component]
+pub fn UnlockForm() -> impl IntoView {
+    let console = expect_context::<Console>();
+    let passphrase = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let has_passkeys = !crate::passkey::registered().is_empty();
+    let unlocked = move |text: &str| {
+        error.set(None);
+        console.ok(text);
+        crate::focus_later("main section input, main section select, main section textarea");
+    };
+    let unlock = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let p = passphrase.get_untracked();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match Unlocked::unlock(&p).await {
+                Ok(v) => {
+                    console.vault.set(Some(v));
+                    unlocked("vault unlocked");
+                }
+                Err(e) => {
+                    // at the field, like every form's errors, and on the notice line
+                    error.set(Some(e.to_string()));
+                    console.error(e.to_string());
+                    crate::focus_later("#passphrase");
+                }
+            }
+            passphrase.set(String::new());
+            busy.set(false);
+        });
+    };
+    let unlock_with_passkey = move |_| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match crate::passkey::unlock().await {
+                Ok(v) => {
+                    console.vault.set(Some(v));
+                    unlocked("vault unlocked with a passkey");
+                }
+                Err(e) => {
+                    error.set(Some(e.to_string()));
+                    console.error(e.to_string());
+                }
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form on:submit=unlock>
+            <label for="passphrase">"Passphrase"</label>
+            <input id="passphrase" type="password" autocomplete="current-password"
+                aria-invalid=move || error.with(|e| e.is_some().then_some("true"))
+                aria-describedby=move || error.with(|e| e.is_some().then_some("passphrase-error"))
+                prop:value=move || passphrase.get() on:input=move |ev| passphrase.set(event_target_value(&ev))/>
+            {move || error.get().map(|e| view! { <p class="field-error" id="passphrase-error">{e}</p> })}
+            <button type="submit" disabled=move || busy.get()>"Unlock vault"</button>
+            {has_passkeys.then(|| view! {
+                " "<button type="button" class="secondary" disabled=move || busy.get() on:click=unlock_with_passkey>"Unlock with a passkey"</button>
+            })}
+        </form>
+    }
+}
+
+/// Said at the top of a page whose actions need the vault's keys, while the vault is locked (or
+/// this browser has none yet): what is locked, and the way to open it right here.
+#[component]
+pub fn VaultNeeded(
+    /// What the page does with the keys, e.g. "Creating and editing accounts".
+    what: &'static str,
+) -> impl IntoView {
+    let console = expect_context::<Console>();
+    move || {
+        (!console.is_unlocked()).then(|| {
+            if console.vault_exists.get() {
+                view! {
+                    <section class="locked" aria-labelledby="locked-title">
+                        <h3 id="locked-title">"The vault is locked"</h3>
+                        <p>{what} " needs the keys in this browser's vault. Unlock it here; what the console stores is shown below either way."</p>
+                        <UnlockForm/>
+                    </section>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <section class="locked" aria-labelledby="locked-title">
+                        <h3 id="locked-title">"No vault in this browser yet"</h3>
+                        <p>{what} " needs keys, which live in an encrypted vault in this browser. "
+                            <a href="/">"Create a vault"</a>" first, or restore a backup there."</p>
+                    </section>
+                }
+                .into_any()
+            }
+        })
     }
 }
 

@@ -67,12 +67,14 @@ fn s(v: &Value) -> String {
 fn table(id: &'static str, head: &[&str], rows: Vec<Vec<String>>) -> AnyView {
     let head: Vec<String> = head.iter().map(|h| h.to_string()).collect();
     view! {
+        <div class="table-scroll" tabindex="0">
         <table id=id>
             <thead><tr>{head.into_iter().map(|h| view! { <th>{h}</th> }).collect_view()}</tr></thead>
             <tbody>{rows.into_iter().map(|r| view! {
                 <tr>{r.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}</tr>
             }).collect_view()}</tbody>
         </table>
+        </div>
     }
     .into_any()
 }

@@ -313,7 +313,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                 <button class="secondary" on:click=move |_| page(true)>"Next page"</button>
             </p>
             <ul class="error">{move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
-            <div class="scroller" style=format!("height:{VIEW_HEIGHT}px") on:scroll=move |ev| {
+            <div class="scroller" tabindex="0" role="region" aria-label="Connections, scrollable" style=format!("height:{VIEW_HEIGHT}px") on:scroll=move |ev| {
                 use wasm_bindgen::JsCast;
                 if let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
                     scroll_top.set(el.scroll_top() as f64);

@@ -95,6 +95,7 @@ pub fn EventsPage() -> impl IntoView {
                 <input id="events-account" prop:value=move || account.get() on:input=move |ev| account.set(event_target_value(&ev))/>
                 <label for="events-server">"Server"</label>
                 <input id="events-server" prop:value=move || server.get() on:input=move |ev| server.set(event_target_value(&ev))/>
+                <div class="table-scroll" tabindex="0">
                 <table id="events">
                     <thead><tr><th>"time"</th><th>"type"</th><th>"server"</th><th>"account"</th><th>"what"</th></tr></thead>
                     <tbody>
@@ -115,6 +116,7 @@ pub fn EventsPage() -> impl IntoView {
                         }).collect_view())}
                     </tbody>
                 </table>
+                </div>
             </Show>
         </section>
     }

@@ -55,6 +55,7 @@ pub fn OverviewPage() -> impl IntoView {
                 <Sparkline label="CPU (sum of servers)" values=series(|p| p.cpu) format=percent/>
             </div>
             <p class="muted">{move || format!("{} samples of the last hour, kept in this tab", monitor.history.with(|h| h.len()))}</p>
+            <div class="table-scroll" tabindex="0">
             <table id="server-rates">
                 <thead><tr><th>"server"</th><th>"msgs in/s"</th><th>"msgs out/s"</th><th>"bytes in/s"</th><th>"bytes out/s"</th><th>"connections"</th><th>"subscriptions"</th></tr></thead>
                 <tbody>
@@ -71,6 +72,7 @@ pub fn OverviewPage() -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
         </section>
     }
 }

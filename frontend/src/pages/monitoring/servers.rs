@@ -43,6 +43,7 @@ pub fn ServersPage() -> impl IntoView {
         <section>
             <h2>"Servers"</h2>
             <MonitorSettings/>
+            <div class="table-scroll" tabindex="0">
             <table id="servers">
                 <thead><tr>
                     <th>"server"</th><th>"cluster"</th><th>"version"</th><th>"uptime"</th><th>"CPU"</th>
@@ -81,6 +82,7 @@ pub fn ServersPage() -> impl IntoView {
                     </For>
                 </tbody>
             </table>
+            </div>
         </section>
     }
 }
