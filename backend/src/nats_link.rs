@@ -46,7 +46,21 @@ impl Default for LinkStatus {
 
 type StatusCell = Arc<std::sync::Mutex<LinkStatus>>;
 
+/// async-nats repeats the server's words ("authorization violation: nats: authorization
+/// violation"): said once.
+fn plain_error(error: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in error.split(": ") {
+        let part = part.strip_prefix("nats: ").unwrap_or(part);
+        if part != "nats" && parts.last() != Some(&part) {
+            parts.push(part);
+        }
+    }
+    parts.join(": ")
+}
+
 fn set_status(cell: &StatusCell, state: &'static str, error: Option<String>) {
+    let error = error.map(|e| plain_error(&e));
     let mut status = cell.lock().unwrap_or_else(|e| e.into_inner());
     status.state = state;
     if error.is_some() || state == "connected" {
@@ -277,4 +291,20 @@ async fn connect(
         .connect(config.servers.clone())
         .await
         .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn link_errors_are_said_once() {
+        assert_eq!(
+            super::plain_error("authorization violation: nats: authorization violation"),
+            "authorization violation"
+        );
+        assert_eq!(
+            super::plain_error("the server said: nats: authorization violation"),
+            "the server said: authorization violation"
+        );
+        assert_eq!(super::plain_error("timed out"), "timed out");
+    }
 }

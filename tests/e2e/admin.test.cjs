@@ -150,6 +150,13 @@ test("an admin finds state, safety and words where expected; every page passes a
   await waitFor(async () => (await tempRow.locator(".account-status").textContent()) === "pushed", "TEMP pushed");
   const tempKey = (await tempRow.getAttribute("id")).replace("account-", "");
   assert.equal(await page.getByRole("button", { name: "Delete SYS" }).count(), 0, "the system account is not offered for deletion");
+  // copy buttons: a key and a JWT
+  await page.getByRole("button", { name: "Copy JWT of APP" }).click();
+  await waitFor(async () => (await page.getByRole("button", { name: "Copy JWT of APP" }).textContent()) === "Copied", "the copy said where it was clicked");
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(JSON.parse(Buffer.from(copied.split(".")[1], "base64url")).sub, appKey, "the clipboard holds APP's JWT");
+  await page.getByRole("button", { name: `Copy ${appKey}` }).click();
+  await waitFor(async () => (await page.evaluate(() => navigator.clipboard.readText())) === appKey, "the key copied");
   // search
   await page.getByLabel("Filter accounts").fill("tem");
   await waitFor(async () => (await page.getByRole("button", { name: "Edit APP" }).count()) === 0, "APP filtered out");

@@ -285,6 +285,7 @@ pub fn AccountsPage() -> impl IntoView {
                                         })}
                                         <button class="secondary" aria-label=format!("Edit {}", a.name) on:click=move |_| edit(k2.clone())>"Edit"</button>
                                         <button class="secondary" aria-label=format!("Download the JWT of {}", a.name) on:click=move |_| download(&format!("{n2}.jwt"), &j2)>"JWT"</button>
+                                        <super::CopyButton text=a.jwt.clone() label=format!("Copy JWT of {}", a.name) shown="Copy JWT"/>
                                         <button class="secondary" aria-label=format!("Inspect {}", a.name) on:click=move |_| inspect(j3.clone())>"Inspect"</button>
                                         // the system account is the operator's own: deleting it would cut every server off
                                         {(!is_system).then(|| view! {

@@ -119,7 +119,7 @@ pub fn SignInPage() -> impl IntoView {
                 None => view! {
                     <p class="muted">"Your vault signs a user JWT for a key this console made for this sign-in, valid for a few hours; the console checks it as nats-server would. A key of the system account signs you in as admin, a key of any other account as that account's team. Your seed stays here."</p>
                     <Show when=move || console.vault.with(|v| v.is_some())
-                        fallback=|| view! { <p>"Unlock the vault first: your keys sign you in."</p> }>
+                        fallback=|| view! { <super::vault::VaultNeeded what="Signing in"/> }>
                         <form on:submit=submit>
                             <Choice id="sign-in-as" label="Sign in as" value=chosen options=options errors/>
                             <Field id="sign-in-name" label="Your name (the audit log records who signed in)" value=name errors/>

@@ -123,7 +123,7 @@ fn AskForAccess() -> impl IntoView {
         <section>
             <h3>"Ask for access to an account"</h3>
             <Show when=move || console.vault.with(|v| v.is_some())
-                fallback=|| view! { <p>"Unlock or create your vault first: your key is made there."</p> }>
+                fallback=|| view! { <super::vault::VaultNeeded what="Asking for access (your key is made in the vault)"/> }>
                 <Field id="access-account" label="Account public key (ask your admin)" value=account errors/>
                 <Field id="access-name" label="Your name" value=name errors/>
                 <TextArea id="access-note" label="What you need it for (optional)" value=note rows=2 errors/>

@@ -25,7 +25,13 @@ pub fn KeyText(key: String) -> impl IntoView {
 
 /// Copies `text` to the clipboard; says "Copied" on itself, where the eye is.
 #[component]
-pub fn CopyButton(text: String, label: String) -> impl IntoView {
+pub fn CopyButton(
+    text: String,
+    label: String,
+    /// What the button says before it is pressed.
+    #[prop(default = "Copy")]
+    shown: &'static str,
+) -> impl IntoView {
     let copied = RwSignal::new(false);
     let copy = move |_| {
         let text = text.clone();
@@ -39,7 +45,7 @@ pub fn CopyButton(text: String, label: String) -> impl IntoView {
     };
     view! {
         <button type="button" class="copy" aria-label=label on:click=copy>
-            {move || if copied.get() { "Copied" } else { "Copy" }}
+            {move || if copied.get() { "Copied" } else { shown }}
         </button>
     }
 }
