@@ -161,26 +161,25 @@ async fn get_jwt(url: &str) -> Result<Option<String>, String> {
 
 /// `DELETE /jwt/v1/accounts/<key>` with the operator-signed request: (status, the server's reason).
 pub async fn delete_account(key: &str, request: &str) -> Result<(u16, String), String> {
-    let response = gloo_net::http::Request::delete(&format!("/jwt/v1/accounts/{key}"))
-        .header("Content-Type", "application/jwt")
-        .body(request.to_string())
-        .map_err(|e| e.to_string())?
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    let status = response.status();
-    Ok((
-        status,
-        response.text().await.unwrap_or_default().trim().to_string(),
-    ))
+    let url = format!("/jwt/v1/accounts/{key}");
+    send_jwt(gloo_net::http::Request::delete(&url), request).await
 }
 
 async fn post(url: &str, jwt: &str, setup_code: Option<&str>) -> Result<(u16, String), String> {
-    let mut request = gloo_net::http::Request::post(url).header("Content-Type", "application/jwt");
+    let mut request = gloo_net::http::Request::post(url);
     if let Some(code) = setup_code {
         request = request.header("Nats-Console-Setup", code.trim());
     }
+    send_jwt(request, jwt).await
+}
+
+/// Sends `jwt` as the body of an account-server request: (status, the server's reason).
+async fn send_jwt(
+    request: gloo_net::http::RequestBuilder,
+    jwt: &str,
+) -> Result<(u16, String), String> {
     let response = request
+        .header("Content-Type", "application/jwt")
         .body(jwt.to_string())
         .map_err(|e| e.to_string())?
         .send()
