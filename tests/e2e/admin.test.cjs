@@ -150,6 +150,9 @@ test("an admin finds state, safety and words where expected; every page passes a
   await waitFor(async () => (await tempRow.locator(".account-status").textContent()) === "pushed", "TEMP pushed");
   const tempKey = (await tempRow.getAttribute("id")).replace("account-", "");
   assert.equal(await page.getByRole("button", { name: "Delete SYS" }).count(), 0, "the system account is not offered for deletion");
+  // the JWT as a file, from the list
+  const appJwtFile = await saveDownload(() => page.getByRole("button", { name: "Download the JWT of APP" }).click());
+  assert.equal(JSON.parse(Buffer.from(fs.readFileSync(appJwtFile, "utf8").split(".")[1], "base64url")).sub, appKey);
   // copy buttons: a key and a JWT
   await page.getByRole("button", { name: "Copy JWT of APP" }).click();
   await waitFor(async () => (await page.getByRole("button", { name: "Copy JWT of APP" }).textContent()) === "Copied", "the copy said where it was clicked");
@@ -174,6 +177,11 @@ test("an admin finds state, safety and words where expected; every page passes a
   const alice = JSON.parse(Buffer.from(fs.readFileSync(aliceCreds, "utf8").match(/-----BEGIN NATS USER JWT-----\n(.+)\n/)[1].split(".")[1], "base64url"));
   assert.deepEqual([alice.nats.times, alice.nats.times_location], [[{ start: "08:00:00", end: "17:00:00" }], "Europe/Berlin"]);
   await waitFor(() => focusedIn(`#user-${alice.sub}`), "focus on alice's row");
+  // edit moves focus to the form, cancel back to the row
+  await page.getByRole("button", { name: "Edit alice" }).click();
+  await waitFor(async () => (await focusedId()) === "user-name", "focus in the form after Edit");
+  await page.getByRole("button", { name: "Cancel editing" }).click();
+  await waitFor(() => focusedIn(`#user-${alice.sub}`), "focus back on alice's row after Cancel");
   await page.getByLabel("User name").fill("bob");
   const bobCreds = await saveDownload(() => page.getByRole("button", { name: "Create user and download creds" }).click());
 
@@ -245,7 +253,12 @@ test("an admin finds state, safety and words where expected; every page passes a
   await expectNotice("imported");
   await page.getByLabel("Filter keys").fill("bob");
   await waitFor(async () => /nothing: a user of APP/.test(await page.textContent("main table")), "bob, a user of APP");
-  for (const id of ["#import-seed-file"]) assert.ok(await page.$(id), `${id} is a file picker`);
+  assert.equal(await page.getAttribute("#import-seed-file", "type"), "file");
+
+  // the vault restore takes its backup file by picker too
+  await nav("Vault");
+  await page.getByText("Restore an encrypted backup").click();
+  assert.equal(await page.getAttribute("#backup-file", "type"), "file");
 
   // 6. the inspector: from the list, by picker, and decoding errors as sentences
   await nav("Accounts");

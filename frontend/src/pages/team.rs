@@ -258,6 +258,7 @@ fn TeamUsers() -> impl IntoView {
             }
         });
     };
+    let filter = RwSignal::new(String::new());
     view! {
         <section>
             <h3>"Issue a user"</h3>
@@ -268,10 +269,15 @@ fn TeamUsers() -> impl IntoView {
         </section>
         <section>
             <h3>"Users issued by your team"</h3>
+            <label for="team-user-filter">"Filter users (name, key or who issued them)"</label>
+            <input id="team-user-filter" type="search" prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev))/>
             <div class="table-scroll" tabindex="0">
             <table id="team-users">
-                <tr><th>"Name"</th><th>"User"</th><th>"Issued by"</th><th>"Expires"</th><th>"Status"</th><th>"Connections"</th><th></th></tr>
-                {move || users.get().into_iter().map(|u| {
+                <tr><th>"Name"</th><th>"User"</th><th>"Issued by"</th><th>"Expires"</th><th>"Status"</th><th>"Connections"</th><th>"Actions"</th></tr>
+                {move || users.get().into_iter().filter(|u| {
+                    let wanted = filter.get().trim().to_lowercase();
+                    wanted.is_empty() || ["name", "key", "issued_by"].iter().any(|f| text(u, f).to_lowercase().contains(&wanted))
+                }).map(|u| {
                     let (key, name) = (text(&u, "key"), text(&u, "name"));
                     let revoked = u["revoked"].as_bool().unwrap_or(false);
                     let (k1, k2, k3, n2) = (key.clone(), key.clone(), key.clone(), name.clone());
@@ -281,7 +287,7 @@ fn TeamUsers() -> impl IntoView {
                             <td class="key">{issue::short(&key)}</td>
                             <td>{text(&u, "issued_by")}</td>
                             <td>{date(u["expires"].as_i64().unwrap_or(0))}</td>
-                            <td>{if revoked { view! { <span class="badge error">"revoked"</span> }.into_any() } else { view! { <span>"valid"</span> }.into_any() }}</td>
+                            <td>{if revoked { view! { <span class="badge badge-bad">"revoked"</span> }.into_any() } else { view! { <span>"valid"</span> }.into_any() }}</td>
                             <td class="connections">{move || connections.with(|m| m.get(&k1).cloned().unwrap_or_default())}</td>
                             <td>
                                 <button class="secondary" on:click=move |_| show_connections(k2.clone())>{format!("Connections of {name}")}</button>
