@@ -183,6 +183,12 @@ test("a new user goes from nothing to working creds, and revocation applies", as
   await page.getByLabel("Role may publish to", { exact: true }).fill("orders.{{name()}}.>, _INBOX.>, $SYS.REQ.ACCOUNT.PING.*");
   await page.getByLabel("Role may subscribe to", { exact: true }).fill("orders.>, _INBOX.>");
   await waitFor(async () => (await page.$("#role-warning")) === null, "the warning gone");
+  // the requests can be filtered (by name, account, key, who asked)
+  await page.getByLabel("Filter requests").fill("nobody-by-this-name");
+  await waitFor(async () => (await page.getByRole("button", { name: "Approve bob" }).count()) === 0, "bob filtered out");
+  await page.getByLabel("Filter requests").fill("APP");
+  await waitFor(async () => (await page.getByRole("button", { name: "Approve bob" }).count()) === 1, "bob found by his account's name");
+  await page.getByLabel("Filter requests").fill("");
   await page.getByRole("button", { name: "Approve bob" }).click();
   await expectNotice("bob's key is approved");
   await page.screenshot({ path: path.join(shots, "8-team-admin.png"), fullPage: true });

@@ -417,6 +417,11 @@ fn AdminRequests() -> impl IntoView {
             text(&request, "user"),
             text(&request, "user_name"),
         );
+        if !super::confirmed(&format!(
+            "Approve the revocation of {name}? Its account is re-signed with {name} in its revocations and pushed: nats-server closes {name}'s connections and refuses its creds from then on."
+        )) {
+            return;
+        }
         resign_push_decide(
             account.clone(),
             &|data| issue::revoke_key(data, &account, &user, now()),
@@ -446,6 +451,17 @@ fn AdminRequests() -> impl IntoView {
             })
             .unwrap_or_else(|| issue::short(key))
     };
+    // one filter for both lists: a name, an account's name or key, who asked
+    let filter = RwSignal::new(String::new());
+    let shown = move |r: &Value| {
+        let wanted = filter.get().trim().to_lowercase();
+        wanted.is_empty()
+            || ["name", "user_name", "key", "account", "requested_by"]
+                .iter()
+                .map(|f| text(r, f))
+                .chain([account_name(&text(r, "account"))])
+                .any(|t| t.to_lowercase().contains(&wanted))
+    };
     view! {
         <section>
             <h3>"Access requests"</h3>
@@ -456,10 +472,12 @@ fn AdminRequests() -> impl IntoView {
             <Field id="role-sub-allow" label="Role may subscribe to" value=role.sub_allow errors/>
             <Field id="role-sub-deny" label="Role may not subscribe to" value=role.sub_deny errors/>
             {move || warning().map(|w| view! { <p id="role-warning" class="warning" role="alert">{w}</p> })}
+            <label for="request-filter">"Filter requests (name, account, key, who asked)"</label>
+            <input id="request-filter" type="search" prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev))/>
             <div class="table-scroll" tabindex="0">
             <table id="access-requests">
-                <tr><th>"Name"</th><th>"Account"</th><th>"Key"</th><th>"Note"</th><th></th></tr>
-                {move || access.get().into_iter().map(|r| {
+                <tr><th>"Name"</th><th>"Account"</th><th>"Key"</th><th>"Note"</th><th>"Decision"</th></tr>
+                {move || access.get().into_iter().filter(|r| shown(r)).map(|r| {
                     let name = text(&r, "name");
                     let (r1, r2) = (r.clone(), r.clone());
                     view! {
@@ -483,8 +501,8 @@ fn AdminRequests() -> impl IntoView {
             <h3>"Revocation requests"</h3>
             <div class="table-scroll" tabindex="0">
             <table id="revocation-requests">
-                <tr><th>"User"</th><th>"Account"</th><th>"Asked by"</th><th>"Reason"</th><th></th></tr>
-                {move || revocations.get().into_iter().map(|r| {
+                <tr><th>"User"</th><th>"Account"</th><th>"Asked by"</th><th>"Reason"</th><th>"Decision"</th></tr>
+                {move || revocations.get().into_iter().filter(|r| shown(r)).map(|r| {
                     let name = text(&r, "user_name");
                     let (r1, r2) = (r.clone(), r.clone());
                     view! {
