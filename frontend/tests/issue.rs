@@ -650,3 +650,67 @@ fn users_get_times_of_day_in_a_time_zone() {
         assert_eq!(error.field, Some(field), "{times} {zone}: {error}");
     }
 }
+
+#[wasm_bindgen_test]
+fn under_strict_signing_the_forms_offer_only_what_nats_server_takes() {
+    let mut data = VaultData::default();
+    let form = OperatorForm {
+        strict_signing: true,
+        ..operator_form("STRICT", true)
+    };
+    issue::create_operator(&mut data, &form, NOW).unwrap();
+    let operator = issue::operator(&data).unwrap();
+    let sys_key = operator.nats.system_account.clone();
+    let sys = issue::account(&data, &sys_key).unwrap();
+    assert_eq!(
+        sys.nats.signing_keys.keys().count(),
+        1,
+        "SYS gets a signing key"
+    );
+    // sys, the console's link and a new account's users come from signing keys
+    let sys_user = data.users.iter().find(|u| u.name == "sys").unwrap();
+    let sys_user = match nats_auth::jwt::decode(&sys_user.jwt).unwrap() {
+        AnyClaims::User(u) => u,
+        _ => panic!(),
+    };
+    assert_eq!(sys_user.nats.issuer_account, sys_key);
+    chain::check_user(&sys_user, &sys, Some(&operator)).unwrap();
+    let link =
+        match nats_auth::jwt::decode(&issue::console_link_jwt(&data, &user_key(), NOW).unwrap())
+            .unwrap()
+        {
+            AnyClaims::User(u) => u,
+            _ => panic!(),
+        };
+    chain::check_user(&link, &sys, Some(&operator)).unwrap();
+    assert!(
+        issue::account_signers(&data, &sys_key)
+            .iter()
+            .all(|s| s.key != sys_key),
+        "the identity is not offered"
+    );
+
+    let (app_key, app_jwt) =
+        issue::save_account(&mut data, None, &account_form("APP"), "", NOW).unwrap();
+    let app = decode_account(&app_jwt);
+    assert_eq!(
+        app.nats.signing_keys.keys().count(),
+        1,
+        "an account under strict signing gets a signing key"
+    );
+    let creds = issue::save_user(&mut data, &app_key, None, &user_form("alice"), "", NOW).unwrap();
+    let alice = user_of(&creds);
+    assert_ne!(alice.issuer, app_key);
+    chain::check_user(&alice, &app, Some(&operator)).unwrap();
+    // signed with the identity anyway (chosen by hand): refused, naming the signer input
+    let refused =
+        issue::save_user(&mut data, &app_key, None, &user_form("bob"), &app_key, NOW).unwrap_err();
+    assert_eq!(refused.field, Some("user-signer"), "{refused}");
+    assert!(refused.message.contains("strict signing"), "{refused}");
+}
+
+fn user_key() -> String {
+    nats_auth::nkeys::KeyPair::new(nats_auth::nkeys::KeyType::User, &mut nats_auth::OsRng)
+        .unwrap()
+        .public_key()
+}

@@ -139,7 +139,7 @@ fn a_member_key_gets_its_role_and_issues_users_under_it() {
         user.nats.limits.is_empty(),
         "a scoped key's user carries no permissions"
     );
-    nats_auth::chain::check_user(&user, &stored).unwrap();
+    nats_auth::chain::check_user(&user, &stored, None).unwrap();
     assert!(creds.contains(&user_jwt));
     assert_eq!(
         issue::team_user(&member, &stored, &member_key, "svc", "0", NOW)

@@ -40,6 +40,10 @@ pub enum TrustFailure {
     ScopedUserHasPermissions {
         signing_key: String,
     },
+    /// Under a strict operator, nats-server takes users from an account's signing keys only.
+    StrictUserIssuer {
+        account: String,
+    },
     Revoked {
         account: String,
     },
@@ -106,6 +110,10 @@ impl fmt::Display for TrustFailure {
                 f,
                 "scoped users require no permissions or limits set (signing key {signing_key} is scoped)"
             ),
+            StrictUserIssuer { account } => write!(
+                f,
+                "the operator demands signing keys (strict signing): users of {account} must be signed by one of its signing keys, not its identity key (nats-server refuses them: \"User JWT issuer is not known\")"
+            ),
             Revoked { account } => write!(f, "revoked by account {account}"),
             BearerNotAllowed => {
                 f.write_str("bearer token not allowed by account (limits.disallow_bearer)")
@@ -156,11 +164,34 @@ pub fn check_account(
     Ok(())
 }
 
+/// Does nats-server take users signed by `account`'s identity key? Not when the account was
+/// issued by a signing key of an operator with `strict_signing_key_usage` (nats-server 2.15
+/// `updateAccountClaimsWithRefresh`: the identity joins the account's signers only when its
+/// issuer is not a strict operator's signing key).
+pub fn account_identity_signs_users(
+    account: &AccountClaims,
+    operator: Option<&OperatorClaims>,
+) -> bool {
+    !operator.is_some_and(|op| {
+        op.nats.strict_signing_key_usage && op.nats.signing_keys.contains(&account.issuer)
+    })
+}
+
 /// May `user` connect as a user of `account` (nats-server's rules)? Issuer, `issuer_account`,
-/// scoped signing keys, revocation and the bearer policy.
-pub fn check_user(user: &UserClaims, account: &AccountClaims) -> Result<(), TrustFailure> {
+/// scoped signing keys, revocation and the bearer policy; with the `operator` known, also its
+/// strict signing (see [`account_identity_signs_users`]).
+pub fn check_user(
+    user: &UserClaims,
+    account: &AccountClaims,
+    operator: Option<&OperatorClaims>,
+) -> Result<(), TrustFailure> {
     let issuer = &user.issuer;
     let issuer_account = &user.nats.issuer_account;
+    if issuer == &account.subject && !account_identity_signs_users(account, operator) {
+        return Err(TrustFailure::StrictUserIssuer {
+            account: account.subject.clone(),
+        });
+    }
     if issuer != &account.subject {
         if !account.nats.signing_keys.contains(issuer) {
             return Err(TrustFailure::UserNotSignedByAccount {
@@ -304,9 +335,10 @@ pub fn check_operator_issued(
 pub fn check_account_issued(
     claims: &AnyClaims,
     account: &AccountClaims,
+    operator: Option<&OperatorClaims>,
 ) -> Result<(), TrustFailure> {
     match claims {
-        AnyClaims::User(user) => check_user(user, account),
+        AnyClaims::User(user) => check_user(user, account, operator),
         AnyClaims::Activation(activation) => check_activation(activation, account),
         other => Err(TrustFailure::WrongClaimType {
             context: "account",
@@ -391,11 +423,16 @@ pub fn check(token: &str, trust: Trust<'_>, now: i64) -> Verdict {
 }
 
 fn check_chain(claims: &AnyClaims, trust: Trust<'_>) -> Result<(), TrustFailure> {
-    if let Some(operator) = trust.operator {
+    // a user or activation is the account's; the operator, when given, only brings its rules
+    let of_account = matches!(claims, AnyClaims::User(_) | AnyClaims::Activation(_));
+    if let Some(operator) = trust
+        .operator
+        .filter(|_| !of_account || trust.account.is_none())
+    {
         check_operator_issued(claims, operator)?;
     }
     if let Some(account) = trust.account {
-        check_account_issued(claims, account)?;
+        check_account_issued(claims, account, trust.operator)?;
     }
     Ok(())
 }
@@ -439,6 +476,39 @@ mod tests {
             check_operator_update(&issue(&identity, &other, 300), Some(&first)),
             Err(TrustFailure::NotSignedByOperator { .. })
         ));
+    }
+
+    #[test]
+    fn a_strict_operator_takes_users_from_account_signing_keys_only() {
+        let operator = KeyPair::from_raw_seed(KeyType::Operator, &[1; 32]).unwrap();
+        let signer = KeyPair::from_raw_seed(KeyType::Operator, &[2; 32]).unwrap();
+        let account = KeyPair::from_raw_seed(KeyType::Account, &[3; 32]).unwrap();
+        let account_signer = KeyPair::from_raw_seed(KeyType::Account, &[4; 32]).unwrap();
+        let mut op = OperatorClaims::new(operator.public_key());
+        op.nats.signing_keys.push(signer.public_key());
+        let mut acc = crate::jwt::AccountClaims::new(account.public_key());
+        acc.nats.signing_keys.add(account_signer.public_key());
+        acc.encode(&signer, 100).unwrap();
+        let user_by = |by: &KeyPair| {
+            let key = KeyPair::from_raw_seed(KeyType::User, &[5; 32]).unwrap();
+            let mut user = crate::jwt::UserClaims::new(key.public_key());
+            if by.public_key() != account.public_key() {
+                user.nats.issuer_account = account.public_key();
+            }
+            user.encode(by, 100).unwrap();
+            user
+        };
+        let (by_identity, by_signer) = (user_by(&account), user_by(&account_signer));
+        // not strict, or the operator unknown: the identity signs users
+        assert!(check_user(&by_identity, &acc, Some(&op)).is_ok());
+        assert!(check_user(&by_identity, &acc, None).is_ok());
+        op.nats.strict_signing_key_usage = true;
+        assert!(!account_identity_signs_users(&acc, Some(&op)));
+        assert!(matches!(
+            check_user(&by_identity, &acc, Some(&op)),
+            Err(TrustFailure::StrictUserIssuer { .. })
+        ));
+        assert!(check_user(&by_signer, &acc, Some(&op)).is_ok());
     }
 
     #[test]

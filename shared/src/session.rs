@@ -200,7 +200,7 @@ pub fn check_sign_in(
     if account_issues.is_blocking(true) {
         return Err(not_trusted(account_issues.blocking_summary()));
     }
-    chain::check_user(&user, &account).map_err(SignInRefusal::Untrusted)?;
+    chain::check_user(&user, &account, Some(operator)).map_err(SignInRefusal::Untrusted)?;
     let role = if account.subject == operator.nats.system_account {
         Role::Admin
     } else {

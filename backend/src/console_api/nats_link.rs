@@ -89,7 +89,7 @@ pub async fn set(
             ),
         );
     }
-    if let Err(failure) = nats_auth::chain::check_user(&user, &sys) {
+    if let Err(failure) = nats_auth::chain::check_user(&user, &sys, Some(&operator.claims)) {
         return refuse(
             StatusCode::BAD_REQUEST,
             format!("not a user of the system account: {failure}"),

@@ -353,7 +353,11 @@ pub async fn record_user(
             "account {account_key} is not stored here"
         )));
     };
-    if let Err(failure) = nats_auth::chain::check_user(&user, &account) {
+    if let Err(failure) = nats_auth::chain::check_user(
+        &user,
+        &account,
+        state.operator.get().as_ref().map(|o| &o.claims),
+    ) {
         return Err(api_error(StatusCode::FORBIDDEN, failure.to_string()));
     }
     let issues = user.validate(crate::time::unix_now());

@@ -208,9 +208,9 @@ pub fn save_account(
     signer: &str,
     now: i64,
 ) -> Result<(String, String), FormError> {
-    if super::operator(data).is_none() {
+    let Some(operator) = super::operator(data) else {
         return Err("create or import an operator first".into());
-    }
+    };
     let mut claims = match existing {
         Some(key) => account(data, key).ok_or("this account is not in the vault")?,
         None => {
@@ -219,7 +219,10 @@ pub fn save_account(
         }
     };
     form.apply(&mut claims, now)?;
-    if form.new_signing_key {
+    // a strict operator's nats-server takes users from an account's signing keys only
+    let strict_needs_key =
+        operator.nats.strict_signing_key_usage && claims.nats.signing_keys.is_empty();
+    if form.new_signing_key || strict_needs_key {
         let key = new_key(
             data,
             KeyType::Account,

@@ -106,13 +106,18 @@ pub fn operator_signers(data: &VaultData) -> Vec<Signer> {
 /// account's signing keys (their users carry `issuer_account`).
 pub fn account_signers(data: &VaultData, account_key: &str) -> Vec<Signer> {
     let mut signers = Vec::new();
-    if data.seed_of(account_key).is_some() {
+    let claims = account(data, account_key);
+    // under a strict operator nats-server takes users from signing keys only
+    let identity_signs = claims
+        .as_ref()
+        .is_none_or(|a| nats_auth::chain::account_identity_signs_users(a, operator(data).as_ref()));
+    if identity_signs && data.seed_of(account_key).is_some() {
         signers.push(Signer {
             key: account_key.to_string(),
             label: format!("account identity {}", short(account_key)),
         });
     }
-    if let Some(claims) = account(data, account_key) {
+    if let Some(claims) = claims {
         for k in claims.nats.signing_keys.keys() {
             if data.seed_of(k).is_some() {
                 signers.push(Signer {
@@ -195,10 +200,20 @@ pub fn server_config(data: &VaultData, resolver_url: &str) -> Result<String, Str
 /// this vault.
 pub fn console_link_jwt(data: &VaultData, console_key: &str, now: i64) -> Result<String, String> {
     let op = operator(data).ok_or("create or import an operator first")?;
-    let sys = pair_of(data, &op.nats.system_account)?;
+    let sys = &op.nats.system_account;
+    // the key nats-server takes: SYS's identity, or under strict signing one of its signing keys
+    let signer = account_signers(data, sys)
+        .into_iter()
+        .next()
+        .ok_or("the vault holds no key that may sign users of the system account")?;
     let mut claims = UserClaims::new(console_key);
     claims.name = "nats-console".into();
-    claims.encode(&sys, now).map_err(|e| e.to_string())
+    if signer.key != *sys {
+        claims.nats.issuer_account = sys.clone();
+    }
+    claims
+        .encode(&pair_of(data, &signer.key)?, now)
+        .map_err(|e| e.to_string())
 }
 
 // --- parsing typed text -------------------------------------------------------------------

@@ -118,6 +118,17 @@ pub fn create_operator(
     sign_operator(data, claims, now)?;
     let mut sys_claims = AccountClaims::new(sys.public_key());
     sys_claims.name = "SYS".into();
+    if form.strict_signing {
+        // users of SYS (sys, the console's link) must come from a signing key under strict signing
+        let sk = new_key(
+            data,
+            KeyType::Account,
+            "account signing key",
+            "SYS",
+            Some(sys.public_key()),
+        )?;
+        sys_claims.nats.signing_keys.add(sk.public_key());
+    }
     sign_account(data, sys_claims, "", now)?;
     let sys_user = UserForm {
         name: "sys".into(),

@@ -161,7 +161,9 @@ pub fn team_user(
         claims.nats.limits = Default::default();
     }
     let jwt = claims.encode(&pair, now).map_err(|e| e.to_string())?;
-    nats_auth::chain::check_user(&claims, account)
+    // a member signs with their scoped signing key, never the identity: strict signing (the
+    // operator's, which a member's vault does not hold) cannot refuse it
+    nats_auth::chain::check_user(&claims, account, None)
         .map_err(|e| FormError::at("team-user-name", e.to_string()))?;
     let seed = user.seed().map_err(|e| e.to_string())?;
     let creds = creds::format_user_creds(&jwt, &seed).map_err(|e| e.to_string())?;

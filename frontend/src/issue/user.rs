@@ -187,8 +187,13 @@ pub fn save_user(
         "user-account",
         "choose an account of this vault (create one on the Accounts page)",
     ))?;
+    let default_signer = super::account_signers(data, account_key)
+        .into_iter()
+        .next()
+        .map(|s| s.key)
+        .unwrap_or_else(|| account_key.to_string());
     let signer = if signer.is_empty() {
-        account_key
+        default_signer.as_str()
     } else {
         signer
     };
@@ -221,17 +226,18 @@ pub fn save_user(
         .map_err(|e| e.to_string())?;
     // the account's rules (its keys, scopes, bearer policy, revocations) are nats-auth's, as
     // nats-server applies them
-    nats_auth::chain::check_user(&claims, &account_claims).map_err(|e| {
-        let field = match e {
-            TrustFailure::BearerNotAllowed => Some("user-bearer"),
-            TrustFailure::Revoked { .. } => None,
-            _ => Some("user-signer"),
-        };
-        FormError {
-            field,
-            message: e.to_string(),
-        }
-    })?;
+    nats_auth::chain::check_user(&claims, &account_claims, super::operator(data).as_ref())
+        .map_err(|e| {
+            let field = match e {
+                TrustFailure::BearerNotAllowed => Some("user-bearer"),
+                TrustFailure::Revoked { .. } => None,
+                _ => Some("user-signer"),
+            };
+            FormError {
+                field,
+                message: e.to_string(),
+            }
+        })?;
     upsert(
         &mut data.users,
         Entity {

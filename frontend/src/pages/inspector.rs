@@ -65,12 +65,15 @@ pub fn InspectorPage() -> impl IntoView {
             .and_then(|key| issue::account(&data, key))
             .or_else(|| stored_account.get());
         let trust = nats_auth::chain::Trust {
+            // the operator checks what it issues; for a user of a known account it brings its
+            // rules (strict signing), as nats-server applies them
             operator: operator.as_ref().filter(|_| {
-                matches!(
-                    claims,
-                    Some(nats_auth::jwt::AnyClaims::Account(_))
-                        | Some(nats_auth::jwt::AnyClaims::Operator(_))
-                )
+                account.is_some()
+                    || matches!(
+                        claims,
+                        Some(nats_auth::jwt::AnyClaims::Account(_))
+                            | Some(nats_auth::jwt::AnyClaims::Operator(_))
+                    )
             }),
             account: account.as_ref(),
         };
