@@ -479,6 +479,56 @@ mod tests {
     }
 
     #[test]
+    fn a_user_without_iat_is_revoked_by_any_revocation_of_its_key() {
+        let account = KeyPair::from_raw_seed(KeyType::Account, &[6; 32]).unwrap();
+        let user = KeyPair::from_raw_seed(KeyType::User, &[7; 32]).unwrap();
+        let mut acc = crate::jwt::AccountClaims::new(account.public_key());
+        // a JWT with no iat, as other tools can write one (Go: iat 0 is before any revocation)
+        let payload = serde_json::json!({
+            "jti": "NOIAT", "iss": account.public_key(), "sub": user.public_key(),
+            "nats": { "type": "user", "version": 2 }
+        });
+        let signing_input = format!(
+            "{}.{}",
+            crate::jwt::segment::encode(br#"{"typ":"JWT","alg":"ed25519-nkey"}"#),
+            crate::jwt::segment::encode(payload.to_string().as_bytes())
+        );
+        let signature = account.sign(signing_input.as_bytes()).unwrap();
+        let token = format!(
+            "{signing_input}.{}",
+            crate::jwt::segment::encode(&signature)
+        );
+        let trust = |acc: &crate::jwt::AccountClaims| -> bool {
+            check(
+                &token,
+                Trust {
+                    operator: None,
+                    account: Some(acc),
+                },
+                1_000,
+            )
+            .is_ok()
+        };
+        assert!(trust(&acc), "no revocation: accepted");
+        for key in [user.public_key(), "*".to_string()] {
+            let mut revoking = acc.clone();
+            revoking.nats.revocations.insert(key.clone(), 500);
+            let verdict = check(
+                &token,
+                Trust {
+                    operator: None,
+                    account: Some(&revoking),
+                },
+                1_000,
+            );
+            assert_eq!(verdict.stage, Stage::Chain, "{key}: {:?}", verdict.reason);
+            assert!(verdict.reason.unwrap_or_default().contains("revoked"));
+        }
+        acc.nats.revocations.clear();
+        assert!(trust(&acc));
+    }
+
+    #[test]
     fn a_strict_operator_takes_users_from_account_signing_keys_only() {
         let operator = KeyPair::from_raw_seed(KeyType::Operator, &[1; 32]).unwrap();
         let signer = KeyPair::from_raw_seed(KeyType::Operator, &[2; 32]).unwrap();

@@ -118,8 +118,10 @@ fn json_kind(v: &Value) -> &'static str {
 }
 
 /// Go's `loadClaims`: reads type and version, migrates v1, builds the typed claims.
-/// `refuse_newer`: a signed JWT from a newer library version is refused, as Go does.
-fn load_claims(payload: &[u8], refuse_newer: bool) -> Result<(i64, AnyClaims)> {
+/// `signed`: a JWT's payload, as Go's `Decode` reads it — one from a newer library version is
+/// refused, and `"version": 1` means v1 even in the v2 layout. Claims JSON to be signed is read
+/// as Go unmarshals it into the typed claims: only the v1 layout (a top-level `type`) migrates.
+fn load_claims(payload: &[u8], signed: bool) -> Result<(i64, AnyClaims)> {
     let value: Value = serde_json::from_slice(payload).map_err(json_error)?;
     let Value::Object(mut top) = value else {
         return Err(Error::Json(format!(
@@ -148,10 +150,11 @@ fn load_claims(payload: &[u8], refuse_newer: bool) -> Result<(i64, AnyClaims)> {
             (kind, version)
         }
     };
-    if version > 2 && refuse_newer {
+    if version > 2 && signed {
         return Err(Error::NewerVersion);
     }
-    if version == 1 {
+    let v1_layout = top_type.as_deref().is_some_and(|t| !t.is_empty());
+    if version == 1 && (signed || v1_layout) {
         migrate_v1(&mut top, &kind);
     }
     let mut value = Value::Object(top);
@@ -204,6 +207,20 @@ fn generic(value: Value) -> Result<GenericClaims> {
 
 /// v1 keeps `type`, `tags` and `issuer_account` at the top level and an activation's kind in
 /// `nats.type`; user `max` is gone and user limits default to unlimited (Go's migration).
+/// The `nats` members Go's v1 user struct reads (permissions, limits, bearer).
+const V1_USER_FIELDS: [&str; 10] = [
+    "pub",
+    "sub",
+    "resp",
+    "src",
+    "times",
+    "times_location",
+    "subs",
+    "data",
+    "payload",
+    "bearer_token",
+];
+
 fn migrate_v1(top: &mut Map<String, Value>, kind: &str) {
     let mut take = |name: &str| -> Option<Value> {
         let key = top
@@ -221,12 +238,17 @@ fn migrate_v1(top: &mut Map<String, Value>, kind: &str) {
         _ => Map::new(),
     };
     fold_keys_shallow(&mut nats);
+    if kind == "user" {
+        // Go reads a v1 user's `nats` as its v1 struct: what that struct lacks (a v2 layout's
+        // `tags`, `issuer_account`, connection types …) is dropped, `max` too; the top level's
+        // tags and issuer_account are what count
+        nats.retain(|k, _| V1_USER_FIELDS.contains(&k.as_str()));
+    }
     if let Some(tags) = tags {
         nats.insert("tags".into(), tags);
     }
     match kind {
         "user" => {
-            nats.shift_remove("max");
             for limit in ["subs", "data", "payload"] {
                 nats.entry(limit).or_insert(Value::from(-1));
             }

@@ -91,7 +91,8 @@ mod sampling_rate {
         }
         match Rate::deserialize(d)? {
             Rate::Percent(p) => Ok(p),
-            Rate::Text(t) if t == "headers" => Ok(0),
+            // Go compares the lower-cased JSON: "HEADERS" and "Headers" are headers too
+            Rate::Text(t) if t.eq_ignore_ascii_case("headers") => Ok(0),
             Rate::Text(_) => Err(serde::de::Error::custom("unknown sampling rate")),
         }
     }
@@ -261,5 +262,32 @@ fn report_overlaps(kind: ExportType, subjects: &[&str], vr: &mut ValidationResul
         vr.add_error(format!(
             "{kind} export subject {outer:?} already exports {inner:?}"
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ServiceLatency;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn sampling_by_headers_is_read_in_any_case_and_written_as_go_writes_it() {
+        for text in ["headers", "HEADERS", "Headers"] {
+            let json = format!(r#"{{"sampling":"{text}","results":"lat"}}"#);
+            let latency: ServiceLatency = serde_json::from_str(&json).unwrap();
+            assert_eq!(latency.sampling, 0, "{text}");
+            assert_eq!(
+                serde_json::to_string(&latency).unwrap(),
+                r#"{"sampling":"headers","results":"lat"}"#
+            );
+        }
+        assert!(
+            serde_json::from_str::<ServiceLatency>(r#"{"sampling":"head","results":"lat"}"#)
+                .is_err()
+        );
+        let percent: ServiceLatency =
+            serde_json::from_str(r#"{"sampling":25,"results":"lat"}"#).unwrap();
+        assert_eq!(percent.sampling, 25);
     }
 }
