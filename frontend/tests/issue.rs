@@ -259,6 +259,13 @@ fn operator_settings_import_and_strict_signing() {
     let mut form = OperatorForm::of(&op);
     form.service_urls = "nats://a.example:4222, tls://b.example:4222".into();
     form.strict_signing = true;
+    // strict signing wants every account to have a signing key first (SYS here)
+    let sys_key = op.nats.system_account.clone();
+    let sys_form = AccountForm {
+        new_signing_key: true,
+        ..AccountForm::of(&issue::account(&data, &sys_key).unwrap(), NOW)
+    };
+    issue::save_account(&mut data, Some(&sys_key), &sys_form, "", NOW).unwrap();
     issue::update_operator(&mut data, &form, NOW + 1).unwrap();
     let op2 = issue::operator(&data).unwrap();
     assert_eq!(op2.subject, op.subject);
@@ -707,6 +714,35 @@ fn under_strict_signing_the_forms_offer_only_what_nats_server_takes() {
         issue::save_user(&mut data, &app_key, None, &user_form("bob"), &app_key, NOW).unwrap_err();
     assert_eq!(refused.field, Some("user-signer"), "{refused}");
     assert!(refused.message.contains("strict signing"), "{refused}");
+}
+
+#[wasm_bindgen_test]
+fn turning_strict_signing_on_asks_for_account_signing_keys_first() {
+    let mut data = VaultData::default();
+    issue::create_operator(&mut data, &operator_form("LATER", true), NOW).unwrap();
+    let strict = OperatorForm {
+        strict_signing: true,
+        ..OperatorForm::of(&issue::operator(&data).unwrap())
+    };
+    let refused = issue::update_operator(&mut data, &strict, NOW).unwrap_err();
+    assert_eq!(refused.field, Some("operator-strict"));
+    assert!(
+        refused.message.contains("SYS has no signing key"),
+        "{refused}"
+    );
+    let sys_key = issue::operator(&data).unwrap().nats.system_account;
+    let form = AccountForm {
+        new_signing_key: true,
+        ..AccountForm::of(&issue::account(&data, &sys_key).unwrap(), NOW)
+    };
+    issue::save_account(&mut data, Some(&sys_key), &form, "", NOW).unwrap();
+    issue::update_operator(&mut data, &strict, NOW).unwrap();
+    assert!(
+        issue::operator(&data)
+            .unwrap()
+            .nats
+            .strict_signing_key_usage
+    );
 }
 
 fn user_key() -> String {

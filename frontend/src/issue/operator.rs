@@ -152,6 +152,27 @@ pub fn update_operator(
             "strict signing needs at least one operator signing key",
         ));
     }
+    if claims.nats.strict_signing_key_usage {
+        // nats-server then takes users from account signing keys only: an account without one
+        // would lose every user
+        let keyless: Vec<String> = data
+            .accounts
+            .iter()
+            .filter(|a| {
+                super::account(data, &a.key).is_some_and(|c| c.nats.signing_keys.is_empty())
+            })
+            .map(|a| a.name.clone())
+            .collect();
+        if !keyless.is_empty() {
+            return Err(FormError::at(
+                "operator-strict",
+                format!(
+                    "under strict signing nats-server refuses users signed by an account's identity key, and {} has no signing key: give each one first (Accounts → Edit → Generate a new signing key), then re-sign its users",
+                    keyless.join(", ")
+                ),
+            ));
+        }
+    }
     sign_operator(data, claims, now)
 }
 
