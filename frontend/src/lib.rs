@@ -135,7 +135,7 @@ fn VaultControl(console: Console, page: RwSignal<Page>) -> impl IntoView {
                 "No vault yet · create one"
             };
             view! { <a id="vault-state" class="header-control" href="/" on:click=move |ev| {
-                if page.get_untracked() == Page::Vault { ev.prevent_default(); focus_first_input(); }
+                if page.get_untracked() == Page::Vault { ev.prevent_default(); focus_later("main input"); }
             }>{text}</a> }.into_any()
         }
     }
@@ -159,18 +159,6 @@ pub fn focus_later(selector: impl Into<String>) {
     });
     let _ =
         window().set_timeout_with_callback_and_timeout_and_arguments_0(focus.unchecked_ref(), 0);
-}
-
-/// Moves focus to the first input of the page (the vault's passphrase on the Vault page).
-pub fn focus_first_input() {
-    if let Some(e) = document()
-        .query_selector("main input")
-        .ok()
-        .flatten()
-        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-    {
-        let _ = e.focus();
-    }
 }
 
 fn link_text(console: Console) -> String {

@@ -185,6 +185,12 @@ pub fn UnlockForm() -> impl IntoView {
         console.ok(text);
         crate::focus_later("main section input, main section select, main section textarea");
     };
+    // at the field, like every form's errors, and on the notice line
+    let refused = move |e: crate::vault::VaultError| {
+        error.set(Some(e.to_string()));
+        console.error(e.to_string());
+        crate::focus_later("#passphrase");
+    };
     let unlock = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let p = passphrase.get_untracked();
@@ -195,12 +201,7 @@ pub fn UnlockForm() -> impl IntoView {
                     console.vault.set(Some(v));
                     unlocked("vault unlocked");
                 }
-                Err(e) => {
-                    // at the field, like every form's errors, and on the notice line
-                    error.set(Some(e.to_string()));
-                    console.error(e.to_string());
-                    crate::focus_later("#passphrase");
-                }
+                Err(e) => refused(e),
             }
             passphrase.set(String::new());
             busy.set(false);
@@ -214,10 +215,7 @@ pub fn UnlockForm() -> impl IntoView {
                     console.vault.set(Some(v));
                     unlocked("vault unlocked with a passkey");
                 }
-                Err(e) => {
-                    error.set(Some(e.to_string()));
-                    console.error(e.to_string());
-                }
+                Err(e) => refused(e),
             }
             busy.set(false);
         });
