@@ -152,26 +152,16 @@ fn a_session_connects_as_its_signer_and_sees_what_nats_server_allows() {
 fn the_console_link_reports_the_servers_refusal_until_it_connects() {
     let d = Deployment::new();
     let dir = temp_dir("link-status");
-    std::fs::write(dir.join("operator.jwt"), &d.operator_jwt).unwrap();
     let (app, mut app_claims) = d.account("APP");
-    std::fs::write(
-        dir.join("app.creds"),
-        d.user_creds(&app, "announcer", |_| {}),
-    )
-    .unwrap();
+    let creds = dir.join("app.creds");
+    std::fs::write(&creds, d.user_creds(&app, "announcer", |_| {})).unwrap();
     let nats_port = free_port();
-    let console = Console::start(
-        &[
-            "-dir",
-            dir.join("jwt").to_str().unwrap(),
-            "-operator",
-            dir.join("operator.jwt").to_str().unwrap(),
-            "-nats",
-            &format!("nats://127.0.0.1:{nats_port}"),
-            "-creds",
-            dir.join("app.creds").to_str().unwrap(),
-        ],
-        dir.join("console.log"),
+    let url = format!("nats://127.0.0.1:{nats_port}");
+    let console = support::console_trusting(
+        &d.operator_jwt,
+        &dir,
+        "console.log",
+        &["-nats", &url, "-creds", creds.to_str().unwrap()],
     );
     let port = console.port;
     support::push_accounts(port, &[(d.sys.public_key(), d.sys_jwt.clone())]);

@@ -11,7 +11,7 @@ use nats_auth::chain::{self, TrustFailure};
 use nats_auth::creds;
 use nats_auth::jwt::{AccountClaims, AnyClaims, OperatorClaims, UserClaims};
 use nats_auth::nkeys::{KeyPair, KeyType};
-use support::{eventually, free_port, temp_dir, unix_now, Client, Console, NatsServer};
+use support::{eventually, free_port, temp_dir, unix_now, Client, NatsServer};
 
 fn key(kind: KeyType) -> KeyPair {
     KeyPair::new(kind, &mut rand_core::OsRng).unwrap()
@@ -93,16 +93,7 @@ fn under_a_strict_operator_only_signing_keys_sign_users() {
 
     // the console: sign-in and its NATS link take the signing key's users only
     let dir = temp_dir("strict-console");
-    std::fs::write(dir.join("operator.jwt"), &operator_jwt).unwrap();
-    let console = Console::start(
-        &[
-            "-dir",
-            dir.join("jwt").to_str().unwrap(),
-            "-operator",
-            dir.join("operator.jwt").to_str().unwrap(),
-        ],
-        dir.join("console.log"),
-    );
+    let console = support::console_trusting(&operator_jwt, &dir, "console.log", &[]);
     let port = console.port;
     support::push_accounts(port, &[(sys.public_key(), sys_jwt.clone())]);
     let session_key = support::session_key(port);

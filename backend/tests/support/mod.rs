@@ -662,16 +662,22 @@ pub fn sign_in(
 
 /// A console on a directory store in `dir/jwt`, its operator pinned to `d`'s (`-operator`).
 pub fn console_with_operator(d: &Deployment, dir: &Path, log: &str) -> Console {
-    std::fs::write(dir.join("operator.jwt"), &d.operator_jwt).unwrap();
-    Console::start(
-        &[
-            "-dir",
-            dir.join("jwt").to_str().unwrap(),
-            "-operator",
-            dir.join("operator.jwt").to_str().unwrap(),
-        ],
-        dir.join(log),
-    )
+    console_trusting(&d.operator_jwt, dir, log, &[])
+}
+
+/// A console on a directory store in `dir/jwt` pinned to `operator_jwt` (written to
+/// `dir/operator.jwt`), with `extra` flags (e.g. `-nats`, `-creds`).
+pub fn console_trusting(operator_jwt: &str, dir: &Path, log: &str, extra: &[&str]) -> Console {
+    std::fs::write(dir.join("operator.jwt"), operator_jwt).unwrap();
+    let (store, operator) = (dir.join("jwt"), dir.join("operator.jwt"));
+    let mut args = vec![
+        "-dir",
+        store.to_str().unwrap(),
+        "-operator",
+        operator.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    Console::start(&args, dir.join(log))
 }
 
 /// Pushes each `(account key, JWT)` to the console on `port`, expecting 200.
