@@ -116,7 +116,8 @@ fn operator_account_user_chain_and_revocation() {
     assert!(verdict.is_ok(), "{:?}", verdict.reason);
 
     // nats-server configuration names the operator and the resolver
-    let config = issue::server_config(&data, "http://127.0.0.1:9090/jwt/v1/accounts/").unwrap();
+    let url = issue::Resolver::Url("http://127.0.0.1:9090/jwt/v1/accounts/".into());
+    let config = issue::server_config(&data, &url, "0.0.0.0:4222", "127.0.0.1:8222").unwrap();
     assert!(config.contains(&format!("system_account: {}", operator.nats.system_account)));
     assert!(config.contains("resolver: URL(http://127.0.0.1:9090/jwt/v1/accounts/)"));
 }
@@ -749,4 +750,62 @@ fn user_key() -> String {
     nats_auth::nkeys::KeyPair::new(nats_auth::nkeys::KeyType::User, &mut nats_auth::OsRng)
         .unwrap()
         .public_key()
+}
+
+#[wasm_bindgen_test]
+fn server_configs_for_each_resolver_say_what_each_line_is() {
+    let mut data = VaultData::default();
+    issue::create_operator(&mut data, &operator_form("ACME", true), NOW).unwrap();
+    let sys = issue::operator(&data).unwrap().nats.system_account;
+    let url = issue::Resolver::Url("http://127.0.0.1:9090/jwt/v1/accounts/".into());
+    let text = issue::server_config(&data, &url, "0.0.0.0:4222", "127.0.0.1:8222").unwrap();
+    for line in [
+        "# where clients connect\nlisten: 0.0.0.0:4222\n",
+        "\nhttp: 127.0.0.1:8222\n",
+        &format!("system_account: {sys}\n"),
+        "resolver: URL(http://127.0.0.1:9090/jwt/v1/accounts/)\n",
+    ] {
+        assert!(text.contains(line), "{line:?} in\n{text}");
+    }
+    assert!(!text.contains("jetstream"), "no account uses JetStream yet");
+
+    let full = issue::server_config(
+        &data,
+        &issue::Resolver::Full,
+        "0.0.0.0:4222",
+        "127.0.0.1:8222",
+    )
+    .unwrap();
+    let sys_jwt = &data.accounts.iter().find(|a| a.key == sys).unwrap().jwt;
+    for line in [
+        "resolver {\n  type: full\n",
+        "  dir: \"./jwt\"\n",
+        "  allow_delete: false\n",
+        "  interval: \"2m\"\n",
+        &format!("resolver_preload {{\n  {sys}: {sys_jwt}\n}}\n"),
+    ] {
+        assert!(full.contains(line), "{line:?} in\n{full}");
+    }
+    let cache = issue::server_config(
+        &data,
+        &issue::Resolver::Cache,
+        "0.0.0.0:4222",
+        "127.0.0.1:8222",
+    )
+    .unwrap();
+    assert!(
+        cache.contains("  type: cache\n") && cache.contains("  ttl: \"1h\"\n"),
+        "{cache}"
+    );
+
+    let form = AccountForm {
+        jetstream: true,
+        ..account_form("STREAMS")
+    };
+    issue::save_account(&mut data, None, &form, "", NOW).unwrap();
+    let text = issue::server_config(&data, &url, "0.0.0.0:4222", "127.0.0.1:8222").unwrap();
+    assert!(
+        text.contains("jetstream {\n  store_dir: \"./jetstream\"\n}\n"),
+        "{text}"
+    );
 }

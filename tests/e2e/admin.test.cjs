@@ -15,6 +15,7 @@ const path = require("node:path");
 const { spawn } = require("node:child_process");
 const { chromium } = require("playwright-core");
 const nkeys = require("@nats-io/nkeys");
+const { connect, credsAuthenticator } = require("nats");
 
 const { root, SEED, freePort, waitFor } = require("./support.cjs");
 const shots = path.join(process.env.E2E_SCREENSHOTS || path.join(root, "target/e2e-screenshots"), "admin");
@@ -288,6 +289,26 @@ test("an admin finds state, safety and words where expected; every page passes a
   await waitFor(async () => /^NATS: failing · .*authorization/i.test(await page.textContent("#link-state")), "the failing link in the header", 20000);
   assert.ok(await page.$("#link-state.link-failing"));
   await page.screenshot({ path: path.join(shots, "operator-link-failing.png"), fullPage: true });
+
+  // a nats-resolver configuration (type full, SYS preloaded) that nats-server 2.15 runs: sys connects
+  const [resolverPort, resolverMonitor] = [await freePort(), await freePort()];
+  await page.getByLabel("Accounts are resolved by").selectOption("full");
+  await page.getByLabel("Client address (listen)").fill(`127.0.0.1:${resolverPort}`);
+  await page.getByLabel("Monitoring address").fill(`127.0.0.1:${resolverMonitor}`);
+  const resolverConf = await saveDownload(() => page.getByRole("button", { name: "Download nats-server.conf" }).click());
+  const resolverText = fs.readFileSync(resolverConf, "utf8");
+  assert.match(resolverText, /resolver \{\n  type: full\n/);
+  assert.match(resolverText, /resolver_preload \{\n  A[A-Z2-7]{55}: eyJ/);
+  const resolverDir = path.join(work, "resolver");
+  fs.mkdirSync(resolverDir);
+  const resolverServer = spawn(natsServerBinary(), ["-c", resolverConf], { cwd: resolverDir, stdio: ["ignore", "ignore", fs.openSync(path.join(work, "resolver.log"), "w")] });
+  stops.push(() => resolverServer.kill("SIGKILL"));
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${resolverMonitor}/varz`)).ok, "the resolver server's monitoring port", 15000);
+  await nav("Users");
+  const sysCreds = await saveDownload(() => page.getByRole("button", { name: "Download creds of sys" }).click());
+  const sysConnection = await connect({ servers: `127.0.0.1:${resolverPort}`, authenticator: credsAuthenticator(new TextEncoder().encode(fs.readFileSync(sysCreds, "utf8"))), reconnect: false });
+  await sysConnection.close();
+  await nav("Operator");
 
   // 9. locking from the header; what the server knows stays shown, nothing offers to create it
   await page.click("#vault-state");

@@ -83,7 +83,12 @@ test("a new user goes from nothing to working creds, and revocation applies", as
   await expectNotice("SYS is pushed, and you are signed in as admin");
   assert.match(await page.textContent("#session-state"), /ACME admin · admin of SYS/);
   await page.screenshot({ path: path.join(shots, "2-operator.png"), fullPage: true });
+  // the configuration names where the server listens and where its monitoring port is
+  const natsPort = await freePort();
+  await page.getByLabel("Client address (listen)").fill(`127.0.0.1:${natsPort}`);
+  await page.getByLabel("Monitoring address").fill(`127.0.0.1:${await freePort()}`);
   const serverConfig = await saveDownload(() => page.getByRole("button", { name: "Download nats-server.conf" }).click());
+  assert.match(fs.readFileSync(serverConfig, "utf8"), new RegExp(`# where clients connect\nlisten: 127.0.0.1:${natsPort}\n`));
 
   // account with a signing key generated into the vault, pushed; a bad limit is named at its input
   await page.getByRole("link", { name: "Accounts" }).click();
@@ -127,9 +132,7 @@ test("a new user goes from nothing to working creds, and revocation applies", as
   assert.ok(aliceClaims.nats.issuer_account.startsWith("A") && aliceClaims.iss !== aliceClaims.nats.issuer_account, "issued by a signing key of APP");
 
   // a real nats-server with the downloaded configuration, resolving through the console
-  const natsPort = await freePort();
-  const natsConf = path.join(work, "nats-server.conf");
-  fs.writeFileSync(natsConf, `listen: 127.0.0.1:${natsPort}\n` + fs.readFileSync(serverConfig, "utf8"));
+  const natsConf = serverConfig;
   const natsServer = spawn(natsServerBinary(), ["-c", natsConf], { stdio: ["ignore", "ignore", fs.openSync(path.join(work, "nats.log"), "w")] });
   processes.push(natsServer);
   let nc;

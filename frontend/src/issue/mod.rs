@@ -180,19 +180,76 @@ pub fn sign_account(
     Ok(jwt)
 }
 
-/// A nats-server configuration for this operator, resolving accounts through `resolver_url`.
-pub fn server_config(data: &VaultData, resolver_url: &str) -> Result<String, String> {
+/// Where a generated nats-server configuration resolves accounts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolver {
+    /// This console's account server (`resolver: URL(…)`).
+    Url(String),
+    /// nats-server's own resolver keeping every account (`type: full`), as `nsc generate config
+    /// --nats-resolver` writes it.
+    Full,
+    /// nats-server's own resolver keeping accounts looked up recently (`type: cache`).
+    Cache,
+}
+
+/// A nats-server configuration for this operator: listen and monitoring addresses, the
+/// operator, its system account, the resolver, and JetStream when an account of the vault uses
+/// it, each commented.
+pub fn server_config(
+    data: &VaultData,
+    resolver: &Resolver,
+    listen: &str,
+    monitor: &str,
+) -> Result<String, String> {
     let op = operator(data).ok_or("create or import an operator first")?;
     let jwt = data.operator_jwt.as_deref().unwrap_or_default();
-    Ok(format!(
-        "# nats-server configuration for operator {name}, made by NATS Console\n\
-         # accounts are resolved through this console's account server\n\
+    let sys = &op.nats.system_account;
+    let mut text = format!(
+        "# nats-server configuration for operator {name}, made by NATS Console\n\n\
+         # where clients connect\n\
+         listen: {listen}\n\
+         # the monitoring port (varz, connz, …): the console's dashboard polls it\n\
+         http: {monitor}\n\n\
+         # the operator this server trusts, and its system account\n\
          operator: {jwt}\n\
-         system_account: {sys}\n\
-         resolver: URL({resolver_url})\n",
+         system_account: {sys}\n\n",
         name = op.name,
-        sys = op.nats.system_account,
-    ))
+    );
+    match resolver {
+        Resolver::Url(url) => text.push_str(&format!(
+            "# accounts are resolved through this console's account server\nresolver: URL({url})\n"
+        )),
+        Resolver::Full | Resolver::Cache => {
+            let (kind, keep) = match resolver {
+                Resolver::Full => ("full", "  # an operator-signed request may delete accounts\n  allow_delete: false\n  # how often the servers of a cluster compare what they hold\n  interval: \"2m\"\n  timeout: \"1.9s\"\n"),
+                _ => ("cache", "  # how long a looked-up account is kept\n  ttl: \"1h\"\n"),
+            };
+            let sys_jwt = data
+                .accounts
+                .iter()
+                .find(|a| a.key == *sys)
+                .map(|a| a.jwt.clone())
+                .ok_or(
+                    "the vault does not hold the system account's JWT, which the servers preload",
+                )?;
+            text.push_str(&format!(
+                "# accounts live in the servers' own resolver (nats-resolver): pushed over NATS\n\
+                 # ($SYS.REQ.CLAIMS.UPDATE), not fetched from a URL\n\
+                 resolver {{\n  type: {kind}\n  # where this server keeps the account JWTs\n  dir: \"./jwt\"\n{keep}}}\n\
+                 # the system account is known before anything is pushed\n\
+                 resolver_preload {{\n  {sys}: {sys_jwt}\n}}\n"
+            ));
+        }
+    }
+    let uses_jetstream = data.accounts.iter().any(|a| {
+        account(data, &a.key).is_some_and(|c| c.nats.limits.jetstream != Default::default())
+    });
+    if uses_jetstream {
+        text.push_str(
+            "\n# an account uses JetStream: this server stores streams here\njetstream {\n  store_dir: \"./jetstream\"\n}\n",
+        );
+    }
+    Ok(text)
 }
 
 /// A user JWT of the system account for the console's own key (`console_key`, from

@@ -138,10 +138,36 @@ pub fn OperatorPage() -> impl IntoView {
             }
         }
     };
+    let resolver_kind = RwSignal::new("url".to_string());
+    let listen = RwSignal::new("0.0.0.0:4222".to_string());
+    let monitor = RwSignal::new("127.0.0.1:8222".to_string());
+    let resolver_options = || {
+        vec![
+            (
+                "url".to_string(),
+                "this console's account server (URL resolver)".to_string(),
+            ),
+            (
+                "full".to_string(),
+                "the servers' own resolver, every account (nats-resolver, type full)".to_string(),
+            ),
+            (
+                "cache".to_string(),
+                "the servers' own resolver, accounts in use (nats-resolver, type cache)"
+                    .to_string(),
+            ),
+        ]
+    };
     let config = move || {
-        console
-            .data()
-            .and_then(|d| issue::server_config(&d, &format!("{}/jwt/v1/accounts/", origin())).ok())
+        let resolver = match resolver_kind.get().as_str() {
+            "full" => issue::Resolver::Full,
+            "cache" => issue::Resolver::Cache,
+            _ => issue::Resolver::Url(format!("{}/jwt/v1/accounts/", origin())),
+        };
+        console.data().map(|d| {
+            issue::server_config(&d, &resolver, listen.get().trim(), monitor.get().trim())
+                .unwrap_or_else(|e| format!("# {e}"))
+        })
     };
     let download_config = move |_| {
         if let Some(text) = config() {
@@ -215,8 +241,11 @@ pub fn OperatorPage() -> impl IntoView {
             </section>
             <section>
                 <h2>"Server configuration"</h2>
-                <p class="muted">"Start nats-server with this file: it trusts the operator and resolves accounts through this console."</p>
-                <textarea id="server-config" aria-label="nats-server configuration" rows="6" readonly prop:value=move || config().unwrap_or_default()></textarea>
+                <p class="muted">"Start nats-server with this file: it trusts the operator and resolves accounts through this console, or keeps them in its own resolver (nats-resolver), which the console then pushes to over its NATS link."</p>
+                <Choice id="config-resolver" label="Accounts are resolved by" value=resolver_kind options=resolver_options/>
+                <Field id="config-listen" label="Client address (listen)" value=listen/>
+                <Field id="config-monitor" label="Monitoring address (http; the dashboard polls it)" value=monitor/>
+                <textarea id="server-config" aria-label="nats-server configuration" rows="14" readonly prop:value=move || config().unwrap_or_default()></textarea>
                 <button on:click=download_config>"Download nats-server.conf"</button>
             </section>
         </Show>
