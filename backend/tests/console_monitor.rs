@@ -570,17 +570,7 @@ fn an_admin_sees_the_whole_cluster_and_a_team_its_own_account() {
     assert_eq!(names(&get(port, "/api/v1/monitor/varz", &admin).1), all);
     // the team's session came back too; a signed-out one does not
     assert_eq!(get(port, "/api/v1/session", &team).0, 200);
-    assert_eq!(
-        http(
-            port,
-            "DELETE",
-            "/api/v1/session",
-            &[("Cookie", team.as_str())],
-            b""
-        )
-        .status,
-        204
-    );
+    assert_eq!(support::sign_out(port, &team), 204);
     drop(console);
     let console = Console::start(&console_args, dir.join("console-3.log"));
     assert_eq!(get(port, "/api/v1/session", &team).0, 401);

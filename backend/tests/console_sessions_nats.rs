@@ -9,8 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use support::{
-    eventually, free_port, http, sign_in, temp_dir, unix_now, Client, Console, Deployment,
-    NatsServer,
+    eventually, free_port, sign_in, temp_dir, unix_now, Client, Console, Deployment, NatsServer,
 };
 
 fn get(port: u16, path: &str, cookie: &str) -> (u16, Value) {
@@ -124,17 +123,7 @@ fn a_session_connects_as_its_signer_and_sees_what_nats_server_allows() {
         .to_string();
     let app_path = format!("/api/v1/accounts/{}/connections", app.public_key());
     assert!(users(&get(port, &app_path, &admin).1).contains(&team_key));
-    assert_eq!(
-        http(
-            port,
-            "DELETE",
-            "/api/v1/session",
-            &[("Cookie", team.as_str())],
-            b""
-        )
-        .status,
-        204
-    );
+    assert_eq!(support::sign_out(port, &team), 204);
     assert!(
         eventually(Duration::from_secs(10), || !users(
             &get(port, &app_path, &admin).1

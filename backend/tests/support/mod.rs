@@ -660,6 +660,18 @@ pub fn sign_in(
         .to_string()
 }
 
+/// `DELETE /api/v1/session` with `cookie`: the status.
+pub fn sign_out(port: u16, cookie: &str) -> u16 {
+    http(
+        port,
+        "DELETE",
+        "/api/v1/session",
+        &[("Cookie", cookie)],
+        b"",
+    )
+    .status
+}
+
 /// A console on a directory store in `dir/jwt`, its operator pinned to `d`'s (`-operator`).
 pub fn console_with_operator(d: &Deployment, dir: &Path, log: &str) -> Console {
     console_trusting(&d.operator_jwt, dir, log, &[])

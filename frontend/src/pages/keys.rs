@@ -52,9 +52,18 @@ pub fn KeysPage() -> impl IntoView {
             import.set(String::new());
         }
     };
+    // the vault's contents and one of its keys, for an action on that key's row
+    let key_of = move |public_key: &str| {
+        let data = console.data()?;
+        let key = data
+            .keys
+            .iter()
+            .find(|k| k.public_key == public_key)?
+            .clone();
+        Some((data, key))
+    };
     let delete = move |public_key: String| {
-        let Some(data) = console.data() else { return };
-        let Some(key) = data.keys.iter().find(|k| k.public_key == public_key) else {
+        let Some((data, key)) = key_of(&public_key) else {
             return;
         };
         if super::confirmed(&format!(
@@ -62,7 +71,7 @@ pub fn KeysPage() -> impl IntoView {
             key.role,
             key.name,
             crate::issue::short(&public_key),
-            what_stops(key, &data)
+            what_stops(&key, &data)
         )) {
             let role = key.role.clone();
             console.change(|data| {
@@ -72,8 +81,7 @@ pub fn KeysPage() -> impl IntoView {
         }
     };
     let export = move |public_key: String| {
-        let Some(data) = console.data() else { return };
-        let Some(key) = data.keys.iter().find(|k| k.public_key == public_key) else {
+        let Some((_, key)) = key_of(&public_key) else {
             return;
         };
         if super::confirmed(&format!(
