@@ -15,6 +15,7 @@ mod console_api;
 mod logging;
 mod monitor;
 mod nats_link;
+mod nats_resolver;
 mod portal;
 mod primary;
 mod query_string;

@@ -244,6 +244,16 @@ impl Sessions {
         }
     }
 
+    /// Open sessions without a NATS connection because none was configured when they began
+    /// (the console was linked to NATS since).
+    pub fn unlinked(&self) -> Vec<Arc<Session>> {
+        lock(&self.active)
+            .values()
+            .filter(|s| matches!(*s.link.borrow(), SessionLink::NotConfigured))
+            .cloned()
+            .collect()
+    }
+
     /// Brings back the journaled sessions that `grant_of` (the sign-in check, again) accepts;
     /// the journal keeps those only. Returns them, to connect to NATS.
     pub fn restore(

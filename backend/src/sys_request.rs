@@ -40,6 +40,39 @@ pub async fn gather_expecting(
     payload: serde_json::Value,
     expected: &HashSet<String>,
 ) -> Result<Vec<serde_json::Value>, SysRequestError> {
+    let mut waiting_for = expected.clone();
+    collect(client, subject, payload.to_string().into(), |payload| {
+        let value = serde_json::from_slice::<serde_json::Value>(&payload).ok()?;
+        waiting_for.remove(server_id(&value));
+        Some((value, !expected.is_empty() && waiting_for.is_empty()))
+    })
+    .await
+}
+
+/// Publishes `payload` on `subject` and returns every reply's bytes (replies that are not JSON,
+/// as a resolver's `CLAIMS.LOOKUP`), ending sooner once `expected` replies arrived.
+pub async fn gather_raw(
+    client: &async_nats::Client,
+    subject: String,
+    payload: bytes::Bytes,
+    expected: usize,
+) -> Result<Vec<bytes::Bytes>, SysRequestError> {
+    let mut count = 0;
+    collect(client, subject, payload, |payload| {
+        count += 1;
+        Some((payload, expected > 0 && count >= expected))
+    })
+    .await
+}
+
+/// The request and the wait: `take` turns a reply into a kept item (or drops it) and says
+/// whether every expected server has answered, after which only [`NEWCOMER_GAP`] is waited.
+async fn collect<T>(
+    client: &async_nats::Client,
+    subject: String,
+    payload: bytes::Bytes,
+    mut take: impl FnMut(bytes::Bytes) -> Option<(T, bool)>,
+) -> Result<Vec<T>, SysRequestError> {
     let nats = |e: &dyn std::fmt::Display| SysRequestError::Nats(e.to_string());
     let inbox = client.new_inbox();
     let mut replies = client
@@ -47,27 +80,23 @@ pub async fn gather_expecting(
         .await
         .map_err(|e| nats(&e))?;
     client
-        .publish_with_reply(subject, inbox, payload.to_string().into())
+        .publish_with_reply(subject, inbox, payload)
         .await
         .map_err(|e| nats(&e))?;
     client.flush().await.map_err(|e| nats(&e))?;
     let deadline = tokio::time::Instant::now() + DEADLINE;
     let mut gathered = Vec::new();
     let mut wait = DEADLINE;
-    let mut waiting_for = expected.clone();
     while gathered.len() < MAX_REPLIES {
         let until = (tokio::time::Instant::now() + wait).min(deadline);
         match tokio::time::timeout_at(until, replies.next()).await {
             Ok(Some(message)) => {
-                if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&message.payload) {
-                    waiting_for.remove(server_id(&value));
-                    gathered.push(value);
+                let mut all_in = false;
+                if let Some((item, done)) = take(message.payload) {
+                    gathered.push(item);
+                    all_in = done;
                 }
-                wait = if !expected.is_empty() && waiting_for.is_empty() {
-                    NEWCOMER_GAP
-                } else {
-                    QUIET_GAP
-                };
+                wait = if all_in { NEWCOMER_GAP } else { QUIET_GAP };
             }
             Ok(None) | Err(_) => break,
         }

@@ -31,3 +31,15 @@ pub async fn post(url: &str, body: Value) -> Result<Value, String> {
         .map_err(|e| e.to_string())?;
     answer(response).await
 }
+
+/// Posts `body` as text (a JWT the console API takes as it is).
+pub async fn post_text(url: &str, body: &str) -> Result<Value, String> {
+    let response = gloo_net::http::Request::post(url)
+        .header("Content-Type", "application/jwt")
+        .body(body.to_string())
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    answer(response).await
+}

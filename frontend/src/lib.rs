@@ -82,6 +82,7 @@ pub fn App() -> impl IntoView {
                 Page::SignIn => view! { <pages::sign_in::SignInPage/> }.into_any(),
                 Page::Team => view! { <pages::team::TeamPage/> }.into_any(),
                 Page::Audit => view! { <pages::audit::AuditPage/> }.into_any(),
+                Page::NatsResolver => view! { <pages::nats_resolver::NatsResolverPage/> }.into_any(),
                 // the ops pages are the other bundle's (see ops.rs): reached by a full page load
                 _ => view! { <p>"No such page."</p> }.into_any(),
             }}

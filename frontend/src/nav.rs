@@ -25,11 +25,12 @@ pub enum Page {
     SignIn,
     Team,
     Audit,
+    NatsResolver,
     NotFound,
 }
 
 impl Page {
-    pub const MENU: [Page; 15] = [
+    pub const MENU: [Page; 16] = [
         Page::Home,
         Page::Servers,
         Page::Overview,
@@ -43,6 +44,7 @@ impl Page {
         Page::Users,
         Page::Keys,
         Page::Team,
+        Page::NatsResolver,
         Page::Audit,
         Page::Inspector,
     ];
@@ -64,6 +66,7 @@ impl Page {
             Page::SignIn => "/sign-in",
             Page::Team => "/team",
             Page::Audit => "/audit",
+            Page::NatsResolver => "/nats-resolver",
             Page::NotFound => "",
         }
     }
@@ -85,6 +88,7 @@ impl Page {
             Page::SignIn => "Sign in",
             Page::Team => "Team",
             Page::Audit => "Audit",
+            Page::NatsResolver => "Resolver",
             Page::NotFound => "Not found",
         }
     }

@@ -117,7 +117,11 @@ fn operator_account_user_chain_and_revocation() {
 
     // nats-server configuration names the operator and the resolver
     let url = issue::Resolver::Url("http://127.0.0.1:9090/jwt/v1/accounts/".into());
-    let config = issue::server_config(&data, &url, "0.0.0.0:4222", "127.0.0.1:8222").unwrap();
+    let config = issue::server_config(
+        &data,
+        &issue::ServerSetup::new(url.clone(), "0.0.0.0:4222", "127.0.0.1:8222"),
+    )
+    .unwrap();
     assert!(config.contains(&format!("system_account: {}", operator.nats.system_account)));
     assert!(config.contains("resolver: URL(http://127.0.0.1:9090/jwt/v1/accounts/)"));
 }
@@ -551,12 +555,18 @@ fn an_account_deletion_request_is_what_the_server_accepts_for_that_account_only(
     let alice = issue::save_user(&mut data, &app_key, None, &user_form("alice"), "", NOW);
     assert!(alice.is_ok());
 
-    let token = issue::account_deletion_request(&data, &app_key, NOW).unwrap();
+    let token =
+        issue::account_deletion_request(&data, std::slice::from_ref(&app_key), NOW).unwrap();
     let AnyClaims::Generic(request) = nats_auth::jwt::decode(&token).unwrap() else {
         panic!("not a generic claim");
     };
     // the server's own rule: issued by the operator's keys, listing the account
     chain::check_account_deletion(&request, &operator, &app_key).unwrap();
+    // and nats-server's resolver takes the same request ($SYS.REQ.CLAIMS.DELETE)
+    assert_eq!(
+        chain::check_resolver_deletion(&request, &operator).unwrap(),
+        vec![app_key.clone()]
+    );
     assert!(
         chain::check_account_deletion(&request, &operator, &operator.nats.system_account).is_err()
     );
@@ -697,6 +707,38 @@ fn under_strict_signing_the_forms_offer_only_what_nats_server_takes() {
             .all(|s| s.key != sys_key),
         "the identity is not offered"
     );
+    // signing in as admin: only SYS's signing key is offered, and the console takes it
+    let choices: Vec<_> = issue::sign_in_choices(&data, &sys_key)
+        .into_iter()
+        .filter(|c| c.account == sys_key)
+        .collect();
+    assert_eq!(
+        choices.len(),
+        1,
+        "{:?}",
+        choices.iter().map(|c| &c.label).collect::<Vec<_>>()
+    );
+    assert_ne!(choices[0].signer, sys_key);
+    let session_key = user_key();
+    let (session, _) = issue::session_jwt(
+        &data,
+        &operator,
+        &sys,
+        &choices[0].signer,
+        &session_key,
+        "admin",
+        "1",
+        NOW,
+    )
+    .unwrap();
+    nats_auth::session::check_sign_in(
+        &session,
+        &session_key,
+        &operator,
+        |_| Some(sys.clone()),
+        NOW,
+    )
+    .unwrap();
 
     let (app_key, app_jwt) =
         issue::save_account(&mut data, None, &account_form("APP"), "", NOW).unwrap();
@@ -758,7 +800,11 @@ fn server_configs_for_each_resolver_say_what_each_line_is() {
     issue::create_operator(&mut data, &operator_form("ACME", true), NOW).unwrap();
     let sys = issue::operator(&data).unwrap().nats.system_account;
     let url = issue::Resolver::Url("http://127.0.0.1:9090/jwt/v1/accounts/".into());
-    let text = issue::server_config(&data, &url, "0.0.0.0:4222", "127.0.0.1:8222").unwrap();
+    let text = issue::server_config(
+        &data,
+        &issue::ServerSetup::new(url.clone(), "0.0.0.0:4222", "127.0.0.1:8222"),
+    )
+    .unwrap();
     for line in [
         "# where clients connect\nlisten: 0.0.0.0:4222\n",
         "\nhttp: 127.0.0.1:8222\n",
@@ -771,9 +817,7 @@ fn server_configs_for_each_resolver_say_what_each_line_is() {
 
     let full = issue::server_config(
         &data,
-        &issue::Resolver::Full,
-        "0.0.0.0:4222",
-        "127.0.0.1:8222",
+        &issue::ServerSetup::new(issue::Resolver::Full, "0.0.0.0:4222", "127.0.0.1:8222"),
     )
     .unwrap();
     let sys_jwt = &data.accounts.iter().find(|a| a.key == sys).unwrap().jwt;
@@ -788,9 +832,7 @@ fn server_configs_for_each_resolver_say_what_each_line_is() {
     }
     let cache = issue::server_config(
         &data,
-        &issue::Resolver::Cache,
-        "0.0.0.0:4222",
-        "127.0.0.1:8222",
+        &issue::ServerSetup::new(issue::Resolver::Cache, "0.0.0.0:4222", "127.0.0.1:8222"),
     )
     .unwrap();
     assert!(
@@ -798,12 +840,58 @@ fn server_configs_for_each_resolver_say_what_each_line_is() {
         "{cache}"
     );
 
+    // one server of a cluster whose accounts may be deleted by the operator
+    let mut setup =
+        issue::ServerSetup::new(issue::Resolver::Full, "127.0.0.1:4222", "127.0.0.1:8222");
+    setup.server_name = "n-1".into();
+    setup.allow_delete = true;
+    setup.cluster = Some(issue::ClusterSetup {
+        name: "east".into(),
+        listen: "127.0.0.1:6222".into(),
+        routes: vec!["127.0.0.1:6223".into(), "10.0.0.3:6222".into()],
+    });
+    let clustered = issue::server_config(&data, &setup).unwrap();
+    for line in [
+        "server_name: n-1\n",
+        "cluster {\n  name: east\n  listen: 127.0.0.1:6222\n  routes: [\n    nats-route://127.0.0.1:6223\n    nats-route://10.0.0.3:6222\n  ]\n}\n",
+        "  allow_delete: true\n",
+    ] {
+        assert!(clustered.contains(line), "{line:?} in\n{clustered}");
+    }
+    // what nats-server would not read is refused, naming the input
+    for (field, bad) in [
+        ("server name", "n 1"),
+        ("route address", "6222"),
+        ("routes", "nats://x:1"),
+        ("cluster name", ""),
+    ] {
+        let mut wrong = setup.clone();
+        match field {
+            "server name" => wrong.server_name = bad.into(),
+            "route address" => wrong.cluster.as_mut().unwrap().listen = bad.into(),
+            "routes" => wrong.cluster.as_mut().unwrap().routes = vec![bad.into()],
+            _ => wrong.cluster.as_mut().unwrap().name = bad.into(),
+        }
+        let error = issue::server_config(&data, &wrong).unwrap_err();
+        assert!(error.starts_with(field), "{field}: {error}");
+    }
+
     let form = AccountForm {
         jetstream: true,
         ..account_form("STREAMS")
     };
     issue::save_account(&mut data, None, &form, "", NOW).unwrap();
-    let text = issue::server_config(&data, &url, "0.0.0.0:4222", "127.0.0.1:8222").unwrap();
+    setup.server_name.clear();
+    let error = issue::server_config(&data, &setup).unwrap_err();
+    assert!(
+        error.contains("JetStream in a cluster needs a name"),
+        "{error}"
+    );
+    let text = issue::server_config(
+        &data,
+        &issue::ServerSetup::new(url.clone(), "0.0.0.0:4222", "127.0.0.1:8222"),
+    )
+    .unwrap();
     assert!(
         text.contains("jetstream {\n  store_dir: \"./jetstream\"\n}\n"),
         "{text}"

@@ -64,6 +64,19 @@ pub enum TrustFailure {
     DeletionNotRequested {
         account: String,
     },
+    /// A delete request for nats-server's resolver whose subject is not its issuer.
+    DeletionNotSelfSigned {
+        subject: String,
+        issuer: String,
+    },
+    /// A delete request without a list of account public keys in `nats.accounts`.
+    DeletionMalformed {
+        reason: String,
+    },
+    /// A delete request naming the operator's system account.
+    SystemAccountNotDeletable {
+        account: String,
+    },
     /// A first operator JWT that its own key did not sign.
     OperatorNotSelfSigned {
         issuer: String,
@@ -127,6 +140,14 @@ impl fmt::Display for TrustFailure {
             }
             WrongClaimType { context, claim } => {
                 write!(f, "a {claim} JWT cannot be checked against an {context}")
+            }
+            DeletionNotSelfSigned { subject, issuer } => write!(
+                f,
+                "not self signed: a delete request's subject ({subject}) must be its issuer ({issuer})"
+            ),
+            DeletionMalformed { reason } => write!(f, "malformed delete request: {reason}"),
+            SystemAccountNotDeletable { account } => {
+                write!(f, "not allowed to delete system account {account}")
             }
             OperatorNotSelfSigned { issuer } => {
                 write!(f, "a new operator JWT must be self-signed (issued by {issuer})")
@@ -312,6 +333,56 @@ pub fn check_account_deletion(
         });
     }
     Ok(())
+}
+
+/// The accounts `request` deletes from nats-server's own resolver (`$SYS.REQ.CLAIMS.DELETE`),
+/// checked as nats-server checks it: self-signed (subject = issuer) by one of the operator's
+/// keys — under strict signing a signing key — listing valid account keys in `nats.accounts`,
+/// never the system account. Expiry is the caller's to check (`validate`).
+pub fn check_resolver_deletion(
+    request: &jwt::GenericClaims,
+    operator: &OperatorClaims,
+) -> Result<Vec<String>, TrustFailure> {
+    let identity_refused =
+        operator.nats.strict_signing_key_usage && request.issuer == operator.subject;
+    if !operator.did_sign(&request.issuer) || identity_refused {
+        return Err(TrustFailure::NotSignedByOperator {
+            kind: "delete request",
+            issuer: request.issuer.clone(),
+            operator: operator.subject.clone(),
+        });
+    }
+    if request.subject != request.issuer {
+        return Err(TrustFailure::DeletionNotSelfSigned {
+            subject: request.subject.clone(),
+            issuer: request.issuer.clone(),
+        });
+    }
+    let malformed = |reason: &str| TrustFailure::DeletionMalformed {
+        reason: reason.to_string(),
+    };
+    let list = request
+        .nats
+        .get("accounts")
+        .and_then(|a| a.as_array())
+        .ok_or_else(|| malformed("nats.accounts must be a list of account public keys"))?;
+    if list.is_empty() {
+        return Err(malformed("nats.accounts lists no account"));
+    }
+    let mut accounts = Vec::with_capacity(list.len());
+    for entry in list {
+        let key = entry
+            .as_str()
+            .filter(|k| crate::nkeys::is_valid_public_account_key(k))
+            .ok_or_else(|| malformed(&format!("{entry:.64} is not an account public key")))?;
+        if key == operator.nats.system_account {
+            return Err(TrustFailure::SystemAccountNotDeletable {
+                account: key.to_string(),
+            });
+        }
+        accounts.push(key.to_string());
+    }
+    Ok(accounts)
 }
 
 /// Does `claims` chain to `operator`? Operator JWTs must be the operator's own (or signed by
@@ -592,5 +663,74 @@ mod tests {
             check_account_deletion(&request(&stranger, &["AY"]), &op, "AY"),
             Err(TrustFailure::NotSignedByOperator { .. })
         ));
+    }
+
+    #[test]
+    fn resolver_deletion_is_checked_as_nats_server_checks_it() {
+        let operator = KeyPair::from_raw_seed(KeyType::Operator, &[1; 32]).unwrap();
+        let signer = KeyPair::from_raw_seed(KeyType::Operator, &[2; 32]).unwrap();
+        let stranger = KeyPair::from_raw_seed(KeyType::Operator, &[3; 32]).unwrap();
+        let app = KeyPair::from_raw_seed(KeyType::Account, &[4; 32])
+            .unwrap()
+            .public_key();
+        let sys = KeyPair::from_raw_seed(KeyType::Account, &[5; 32])
+            .unwrap()
+            .public_key();
+        let mut op = OperatorClaims::new(operator.public_key());
+        op.nats.signing_keys.push(signer.public_key());
+        op.nats.system_account = sys.clone();
+        let request = |by: &KeyPair, subject: &str, accounts: serde_json::Value| {
+            let mut claims = GenericClaims {
+                subject: subject.to_string(),
+                ..Default::default()
+            };
+            claims.nats.insert("accounts".into(), accounts);
+            let token = claims.encode(by, 1_767_225_600).unwrap();
+            match crate::jwt::decode(&token).unwrap() {
+                crate::jwt::AnyClaims::Generic(g) => g,
+                other => panic!("{other:?}"),
+            }
+        };
+        let by_signer = request(&signer, &signer.public_key(), serde_json::json!([app]));
+        assert_eq!(
+            check_resolver_deletion(&by_signer, &op).unwrap(),
+            vec![app.clone()]
+        );
+        let by_identity = request(&operator, &operator.public_key(), serde_json::json!([app]));
+        assert!(check_resolver_deletion(&by_identity, &op).is_ok());
+        // the request the console's store takes (subject: the operator) is not self-signed
+        let about_operator = request(&signer, &operator.public_key(), serde_json::json!([app]));
+        assert!(matches!(
+            check_resolver_deletion(&about_operator, &op),
+            Err(TrustFailure::DeletionNotSelfSigned { .. })
+        ));
+        let stranger_signed = request(&stranger, &stranger.public_key(), serde_json::json!([app]));
+        assert!(matches!(
+            check_resolver_deletion(&stranger_signed, &op),
+            Err(TrustFailure::NotSignedByOperator { .. })
+        ));
+        for bad in [
+            serde_json::json!("AX"),
+            serde_json::json!([]),
+            serde_json::json!(["AX"]),
+        ] {
+            let malformed = request(&signer, &signer.public_key(), bad.clone());
+            assert!(
+                matches!(
+                    check_resolver_deletion(&malformed, &op),
+                    Err(TrustFailure::DeletionMalformed { .. })
+                ),
+                "{bad}"
+            );
+        }
+        let system = request(&signer, &signer.public_key(), serde_json::json!([app, sys]));
+        assert!(matches!(
+            check_resolver_deletion(&system, &op),
+            Err(TrustFailure::SystemAccountNotDeletable { .. })
+        ));
+        // under strict signing the identity key may not ask
+        op.nats.strict_signing_key_usage = true;
+        assert!(check_resolver_deletion(&by_identity, &op).is_err());
+        assert!(check_resolver_deletion(&by_signer, &op).is_ok());
     }
 }

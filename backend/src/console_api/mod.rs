@@ -10,6 +10,7 @@ mod events;
 mod info;
 mod monitor;
 mod nats_link;
+mod nats_resolver;
 mod portal;
 mod servers;
 pub mod session;
@@ -48,6 +49,12 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/api/v1/audit/download", get(audit::download))
         .route("/api/v1/events", get(events::stream))
         .route("/api/v1/servers/{id}/{action}", post(servers::act))
+        .route("/api/v1/nats-resolver", get(nats_resolver::report))
+        .route(
+            "/api/v1/nats-resolver/accounts/{key}",
+            post(nats_resolver::push),
+        )
+        .route("/api/v1/nats-resolver/delete", post(nats_resolver::delete))
         .route("/api/v1/access-requests", get(portal::access_requests))
         .route(
             "/api/v1/access-requests/{id}/decision",

@@ -114,5 +114,9 @@ pub async fn set(
         request.servers,
         request.jwt.trim().to_string(),
     );
+    // the people signed in already get their own connections now, as a new sign-in would
+    for session in state.sessions.unlinked() {
+        session.connect(&state.nats_config, state.nats.servers());
+    }
     Json(serde_json::json!({ "status": "connecting" })).into_response()
 }

@@ -240,28 +240,29 @@ pub fn save_account(
 /// How long an account deletion request stays valid: sent at once, so a few minutes.
 const DELETE_REQUEST_SECONDS: i64 = 300;
 
-/// The operator-signed request that deletes `account_key` from an account server (or a
-/// nats-resolver, `$SYS.REQ.CLAIMS.DELETE`): a generic claim about the operator listing the
-/// account, signed by one of the operator's keys the vault holds, valid for five minutes.
+/// The operator-signed request that deletes `accounts` from an account server (or a
+/// nats-resolver, `$SYS.REQ.CLAIMS.DELETE`): a generic claim listing them, about and signed by
+/// one of the operator's keys the vault holds, valid for five minutes.
 pub fn account_deletion_request(
     data: &VaultData,
-    account_key: &str,
+    accounts: &[String],
     now: i64,
 ) -> Result<String, String> {
-    let operator = super::operator(data).ok_or("the vault holds no operator")?;
+    super::operator(data).ok_or("the vault holds no operator")?;
     let signer = super::operator_signers(data)
         .into_iter()
         .next()
         .ok_or("the vault holds none of the operator's keys: import one on the Keys page")?;
     let pair = super::pair_of(data, &signer.key)?;
+    // self-signed, as nats-server's resolver demands; the console's store takes it too
     let mut request = nats_auth::jwt::GenericClaims {
-        subject: operator.subject,
+        subject: signer.key.clone(),
         expires: now + DELETE_REQUEST_SECONDS,
         ..Default::default()
     };
     request
         .nats
-        .insert("accounts".into(), serde_json::json!([account_key]));
+        .insert("accounts".into(), serde_json::json!(accounts));
     request.encode(&pair, now).map_err(|e| e.to_string())
 }
 

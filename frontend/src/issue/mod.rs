@@ -192,37 +192,140 @@ pub enum Resolver {
     Cache,
 }
 
+/// One server of a cluster: its routes (`cluster {}`), as nsc leaves to the admin.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ClusterSetup {
+    /// The cluster's name (the same on every server).
+    pub name: String,
+    /// Where this server listens for routes (`host:port`).
+    pub listen: String,
+    /// The other servers' route addresses (`host:port`).
+    pub routes: Vec<String>,
+}
+
+/// What the admin chose for one server's configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerSetup {
+    pub resolver: Resolver,
+    /// Where clients connect (`listen`).
+    pub listen: String,
+    /// The monitoring port (`http`).
+    pub monitor: String,
+    /// `server_name`: unique in a cluster, and required there by JetStream; empty for none.
+    pub server_name: String,
+    pub cluster: Option<ClusterSetup>,
+    /// nats-resolver only: whether an operator-signed request may delete accounts.
+    pub allow_delete: bool,
+}
+
+impl ServerSetup {
+    pub fn new(resolver: Resolver, listen: &str, monitor: &str) -> Self {
+        ServerSetup {
+            resolver,
+            listen: listen.into(),
+            monitor: monitor.into(),
+            server_name: String::new(),
+            cluster: None,
+            allow_delete: false,
+        }
+    }
+}
+
+/// `host:port` as nats-server takes it for listen, http and route addresses.
+fn check_host_port(what: &str, text: &str) -> Result<(), String> {
+    let bad = || format!("{what}: expected host:port such as 127.0.0.1:6222 (got {text:?})");
+    let (host, port) = text.rsplit_once(':').ok_or_else(bad)?;
+    let host_ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-_[]:".contains(c));
+    if !host_ok || port.parse::<u16>().is_err() {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+/// A name nats-server reads as a bare word: letters, digits, `-` and `_`.
+fn check_config_name(what: &str, text: &str) -> Result<(), String> {
+    if text.is_empty()
+        || text.len() > 64
+        || !text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(format!(
+            "{what}: letters, digits, - and _ (at most 64; got {text:?})"
+        ));
+    }
+    Ok(())
+}
+
 /// A nats-server configuration for this operator: listen and monitoring addresses, the
-/// operator, its system account, the resolver, and JetStream when an account of the vault uses
-/// it, each commented.
-pub fn server_config(
-    data: &VaultData,
-    resolver: &Resolver,
-    listen: &str,
-    monitor: &str,
-) -> Result<String, String> {
+/// operator, its system account, the resolver, the cluster's routes, and JetStream when an
+/// account of the vault uses it, each commented.
+pub fn server_config(data: &VaultData, setup: &ServerSetup) -> Result<String, String> {
     let op = operator(data).ok_or("create or import an operator first")?;
+    check_host_port("client address", &setup.listen)?;
+    check_host_port("monitoring address", &setup.monitor)?;
     let jwt = data.operator_jwt.as_deref().unwrap_or_default();
     let sys = &op.nats.system_account;
     let mut text = format!(
-        "# nats-server configuration for operator {name}, made by NATS Console\n\n\
-         # where clients connect\n\
+        "# nats-server configuration for operator {name}, made by NATS Console\n\n",
+        name = op.name,
+    );
+    if !setup.server_name.is_empty() {
+        check_config_name("server name", &setup.server_name)?;
+        text.push_str(&format!(
+            "# this server's name, unique in its cluster\nserver_name: {}\n",
+            setup.server_name
+        ));
+    }
+    text.push_str(&format!(
+        "# where clients connect\n\
          listen: {listen}\n\
          # the monitoring port (varz, connz, …): the console's dashboard polls it\n\
          http: {monitor}\n\n\
          # the operator this server trusts, and its system account\n\
          operator: {jwt}\n\
          system_account: {sys}\n\n",
-        name = op.name,
-    );
-    match resolver {
+        listen = setup.listen,
+        monitor = setup.monitor,
+    ));
+    if let Some(cluster) = &setup.cluster {
+        check_config_name("cluster name", &cluster.name)?;
+        check_host_port("route address", &cluster.listen)?;
+        for route in &cluster.routes {
+            check_host_port("routes", route)?;
+        }
+        let routes: Vec<String> = cluster
+            .routes
+            .iter()
+            .map(|r| format!("    nats-route://{r}\n"))
+            .collect();
+        text.push_str(&format!(
+            "# the cluster: where this server listens for its peers, and where they are\n\
+             cluster {{\n  name: {name}\n  listen: {listen}\n  routes: [\n{routes}  ]\n}}\n\n",
+            name = cluster.name,
+            listen = cluster.listen,
+            routes = routes.concat(),
+        ));
+    }
+    match &setup.resolver {
         Resolver::Url(url) => text.push_str(&format!(
             "# accounts are resolved through this console's account server\nresolver: URL({url})\n"
         )),
         Resolver::Full | Resolver::Cache => {
-            let (kind, keep) = match resolver {
-                Resolver::Full => ("full", "  # an operator-signed request may delete accounts\n  allow_delete: false\n  # how often the servers of a cluster compare what they hold\n  interval: \"2m\"\n  timeout: \"1.9s\"\n"),
-                _ => ("cache", "  # how long a looked-up account is kept\n  ttl: \"1h\"\n"),
+            let keep = match setup.resolver {
+                Resolver::Full => format!(
+                    "  # whether an operator-signed request may delete accounts\n  allow_delete: {}\n  # how often the servers of a cluster compare what they hold\n  interval: \"2m\"\n  timeout: \"1.9s\"\n",
+                    setup.allow_delete
+                ),
+                _ => "  # how long a looked-up account is kept\n  ttl: \"1h\"\n".to_string(),
+            };
+            let kind = if setup.resolver == Resolver::Full {
+                "full"
+            } else {
+                "cache"
             };
             let sys_jwt = data
                 .accounts
@@ -245,6 +348,9 @@ pub fn server_config(
         account(data, &a.key).is_some_and(|c| c.nats.limits.jetstream != Default::default())
     });
     if uses_jetstream {
+        if setup.cluster.is_some() && setup.server_name.is_empty() {
+            return Err("server name: JetStream in a cluster needs a name for each server".into());
+        }
         text.push_str(
             "\n# an account uses JetStream: this server stores streams here\njetstream {\n  store_dir: \"./jetstream\"\n}\n",
         );
@@ -381,7 +487,7 @@ fn days_left(expires: i64, now: i64) -> String {
 }
 
 /// Items separated by commas or new lines, trimmed, empty ones dropped.
-fn list(text: &str) -> Vec<String> {
+pub fn list(text: &str) -> Vec<String> {
     text.split([',', '\n'])
         .map(str::trim)
         .filter(|s| !s.is_empty())

@@ -26,11 +26,18 @@ pub fn sign_in_choices(data: &VaultData, system_account: &str) -> Vec<SignInChoi
             .map(|a| a.name.clone())
             .unwrap_or_else(|| short(account))
     };
+    let operator = super::operator(data);
+    let identity_signs = |account: &str| {
+        super::account(data, account)
+            .is_none_or(|a| nats_auth::chain::account_identity_signs_users(&a, operator.as_ref()))
+    };
     let mut choices: Vec<SignInChoice> = data
         .keys
         .iter()
         .filter_map(|k| {
             let (account, how) = match k.role.as_str() {
+                // under a strict operator the identity key signs no user, sessions included
+                "account" if !identity_signs(&k.public_key) => return None,
                 "account" => (k.public_key.clone(), "identity key"),
                 "account signing key" => (k.signs_for.clone()?, "signing key"),
                 _ => return None,

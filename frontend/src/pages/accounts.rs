@@ -205,10 +205,11 @@ pub fn AccountsPage() -> impl IntoView {
         )) {
             return;
         }
-        let request = match issue::account_deletion_request(&data, &key, now()) {
-            Ok(request) => request,
-            Err(e) => return console.error(e),
-        };
+        let request =
+            match issue::account_deletion_request(&data, std::slice::from_ref(&key), now()) {
+                Ok(request) => request,
+                Err(e) => return console.error(e),
+            };
         leptos::task::spawn_local(async move {
             match crate::state::delete_account(&key, &request).await {
                 // 404: the server did not store it; the vault forgets it all the same

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod inspector;
 pub mod keys;
 pub mod monitoring;
+pub mod nats_resolver;
 pub mod operator;
 pub mod sign_in;
 pub mod team;

@@ -123,7 +123,7 @@ pub fn OperatorPage() -> impl IntoView {
         let Some(data) = console.data() else {
             return console.error("unlock the vault first");
         };
-        let servers = vec![nats_url.get_untracked().trim().to_string()];
+        let servers = issue::list(&nats_url.get_untracked());
         leptos::task::spawn_local(async move {
             match link_console_to_nats(&data, servers).await {
                 Ok(()) => console.ok("this console is connecting to NATS: updates you push now reach the running servers"),
@@ -158,16 +158,32 @@ pub fn OperatorPage() -> impl IntoView {
             ),
         ]
     };
+    let server_name = RwSignal::new(String::new());
+    let cluster_name = RwSignal::new(String::new());
+    let cluster_listen = RwSignal::new("0.0.0.0:6222".to_string());
+    let routes = RwSignal::new(String::new());
+    let allow_delete = RwSignal::new(false);
     let config = move || {
         let resolver = match resolver_kind.get().as_str() {
             "full" => issue::Resolver::Full,
             "cache" => issue::Resolver::Cache,
             _ => issue::Resolver::Url(format!("{}/jwt/v1/accounts/", origin())),
         };
-        console.data().map(|d| {
-            issue::server_config(&d, &resolver, listen.get().trim(), monitor.get().trim())
-                .unwrap_or_else(|e| format!("# {e}"))
-        })
+        let mut setup =
+            issue::ServerSetup::new(resolver, listen.get().trim(), monitor.get().trim());
+        setup.server_name = server_name.get().trim().to_string();
+        setup.allow_delete = allow_delete.get();
+        let cluster = cluster_name.get().trim().to_string();
+        if !cluster.is_empty() {
+            setup.cluster = Some(issue::ClusterSetup {
+                name: cluster,
+                listen: cluster_listen.get().trim().to_string(),
+                routes: issue::list(&routes.get()),
+            });
+        }
+        console
+            .data()
+            .map(|d| issue::server_config(&d, &setup).unwrap_or_else(|e| format!("# {e}")))
     };
     let download_config = move |_| {
         if let Some(text) = config() {
@@ -235,7 +251,7 @@ pub fn OperatorPage() -> impl IntoView {
             <section>
                 <h2>"Connect this console to NATS"</h2>
                 <p class="muted">"Once nats-server runs with the configuration below, connect this console to it: pushed changes (a revoked user, new limits) then reach the running servers at once. The console gets a system-account JWT for its own key, signed here; no seed leaves this page."</p>
-                <label for="nats-url">"NATS URL"</label>
+                <label for="nats-url">"NATS URLs (comma separated: every server of the cluster)"</label>
                 <input id="nats-url" prop:value=move || nats_url.get() on:input=move |ev| nats_url.set(event_target_value(&ev))/>
                 <button on:click=connect_nats>"Connect console to NATS"</button>
             </section>
@@ -245,6 +261,15 @@ pub fn OperatorPage() -> impl IntoView {
                 <Choice id="config-resolver" label="Accounts are resolved by" value=resolver_kind options=resolver_options/>
                 <Field id="config-listen" label="Client address (listen)" value=listen/>
                 <Field id="config-monitor" label="Monitoring address (http; the dashboard polls it)" value=monitor/>
+                <Field id="config-server-name" label="Server name (optional; each server of a JetStream cluster needs one)" value=server_name/>
+                <Field id="config-cluster" label="Cluster name (empty for a single server)" value=cluster_name/>
+                <Show when=move || !cluster_name.get().trim().is_empty()>
+                    <Field id="config-cluster-listen" label="Route address (where this server listens for its peers)" value=cluster_listen/>
+                    <Field id="config-routes" label="Routes: where the other servers listen for routes (host:port, comma separated)" value=routes/>
+                </Show>
+                <Show when=move || resolver_kind.get() == "full">
+                    <Check id="config-allow-delete" label="Allow deleting accounts (operator-signed requests from the Resolver page)" value=allow_delete/>
+                </Show>
                 <textarea id="server-config" aria-label="nats-server configuration" rows="14" readonly prop:value=move || config().unwrap_or_default()></textarea>
                 <button on:click=download_config>"Download nats-server.conf"</button>
             </section>
