@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod describe;
+pub mod files;
 pub mod forms;
 pub mod issue;
 pub mod monitoring;
@@ -83,6 +84,7 @@ pub fn App() -> impl IntoView {
                 Page::Team => view! { <pages::team::TeamPage/> }.into_any(),
                 Page::Audit => view! { <pages::audit::AuditPage/> }.into_any(),
                 Page::NatsResolver => view! { <pages::nats_resolver::NatsResolverPage/> }.into_any(),
+                Page::Nsc => view! { <pages::nsc::NscPage/> }.into_any(),
                 // the ops pages are the other bundle's (see ops.rs): reached by a full page load
                 _ => view! { <p>"No such page."</p> }.into_any(),
             }}

@@ -26,11 +26,12 @@ pub enum Page {
     Team,
     Audit,
     NatsResolver,
+    Nsc,
     NotFound,
 }
 
 impl Page {
-    pub const MENU: [Page; 16] = [
+    pub const MENU: [Page; 17] = [
         Page::Home,
         Page::Servers,
         Page::Overview,
@@ -43,6 +44,7 @@ impl Page {
         Page::Accounts,
         Page::Users,
         Page::Keys,
+        Page::Nsc,
         Page::Team,
         Page::NatsResolver,
         Page::Audit,
@@ -67,6 +69,7 @@ impl Page {
             Page::Team => "/team",
             Page::Audit => "/audit",
             Page::NatsResolver => "/nats-resolver",
+            Page::Nsc => "/nsc",
             Page::NotFound => "",
         }
     }
@@ -89,6 +92,7 @@ impl Page {
             Page::Team => "Team",
             Page::Audit => "Audit",
             Page::NatsResolver => "Resolver",
+            Page::Nsc => "nsc",
             Page::NotFound => "Not found",
         }
     }

@@ -103,26 +103,7 @@ pub fn now() -> i64 {
 
 /// Offers `text` as a file download.
 pub fn download(file_name: &str, text: &str) {
-    use wasm_bindgen::JsCast;
-    let parts = js_sys::Array::of1(&text.into());
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/plain");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    let document = web_sys::window().and_then(|w| w.document());
-    if let Some(anchor) = document
-        .and_then(|d| d.create_element("a").ok())
-        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-    {
-        anchor.set_href(&url);
-        anchor.set_download(file_name);
-        anchor.click();
-    }
-    let _ = web_sys::Url::revoke_object_url(&url);
+    crate::files::download_bytes(file_name, text.as_bytes(), "text/plain");
 }
 
 /// `POST /jwt/v1/operator`: makes this console trust the operator. A console that trusts none

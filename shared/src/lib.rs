@@ -6,6 +6,7 @@
 //! - [`chain`]: may this JWT be trusted under this operator (and account)?
 //! - [`creds`]: the `.creds` file format
 //! - [`session`]: who may sign in to the console, and as what
+//! - [`nsc`]: an nsc environment read from its files (or a zip of them)
 //! - [`monitoring`]: nats-server's monitoring answers merged across a cluster
 
 pub mod chain;
@@ -14,6 +15,7 @@ mod error;
 pub mod jwt;
 pub mod monitoring;
 pub mod nkeys;
+pub mod nsc;
 pub mod session;
 pub mod text_encoding;
 pub mod timezones;

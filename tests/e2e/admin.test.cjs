@@ -20,7 +20,7 @@ const { root, SEED, freePort, waitFor, natsServerBinary, launchChromium } = requ
 const shots = path.join(process.env.E2E_SCREENSHOTS || path.join(root, "target/e2e-screenshots"), "admin");
 const AXE = require.resolve("axe-core/axe.min.js");
 
-const MAIN_PAGES = ["/", "/operator", "/accounts", "/users", "/keys", "/inspect", "/sign-in", "/team", "/nats-resolver", "/audit"];
+const MAIN_PAGES = ["/", "/operator", "/accounts", "/users", "/keys", "/inspect", "/sign-in", "/nsc", "/team", "/nats-resolver", "/audit"];
 const OPS_PAGES = ["/ops/home", "/ops/servers", "/ops/overview", "/ops/connections", "/ops/cluster", "/ops/events"];
 const PASSPHRASE = "correct horse battery staple";
 
@@ -331,6 +331,8 @@ test("an admin finds state, safety and words where expected; every page passes a
     await page.setViewportSize({ width, height: 900 });
     for (const p of [...MAIN_PAGES, ...OPS_PAGES]) {
       await page.goto(base + p);
+      // signed in, "/" sends the browser on to the ops home: check the page it lands on
+      if (p === "/") await waitFor(async () => new URL(page.url()).pathname === "/ops/home", "the ops home after /");
       await check(`${width} locked ${p}`);
     }
     // unlocked: one load (signed in, "/" leads to the ops home: unlock on Keys), then the menu

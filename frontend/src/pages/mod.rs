@@ -6,6 +6,7 @@ pub mod inspector;
 pub mod keys;
 pub mod monitoring;
 pub mod nats_resolver;
+pub mod nsc;
 pub mod operator;
 pub mod sign_in;
 pub mod team;
