@@ -27,11 +27,12 @@ pub enum Page {
     Audit,
     NatsResolver,
     Nsc,
+    Health,
     NotFound,
 }
 
 impl Page {
-    pub const MENU: [Page; 17] = [
+    pub const MENU: [Page; 18] = [
         Page::Home,
         Page::Servers,
         Page::Overview,
@@ -44,6 +45,7 @@ impl Page {
         Page::Accounts,
         Page::Users,
         Page::Keys,
+        Page::Health,
         Page::Nsc,
         Page::Team,
         Page::NatsResolver,
@@ -70,6 +72,7 @@ impl Page {
             Page::Audit => "/audit",
             Page::NatsResolver => "/nats-resolver",
             Page::Nsc => "/nsc",
+            Page::Health => "/health",
             Page::NotFound => "",
         }
     }
@@ -93,6 +96,7 @@ impl Page {
             Page::Audit => "Audit",
             Page::NatsResolver => "Resolver",
             Page::Nsc => "nsc",
+            Page::Health => "Health",
             Page::NotFound => "Not found",
         }
     }

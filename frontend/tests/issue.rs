@@ -897,3 +897,94 @@ fn server_configs_for_each_resolver_say_what_each_line_is() {
         "{text}"
     );
 }
+
+#[wasm_bindgen_test]
+fn the_health_report_fixes_what_it_offers_to_fix() {
+    use nats_auth::health::Fix;
+    let mut data = VaultData::default();
+    issue::create_operator(&mut data, &operator_form("ACME", false), NOW).unwrap();
+    let (app_key, app_jwt) =
+        issue::save_account(&mut data, None, &account_form("APP"), "", NOW).unwrap();
+    let form = UserForm {
+        expires_in_days: "3".into(),
+        ..user_form("alice")
+    };
+    issue::save_user(&mut data, &app_key, None, &form, "", NOW).unwrap();
+    let alice = data
+        .users
+        .iter()
+        .find(|u| u.name == "alice")
+        .unwrap()
+        .key
+        .clone();
+    let stored = [(app_key.clone(), None)].into_iter().collect();
+    let report = |data: &VaultData, stored, days| {
+        issue::health_report(data, stored, vec![], NOW + 86_400, days)
+    };
+    let fix_of = |findings: &[nats_auth::health::Finding], check: &str, subject: &str| {
+        findings
+            .iter()
+            .find(|f| f.check == check && f.subject == subject)
+            .and_then(|f| f.fix.clone())
+    };
+    let found = report(&data, stored, 30);
+    let operator_key = issue::operator(&data).unwrap().subject;
+    assert_eq!(
+        fix_of(&found, "account-not-stored", &app_key),
+        Some(Fix::PushAccount(app_key.clone()))
+    );
+    assert_eq!(
+        fix_of(&found, "expiring", &alice),
+        Some(Fix::Renew(alice.clone()))
+    );
+
+    // each fix that changes the vault ends its finding
+    for (check, subject, fix) in [
+        (
+            "operator-without-signing-key",
+            operator_key.clone(),
+            Fix::AddOperatorSigningKey,
+        ),
+        (
+            "account-without-signing-key",
+            app_key.clone(),
+            Fix::AddAccountSigningKey(app_key.clone()),
+        ),
+        (
+            "strict-signing-off",
+            operator_key.clone(),
+            Fix::TurnOnStrictSigning,
+        ),
+    ] {
+        let before = report(&data, Default::default(), 30);
+        assert_eq!(
+            fix_of(&before, check, &subject),
+            Some(fix.clone()),
+            "{check}: {before:#?}"
+        );
+        // SYS needs a signing key too before strict signing: the console says so first
+        if fix == Fix::TurnOnStrictSigning {
+            let sys = issue::operator(&data).unwrap().nats.system_account;
+            let refused = issue::apply_fix(&mut data, &fix, NOW).unwrap_err();
+            assert!(refused.contains("SYS has no signing key"), "{refused}");
+            issue::apply_fix(&mut data, &Fix::AddAccountSigningKey(sys), NOW).unwrap();
+        }
+        issue::apply_fix(&mut data, &fix, NOW).unwrap();
+        let after = report(&data, Default::default(), 30);
+        assert!(
+            !after
+                .iter()
+                .any(|f| f.check == check && f.subject == subject),
+            "{check} still found after its fix: {after:#?}"
+        );
+    }
+    // renewing alice: valid again for as long as before (3 days), signed as nats-server takes it
+    issue::apply_fix(&mut data, &Fix::Renew(alice.clone()), NOW + 5 * 86_400).unwrap();
+    let renewed = issue::user(&data, &alice).unwrap();
+    assert_eq!(renewed.expires, NOW + 8 * 86_400);
+    let app = issue::account(&data, &app_key).unwrap();
+    chain::check_user(&renewed, &app, issue::operator(&data).as_ref()).unwrap();
+    // the account changed: the store's copy (the first JWT) now differs
+    let stored = [(app_key.clone(), Some(app_jwt))].into_iter().collect();
+    assert!(fix_of(&report(&data, stored, 30), "account-differs", &app_key).is_some());
+}

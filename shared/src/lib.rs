@@ -7,11 +7,13 @@
 //! - [`creds`]: the `.creds` file format
 //! - [`session`]: who may sign in to the console, and as what
 //! - [`nsc`]: an nsc environment read from its files (or a zip of them)
+//! - [`health`]: the health report of an operator's JWTs
 //! - [`monitoring`]: nats-server's monitoring answers merged across a cluster
 
 pub mod chain;
 pub mod creds;
 mod error;
+pub mod health;
 pub mod jwt;
 pub mod monitoring;
 pub mod nkeys;

@@ -28,7 +28,8 @@ async function environment() {
   const operatorJwt = await jwt.encodeOperator("ACME", op, { signing_keys: [opSk.getPublicKey()] });
   const appJwt = await jwt.encodeAccount("APP", app, { signing_keys: [appSk.getPublicKey()] }, { signer: opSk });
   const aliceJwt = await jwt.encodeUser("alice", alice, app, {}, { signer: appSk });
-  const bobJwt = await jwt.encodeUser("bob", bob, app);
+  // bob expired yesterday: the health report offers to renew him
+  const bobJwt = await jwt.encodeUser("bob", bob, app, {}, { exp: Math.floor(Date.now() / 1000) - 86400 });
   const seed = (kp) => new TextDecoder().decode(kp.getSeed());
   const bobCreds = new TextDecoder().decode(jwt.fmtCreds(bobJwt, bob));
   return { op, opSk, app, appSk, alice, bob, operatorJwt, appJwt, aliceJwt, bobJwt, bobCreds, seed };
@@ -129,15 +130,28 @@ with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
   assert.match(await seedColumn(page, env.bob), /^found in keys\/creds\/ACME\/APP\/bob\.creds$/);
   await page.getByRole("button", { name: "Import into the vault" }).click();
   await expectNotice(page, "imported operator ACME, 1 account(s), 2 user(s) and 5 key(s) from nsc; no seed found for: operator of ACME");
-  await page.getByRole("button", { name: "Push the 1 account(s) to this console" }).click();
-  await expectNotice(page, "1 account(s) pushed to this console");
+  // the health report: APP is not stored here yet, bob has expired; one click fixes each
+  const nav = (p, name) => p.getByRole("navigation", { name: "Pages" }).getByRole("link", { name, exact: true }).click();
+  await nav(page, "Health");
+  const finding = (check, kp) => page.locator(`#health-findings tr[data-check="${check}"][data-subject="${kp.getPublicKey()}"]`);
+  await waitFor(async () => (await finding("account-not-stored", env.app).count()) === 1, "APP not stored, found");
+  assert.match(await finding("expired", env.bob).textContent(), /critical.*user bob expired/);
+  assert.match(await page.textContent("#health-findings tr:nth-child(2)"), /critical/, "critical first");
+  assert.equal(await finding("operator-identity-signs-accounts", env.app).count(), 0, "APP is signed by a signing key");
+  await finding("account-not-stored", env.app).getByRole("button", { name: "Push" }).click();
+  await waitFor(async () => (await finding("account-not-stored", env.app).count()) === 0, "APP pushed from the report");
   const stored = await (await fetch(`${base}/jwt/v1/accounts/${env.app.getPublicKey()}`)).text();
   assert.equal(stored, env.appJwt, "the console stores nsc's JWT byte for byte");
-  // bob's seed came from his creds: his creds download from the Users page again
-  await page.getByRole("navigation", { name: "Pages" }).getByRole("link", { name: "Users", exact: true }).click();
+  await finding("expired", env.bob).getByRole("button", { name: "Renew" }).click();
+  await expectNotice(page, "user bob renewed");
+  await waitFor(async () => (await finding("expired", env.bob).count()) === 0, "bob no longer expired");
+  // bob's seed came from his creds: his renewed creds download from the Users page
+  await nav(page, "Users");
   const bobCreds = fs.readFileSync(await saveDownload(page, () => page.getByRole("button", { name: "Download creds of bob" }).click()), "utf8");
   const bobSeed = bobCreds.match(/-----BEGIN USER NKEY SEED-----\n(\S+)\n/)[1];
   assert.equal(nkeys.fromSeed(new TextEncoder().encode(bobSeed)).getPublicKey(), env.bob.getPublicKey());
+  const renewedBob = JSON.parse(Buffer.from(bobCreds.match(/-----BEGIN NATS USER JWT-----\n(\S+)\n/)[1].split(".")[1], "base64url"));
+  assert.ok(renewedBob.exp > Date.now() / 1000, "bob's renewed JWT is valid again");
 
   // 2. the old layout as a deflated zip, in another browser profile's vault
   const other = await open();
@@ -148,6 +162,8 @@ with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
   assert.equal(await seedColumn(other, env.op), "missing");
   await other.getByRole("button", { name: "Import into the vault" }).click();
   await expectNotice(other, "imported operator ACME, 1 account(s), 2 user(s) and 5 key(s)");
+  await other.getByRole("button", { name: "Push the 1 account(s) to this console" }).click();
+  await expectNotice(other, "1 account(s) pushed to this console");
 
   // 3. out again: an nsc zip that Python's zipfile reads and checks, and a NATS CLI context
   const zipFile = await saveDownload(other, () => other.getByRole("button", { name: "Download the vault as an nsc zip" }).click());

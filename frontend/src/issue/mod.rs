@@ -3,6 +3,7 @@
 //! in WASM; the seeds never leave the vault. Forms are parsed here, with errors naming the input.
 
 mod account;
+mod health;
 mod nsc;
 mod operator;
 mod session;
@@ -10,6 +11,7 @@ mod team;
 mod user;
 
 pub use account::{account_deletion_request, forget_account, save_account, AccountForm};
+pub use health::{apply_fix, health_report};
 pub use nsc::{import_nsc, nats_context, nsc_zip, NscImported};
 pub use operator::{create_operator, import_operator, update_operator, OperatorForm};
 pub use session::{session_jwt, sign_in_choices, SignInChoice};

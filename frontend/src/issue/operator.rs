@@ -176,7 +176,7 @@ pub fn update_operator(
     sign_operator(data, claims, now)
 }
 
-fn sign_operator(
+pub(super) fn sign_operator(
     data: &mut VaultData,
     mut claims: OperatorClaims,
     now: i64,

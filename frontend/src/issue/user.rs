@@ -183,6 +183,40 @@ pub fn save_user(
     signer: &str,
     now: i64,
 ) -> Result<String, FormError> {
+    if account(data, account_key).is_none() {
+        return Err(FormError::at(
+            "user-account",
+            "choose an account of this vault (create one on the Accounts page)",
+        ));
+    }
+    let mut claims = match existing {
+        Some(key) => user(data, key).ok_or("this user is not in the vault")?,
+        None => {
+            let key = new_key(
+                data,
+                KeyType::User,
+                "user",
+                form.name.trim(),
+                Some(account_key.to_string()),
+            )?;
+            UserClaims::new(key.public_key())
+        }
+    };
+    form.apply(&mut claims, now)?;
+    let key = claims.subject.clone();
+    sign_user(data, account_key, claims, signer, now)?;
+    Ok(user_creds(data, &key)?)
+}
+
+/// Signs user `claims` of `account_key` with `signer` (empty: the first key the account
+/// takes under its operator's rules), checks it as nats-server would, and stores it.
+pub(super) fn sign_user(
+    data: &mut VaultData,
+    account_key: &str,
+    mut claims: UserClaims,
+    signer: &str,
+    now: i64,
+) -> Result<String, FormError> {
     let account_claims = account(data, account_key).ok_or(FormError::at(
         "user-account",
         "choose an account of this vault (create one on the Accounts page)",
@@ -198,20 +232,6 @@ pub fn save_user(
         signer
     };
     let signing_pair = pair_of(data, signer).map_err(|e| FormError::at("user-signer", e))?;
-    let mut claims = match existing {
-        Some(key) => user(data, key).ok_or("this user is not in the vault")?,
-        None => {
-            let key = new_key(
-                data,
-                KeyType::User,
-                "user",
-                form.name.trim(),
-                Some(account_key.to_string()),
-            )?;
-            UserClaims::new(key.public_key())
-        }
-    };
-    form.apply(&mut claims, now)?;
     claims.nats.issuer_account = if signer == account_key {
         String::new()
     } else {
@@ -244,10 +264,10 @@ pub fn save_user(
             name: claims.name.clone(),
             key: claims.subject.clone(),
             account: Some(account_key.into()),
-            jwt,
+            jwt: jwt.clone(),
         },
     );
-    Ok(user_creds(data, &claims.subject)?)
+    Ok(jwt)
 }
 
 /// The creds file of a user in the vault.

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod health;
 pub mod inspector;
 pub mod keys;
 pub mod monitoring;
