@@ -100,199 +100,314 @@ fn name_or_key(name: &str, key: &str) -> String {
     }
 }
 
-/// Runs every check over `inputs`.
-pub fn report(inputs: &Inputs<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let mut add = |check, severity, subject: &str, message: String, fix: Option<Fix>| {
-        out.push(Finding {
+/// The findings gathered so far.
+struct Findings(Vec<Finding>);
+
+impl Findings {
+    fn add(
+        &mut self,
+        check: &'static str,
+        severity: Severity,
+        subject: &str,
+        message: String,
+        fix: Option<Fix>,
+    ) {
+        self.0.push(Finding {
             check,
             severity,
             subject: subject.to_string(),
             message,
             fix,
-        })
-    };
-    let now = inputs.now;
-    let mut validity =
-        |kind: &str, name: &str, key: &str, iat: i64, exp: i64, nbf: i64, renew: bool| {
-            let fix = renew.then(|| Fix::Renew(key.to_string()));
-            if exp > 0 && exp <= now {
-                add(
-                    "expired",
-                    Severity::Critical,
-                    key,
-                    format!("{kind} {name} expired {} day(s) ago", (now - exp) / 86_400),
-                    fix,
-                );
-            } else if exp > 0 && exp - now <= inputs.horizon {
-                add(
-                    "expiring",
-                    Severity::Warning,
-                    key,
-                    format!("{kind} {name} expires in {} day(s)", (exp - now) / 86_400),
-                    fix,
-                );
-            }
-            if nbf > now {
-                add(
-                    "not-yet-valid",
-                    Severity::Info,
-                    key,
-                    format!("{kind} {name} is not valid before {nbf} (issued {iat})"),
-                    None,
-                );
-            }
-        };
-    if let Some(op) = inputs.operator {
-        validity(
-            "operator",
-            &op.name,
-            &op.subject,
-            op.issued_at,
-            op.expires,
-            op.not_before,
-            false,
-        );
-    }
-    for (a, _) in &inputs.accounts {
-        validity(
-            "account",
-            &name_or_key(&a.name, &a.subject),
-            &a.subject,
-            a.issued_at,
-            a.expires,
-            a.not_before,
-            true,
-        );
-    }
-    for u in &inputs.users {
-        validity(
-            "user",
-            &name_or_key(&u.name, &u.subject),
-            &u.subject,
-            u.issued_at,
-            u.expires,
-            u.not_before,
-            true,
-        );
+        });
     }
 
+    /// `expired`, `expiring` and `not-yet-valid` for one JWT (`renew`: the console can).
+    fn validity(&mut self, inputs: &Inputs<'_>, jwt: Dated<'_>, renew: bool) {
+        let now = inputs.now;
+        let Dated {
+            kind,
+            name,
+            key,
+            iat,
+            exp,
+            nbf,
+        } = jwt;
+        let fix = renew.then(|| Fix::Renew(key.to_string()));
+        if exp > 0 && exp <= now {
+            let days = (now - exp) / 86_400;
+            let message = format!("{kind} {name} expired {days} day(s) ago");
+            self.add("expired", Severity::Critical, key, message, fix);
+        } else if exp > 0 && exp - now <= inputs.horizon {
+            let days = (exp - now) / 86_400;
+            let message = format!("{kind} {name} expires in {days} day(s)");
+            self.add("expiring", Severity::Warning, key, message, fix);
+        }
+        if nbf > now {
+            let message = format!("{kind} {name} is not valid before {nbf} (issued {iat})");
+            self.add("not-yet-valid", Severity::Info, key, message, None);
+        }
+    }
+}
+
+/// What the validity checks read of a JWT.
+struct Dated<'a> {
+    kind: &'static str,
+    name: &'a str,
+    key: &'a str,
+    iat: i64,
+    exp: i64,
+    nbf: i64,
+}
+
+/// Runs every check over `inputs`; critical findings first.
+pub fn report(inputs: &Inputs<'_>) -> Vec<Finding> {
+    let mut found = Findings(Vec::new());
     let accounts: BTreeMap<&str, &AccountClaims> = inputs
         .accounts
         .iter()
         .map(|(a, _)| (a.subject.as_str(), *a))
         .collect();
     if let Some(op) = inputs.operator {
-        let sys = &op.nats.system_account;
-        if op.nats.signing_keys.is_empty() {
-            add("operator-without-signing-key", Severity::Warning, &op.subject,
-                format!("operator {} has no signing key: its identity key must stay online to sign accounts", op.name),
-                Some(Fix::AddOperatorSigningKey));
-        } else if !op.nats.strict_signing_key_usage {
-            add("strict-signing-off", Severity::Info, &op.subject,
-                format!("operator {} does not demand signing keys (strict signing): a leaked identity key signs accounts nats-server takes", op.name),
-                Some(Fix::TurnOnStrictSigning));
-        }
-        if sys.is_empty() {
-            add("system-account-missing", Severity::Critical, &op.subject,
-                format!("operator {} names no system account: servers cannot be monitored or told of account changes", op.name), None);
-        } else if !accounts.contains_key(sys.as_str()) {
-            add(
-                "system-account-missing",
-                Severity::Warning,
-                sys,
-                format!(
-                    "the system account {} of operator {} is not among these accounts",
-                    sys, op.name
-                ),
-                None,
-            );
-        }
-        for (a, _) in &inputs.accounts {
-            let name = name_or_key(&a.name, &a.subject);
-            match chain::check_account(a, op) {
-                Err(e) => add("account-not-trusted", Severity::Critical, &a.subject,
-                    format!("account {name}: nats-server refuses it: {e}"), None),
-                Ok(()) if a.issuer == op.subject => add("operator-identity-signs-accounts", Severity::Warning, &a.subject,
-                    format!("account {name} is signed by the operator's identity key: re-sign it with a signing key"),
-                    op.nats.signing_keys.is_empty().then_some(Fix::AddOperatorSigningKey)),
-                Ok(()) => {}
-            }
-            if a.subject == *sys && a.nats.limits.is_jetstream_enabled() {
-                add("system-account-jetstream", Severity::Warning, &a.subject,
-                    format!("the system account {name} has JetStream enabled: nats-server refuses JetStream in it"), None);
-            }
-        }
+        let (name, key) = (op.name.as_str(), op.subject.as_str());
+        let (iat, exp, nbf) = (op.issued_at, op.expires, op.not_before);
+        let kind = "operator";
+        found.validity(
+            inputs,
+            Dated {
+                kind,
+                name,
+                key,
+                iat,
+                exp,
+                nbf,
+            },
+            false,
+        );
+        operator_checks(op, inputs, &accounts, &mut found);
     }
     for (a, jwt) in &inputs.accounts {
         let name = name_or_key(&a.name, &a.subject);
-        let l = &a.nats.limits;
-        let is_sys = inputs
-            .operator
-            .is_some_and(|o| o.nats.system_account == a.subject);
-        if !is_sys && l.conn < 0 && l.subs < 0 && l.data < 0 && l.payload < 0 {
-            add("account-without-limits", Severity::Warning, &a.subject,
-                format!("account {name} has no limits: one client may take every connection, subscription and byte"), None);
-        }
-        if a.nats.signing_keys.is_empty() {
-            add(
-                "account-without-signing-key",
-                Severity::Info,
-                &a.subject,
-                format!("account {name} has no signing key: its identity key signs every user"),
-                Some(Fix::AddAccountSigningKey(a.subject.clone())),
-            );
-        }
-        for e in &a.nats.exports {
-            if e.export_type == ExportType::Service && e.response_threshold == 0 {
-                add("service-export-without-threshold", Severity::Info, &a.subject,
-                    format!("account {name}: service export {} has no response threshold: slow responders are waited on for the default 2 s", e.subject), None);
-            }
-        }
-        for i in &a.nats.imports {
-            if !accounts.contains_key(i.account.as_str()) {
-                add(
-                    "import-from-unknown-account",
-                    Severity::Warning,
+        let (iat, exp, nbf) = (a.issued_at, a.expires, a.not_before);
+        let dated = Dated {
+            kind: "account",
+            name: &name,
+            key: &a.subject,
+            iat,
+            exp,
+            nbf,
+        };
+        found.validity(inputs, dated, true);
+        account_checks(a, jwt, &name, inputs, &accounts, &mut found);
+    }
+    user_checks(inputs, &accounts, &mut found);
+    found.0.sort_by_key(|f| f.severity);
+    found.0
+}
+
+fn operator_checks(
+    op: &OperatorClaims,
+    inputs: &Inputs<'_>,
+    accounts: &BTreeMap<&str, &AccountClaims>,
+    found: &mut Findings,
+) {
+    let (sys, name, key) = (&op.nats.system_account, &op.name, op.subject.as_str());
+    if op.nats.signing_keys.is_empty() {
+        let message = format!(
+            "operator {name} has no signing key: its identity key must stay online to sign accounts"
+        );
+        let fix = Some(Fix::AddOperatorSigningKey);
+        found.add(
+            "operator-without-signing-key",
+            Severity::Warning,
+            key,
+            message,
+            fix,
+        );
+    } else if !op.nats.strict_signing_key_usage {
+        let message = format!(
+            "operator {name} does not demand signing keys (strict signing): a leaked identity key signs accounts nats-server takes"
+        );
+        let fix = Some(Fix::TurnOnStrictSigning);
+        found.add("strict-signing-off", Severity::Info, key, message, fix);
+    }
+    if sys.is_empty() {
+        let message = format!(
+            "operator {name} names no system account: servers cannot be monitored or told of account changes"
+        );
+        found.add(
+            "system-account-missing",
+            Severity::Critical,
+            key,
+            message,
+            None,
+        );
+    } else if !accounts.contains_key(sys.as_str()) {
+        let message =
+            format!("the system account {sys} of operator {name} is not among these accounts");
+        found.add(
+            "system-account-missing",
+            Severity::Warning,
+            sys,
+            message,
+            None,
+        );
+    }
+    for (a, _) in &inputs.accounts {
+        let account = name_or_key(&a.name, &a.subject);
+        match chain::check_account(a, op) {
+            Err(e) => {
+                let message = format!("account {account}: nats-server refuses it: {e}");
+                found.add(
+                    "account-not-trusted",
+                    Severity::Critical,
                     &a.subject,
-                    format!(
-                        "account {name} imports {} from {}, an account not among these",
-                        i.subject, i.account
-                    ),
+                    message,
                     None,
                 );
             }
+            Ok(()) if a.issuer == op.subject => {
+                let message = format!(
+                    "account {account} is signed by the operator's identity key: re-sign it with a signing key"
+                );
+                let fix = op
+                    .nats
+                    .signing_keys
+                    .is_empty()
+                    .then_some(Fix::AddOperatorSigningKey);
+                let check = "operator-identity-signs-accounts";
+                found.add(check, Severity::Warning, &a.subject, message, fix);
+            }
+            Ok(()) => {}
         }
-        match inputs.stored.get(&a.subject) {
-            Some(None) => add(
-                "account-not-stored",
+        if a.subject == *sys && a.nats.limits.is_jetstream_enabled() {
+            let message = format!(
+                "the system account {account} has JetStream enabled: nats-server refuses JetStream in it"
+            );
+            found.add(
+                "system-account-jetstream",
                 Severity::Warning,
                 &a.subject,
-                format!("account {name} is not in this console's store: servers cannot resolve it"),
-                Some(Fix::PushAccount(a.subject.clone())),
-            ),
-            Some(Some(stored)) if stored != jwt => add(
-                "account-differs",
-                Severity::Warning,
-                &a.subject,
-                format!("account {name} differs from the version in this console's store"),
-                Some(Fix::PushAccount(a.subject.clone())),
-            ),
-            _ => {}
-        }
-        if inputs.cluster_differs.contains(&a.subject) {
-            add(
-                "account-differs",
-                Severity::Warning,
-                &a.subject,
-                format!("account {name} differs from what the cluster's resolver holds"),
-                Some(Fix::PushAccount(a.subject.clone())),
+                message,
+                None,
             );
         }
     }
+}
+
+fn account_checks(
+    a: &AccountClaims,
+    jwt: &str,
+    name: &str,
+    inputs: &Inputs<'_>,
+    accounts: &BTreeMap<&str, &AccountClaims>,
+    found: &mut Findings,
+) {
+    let key = a.subject.as_str();
+    let l = &a.nats.limits;
+    let is_sys = inputs
+        .operator
+        .is_some_and(|o| o.nats.system_account == key);
+    if !is_sys && l.conn < 0 && l.subs < 0 && l.data < 0 && l.payload < 0 {
+        let message = format!(
+            "account {name} has no limits: one client may take every connection, subscription and byte"
+        );
+        found.add(
+            "account-without-limits",
+            Severity::Warning,
+            key,
+            message,
+            None,
+        );
+    }
+    if a.nats.signing_keys.is_empty() {
+        let message =
+            format!("account {name} has no signing key: its identity key signs every user");
+        let fix = Some(Fix::AddAccountSigningKey(key.to_string()));
+        found.add(
+            "account-without-signing-key",
+            Severity::Info,
+            key,
+            message,
+            fix,
+        );
+    }
+    for e in &a.nats.exports {
+        if e.export_type == ExportType::Service && e.response_threshold == 0 {
+            let message = format!(
+                "account {name}: service export {} has no response threshold: slow responders are waited on for the default 2 s",
+                e.subject
+            );
+            found.add(
+                "service-export-without-threshold",
+                Severity::Info,
+                key,
+                message,
+                None,
+            );
+        }
+    }
+    for i in &a.nats.imports {
+        if !accounts.contains_key(i.account.as_str()) {
+            let message = format!(
+                "account {name} imports {} from {}, an account not among these",
+                i.subject, i.account
+            );
+            found.add(
+                "import-from-unknown-account",
+                Severity::Warning,
+                key,
+                message,
+                None,
+            );
+        }
+    }
+    let push = || Some(Fix::PushAccount(key.to_string()));
+    match inputs.stored.get(key) {
+        Some(None) => {
+            let message =
+                format!("account {name} is not in this console's store: servers cannot resolve it");
+            found.add(
+                "account-not-stored",
+                Severity::Warning,
+                key,
+                message,
+                push(),
+            );
+        }
+        Some(Some(stored)) if stored != jwt => {
+            let message =
+                format!("account {name} differs from the version in this console's store");
+            found.add("account-differs", Severity::Warning, key, message, push());
+        }
+        _ => {}
+    }
+    if inputs.cluster_differs.iter().any(|k| k == key) {
+        let message = format!("account {name} differs from what the cluster's resolver holds");
+        found.add("account-differs", Severity::Warning, key, message, push());
+    }
+}
+
+fn user_checks(
+    inputs: &Inputs<'_>,
+    accounts: &BTreeMap<&str, &AccountClaims>,
+    found: &mut Findings,
+) {
     let mut identity_signed: BTreeMap<&str, usize> = BTreeMap::new();
     for u in &inputs.users {
-        let name = name_or_key(&u.name, &u.subject);
+        let (name, key) = (name_or_key(&u.name, &u.subject), u.subject.as_str());
+        let (iat, exp, nbf) = (u.issued_at, u.expires, u.not_before);
+        found.validity(
+            inputs,
+            Dated {
+                kind: "user",
+                name: &name,
+                key,
+                iat,
+                exp,
+                nbf,
+            },
+            true,
+        );
         let account_key = if u.nats.issuer_account.is_empty() {
             &u.issuer
         } else {
@@ -302,53 +417,59 @@ pub fn report(inputs: &Inputs<'_>) -> Vec<Finding> {
             continue;
         };
         match chain::check_user(u, account, inputs.operator) {
-            Err(TrustFailure::Revoked { .. }) => add(
-                "user-revoked",
-                Severity::Info,
-                &u.subject,
-                format!(
-                    "user {name} is revoked by account {}",
-                    name_or_key(&account.name, &account.subject)
-                ),
-                None,
-            ),
-            Err(e) => add(
-                "user-not-trusted",
-                Severity::Critical,
-                &u.subject,
-                format!("user {name}: nats-server refuses it: {e}"),
-                None,
-            ),
+            Err(TrustFailure::Revoked { .. }) => {
+                let by = name_or_key(&account.name, &account.subject);
+                let message = format!("user {name} is revoked by account {by}");
+                found.add("user-revoked", Severity::Info, key, message, None);
+            }
+            Err(e) => {
+                let message = format!("user {name}: nats-server refuses it: {e}");
+                found.add("user-not-trusted", Severity::Critical, key, message, None);
+            }
             Ok(()) => {}
         }
         if u.issuer == account.subject {
             *identity_signed.entry(account.subject.as_str()).or_default() += 1;
         }
         if u.nats.limits.bearer_token {
-            add(
-                "bearer-user",
-                Severity::Warning,
-                &u.subject,
-                format!(
-                    "user {name} is a bearer token: whoever holds the JWT connects, no seed needed"
-                ),
-                None,
+            let message = format!(
+                "user {name} is a bearer token: whoever holds the JWT connects, no seed needed"
             );
+            found.add("bearer-user", Severity::Warning, key, message, None);
         }
         let scoped = account.nats.signing_keys.scope(&u.issuer).is_some();
         if !scoped && u.nats.limits.permissions.is_empty() {
-            add("user-without-permissions", Severity::Info, &u.subject,
-                format!("user {name} has no permissions: it may publish and subscribe to anything in its account"), None);
+            let message = format!(
+                "user {name} has no permissions: it may publish and subscribe to anything in its account"
+            );
+            found.add(
+                "user-without-permissions",
+                Severity::Info,
+                key,
+                message,
+                None,
+            );
         }
     }
     for (account, count) in identity_signed {
         let a = accounts[account];
-        add("account-identity-signs-users", Severity::Info, account,
-            format!("account {}: {count} user(s) signed by its identity key, which must then stay online", name_or_key(&a.name, &a.subject)),
-            a.nats.signing_keys.is_empty().then(|| Fix::AddAccountSigningKey(account.to_string())));
+        let message = format!(
+            "account {}: {count} user(s) signed by its identity key, which must then stay online",
+            name_or_key(&a.name, &a.subject)
+        );
+        let fix = a
+            .nats
+            .signing_keys
+            .is_empty()
+            .then(|| Fix::AddAccountSigningKey(account.to_string()));
+        found.add(
+            "account-identity-signs-users",
+            Severity::Info,
+            account,
+            message,
+            fix,
+        );
     }
-    out.sort_by_key(|f| f.severity);
-    out
 }
 
 #[cfg(test)]
