@@ -49,6 +49,14 @@ impl FormError {
             message: message.into(),
         }
     }
+
+    /// Names `field` as the input at fault unless another one is named already.
+    pub fn or_at(self, field: &'static str) -> Self {
+        FormError {
+            field: self.field.or(Some(field)),
+            message: self.message,
+        }
+    }
 }
 
 impl From<String> for FormError {

@@ -86,6 +86,7 @@ pub fn App() -> impl IntoView {
                 Page::NatsResolver => view! { <pages::nats_resolver::NatsResolverPage/> }.into_any(),
                 Page::Nsc => view! { <pages::nsc::NscPage/> }.into_any(),
                 Page::Health => view! { <pages::health::HealthPage/> }.into_any(),
+                Page::Sharing => view! { <pages::sharing::SharingPage/> }.into_any(),
                 // the ops pages are the other bundle's (see ops.rs): reached by a full page load
                 _ => view! { <p>"No such page."</p> }.into_any(),
             }}

@@ -28,11 +28,12 @@ pub enum Page {
     NatsResolver,
     Nsc,
     Health,
+    Sharing,
     NotFound,
 }
 
 impl Page {
-    pub const MENU: [Page; 18] = [
+    pub const MENU: [Page; 19] = [
         Page::Home,
         Page::Servers,
         Page::Overview,
@@ -43,6 +44,7 @@ impl Page {
         Page::SignIn,
         Page::Operator,
         Page::Accounts,
+        Page::Sharing,
         Page::Users,
         Page::Keys,
         Page::Health,
@@ -73,6 +75,7 @@ impl Page {
             Page::NatsResolver => "/nats-resolver",
             Page::Nsc => "/nsc",
             Page::Health => "/health",
+            Page::Sharing => "/sharing",
             Page::NotFound => "",
         }
     }
@@ -97,6 +100,7 @@ impl Page {
             Page::NatsResolver => "Resolver",
             Page::Nsc => "nsc",
             Page::Health => "Health",
+            Page::Sharing => "Sharing",
             Page::NotFound => "Not found",
         }
     }

@@ -988,3 +988,89 @@ fn the_health_report_fixes_what_it_offers_to_fix() {
     let stored = [(app_key.clone(), Some(app_jwt))].into_iter().collect();
     assert!(fix_of(&report(&data, stored, 30), "account-differs", &app_key).is_some());
 }
+
+#[wasm_bindgen_test]
+fn sharing_forms_say_what_they_take() {
+    assert_eq!(issue::parse_duration("250ms"), Ok(250_000_000));
+    assert_eq!(issue::parse_duration("2s"), Ok(2_000_000_000));
+    assert_eq!(issue::parse_duration("1.5m"), Ok(90_000_000_000));
+    assert_eq!(issue::parse_duration(""), Ok(0));
+    assert!(issue::parse_duration("2 seconds").is_err());
+    assert!(issue::parse_duration("5d")
+        .unwrap_err()
+        .contains("unknown unit"));
+    let to = issue::parse_destinations("a:80, b:20@east").unwrap();
+    assert_eq!(
+        to.iter()
+            .map(|m| (m.subject.as_str(), m.weight, m.cluster.as_str()))
+            .collect::<Vec<_>>(),
+        vec![("a", 80, ""), ("b", 20, "east")]
+    );
+    assert!(issue::parse_destinations("a:0").is_err());
+    assert!(issue::parse_destinations("a:101").is_err());
+    assert!(issue::parse_destinations(" , ").is_err());
+
+    // a private export, its activation (checked as nats-server checks it), and its revocation
+    let mut data = VaultData::default();
+    issue::create_operator(&mut data, &operator_form("ACME", true), NOW).unwrap();
+    let (svc, _) = issue::save_account(&mut data, None, &account_form("SVC"), "", NOW).unwrap();
+    let (client, _) =
+        issue::save_account(&mut data, None, &account_form("CLIENT"), "", NOW).unwrap();
+    let export = issue::ExportForm {
+        kind: "service".into(),
+        subject: "time.now".into(),
+        private: true,
+        response_threshold: "2s".into(),
+        latency_subject: "lat.time".into(),
+        latency_sampling: "50%".into(),
+        ..Default::default()
+    };
+    issue::add_export(&mut data, &svc, &export, NOW).unwrap();
+    let exported = issue::account(&data, &svc).unwrap().nats.exports[0].clone();
+    assert!(exported.token_req && exported.response_threshold == 2_000_000_000);
+    assert_eq!(exported.latency.unwrap().sampling, 50);
+    let bad = issue::ExportForm {
+        latency_sampling: "often".into(),
+        ..export.clone()
+    };
+    assert_eq!(
+        issue::add_export(&mut data, &svc, &bad, NOW)
+            .unwrap_err()
+            .field,
+        Some("export-sampling")
+    );
+    let token = issue::activation_token(&data, &svc, "time.now", &client, 0, NOW).unwrap();
+    let AnyClaims::Activation(activation) = nats_auth::jwt::decode(&token).unwrap() else {
+        panic!("not an activation");
+    };
+    chain::check_activation(&activation, &issue::account(&data, &svc).unwrap()).unwrap();
+    // the import wants the token, and takes only one made for it
+    let mut import = issue::ImportForm {
+        kind: "service".into(),
+        from: svc.clone(),
+        subject: "time.now".into(),
+        ..Default::default()
+    };
+    let refused = issue::add_import(&mut data, &client, &import, NOW).unwrap_err();
+    assert_eq!(refused.field, Some("import-token"));
+    let for_svc = issue::activation_token(&data, &svc, "time.now", &svc, 0, NOW).unwrap();
+    import.token = for_svc;
+    let refused = issue::add_import(&mut data, &client, &import, NOW).unwrap_err();
+    assert!(refused.message.contains("not this account"), "{refused}");
+    import.token = token;
+    issue::add_import(&mut data, &client, &import, NOW).unwrap();
+    issue::revoke_activation(&mut data, &svc, "time.now", &client, NOW + 1).unwrap();
+    let revoked = issue::account(&data, &svc).unwrap();
+    assert!(matches!(
+        chain::check_activation(&activation, &revoked),
+        Err(chain::TrustFailure::ActivationRevoked { .. })
+    ));
+    // mappings: weights over 100 % are refused at the destinations
+    let refused = issue::set_mapping(&mut data, &client, "work", "a:80, b:30", NOW).unwrap_err();
+    assert_eq!(refused.field, Some("mapping-to"), "{refused}");
+    issue::set_mapping(&mut data, &client, "work", "a:80, b:20", NOW).unwrap();
+    assert_eq!(
+        issue::account(&data, &client).unwrap().nats.mappings["work"].len(),
+        2
+    );
+}

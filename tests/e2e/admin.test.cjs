@@ -20,7 +20,7 @@ const { root, SEED, freePort, waitFor, natsServerBinary, launchChromium } = requ
 const shots = path.join(process.env.E2E_SCREENSHOTS || path.join(root, "target/e2e-screenshots"), "admin");
 const AXE = require.resolve("axe-core/axe.min.js");
 
-const MAIN_PAGES = ["/", "/operator", "/accounts", "/users", "/keys", "/inspect", "/sign-in", "/health", "/nsc", "/team", "/nats-resolver", "/audit"];
+const MAIN_PAGES = ["/", "/operator", "/accounts", "/sharing", "/users", "/keys", "/inspect", "/sign-in", "/health", "/nsc", "/team", "/nats-resolver", "/audit"];
 const OPS_PAGES = ["/ops/home", "/ops/servers", "/ops/overview", "/ops/connections", "/ops/cluster", "/ops/events"];
 const PASSPHRASE = "correct horse battery staple";
 

@@ -262,18 +262,44 @@ fn key(input: &mut &str) -> ModalResult<String> {
     .parse_next(input)
 }
 
+/// Blocks and arrays nest at most this deep (the parser recurses once per level).
+const MAX_NESTING: usize = 64;
+
+thread_local! {
+    static NESTING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs `inner` one nesting level deeper, refusing past [`MAX_NESTING`].
+fn nested<'a, T>(
+    input: &mut &'a str,
+    inner: impl FnOnce(&mut &'a str) -> ModalResult<T>,
+) -> ModalResult<T> {
+    let depth = NESTING.with(|n| n.get());
+    if depth >= MAX_NESTING {
+        return Err(ErrMode::Cut(expected(
+            "blocks and arrays nested at most 64 deep",
+        )));
+    }
+    NESTING.with(|n| n.set(depth + 1));
+    let result = inner(input);
+    NESTING.with(|n| n.set(depth));
+    result
+}
+
 fn value<'a>(input: &mut &'a str) -> ModalResult<(&'a str, Raw<'a>)> {
     let at = *input;
-    let raw = alt((
-        array.map(Raw::Array),
-        map.map(Raw::Map),
-        quoted.map(Raw::Quoted),
-        bare.map(Raw::Bare),
-    ))
-    .context(StrContext::Expected(StrContextValue::Description(
-        "a value",
-    )))
-    .parse_next(input)?;
+    // the first character decides: once a block or array opens, a failure inside it is final
+    // (backtracking into the other kinds re-parsed nested blocks, exponentially: found by
+    // fuzzing, fuzz/fuzz_targets/nats_conf.rs)
+    let raw = match input.chars().next() {
+        Some('[') => nested(input, |i| cut_err(array).parse_next(i)).map(Raw::Array)?,
+        Some('{') => nested(input, |i| cut_err(map).parse_next(i)).map(Raw::Map)?,
+        _ => alt((quoted.map(Raw::Quoted), bare.map(Raw::Bare)))
+            .context(StrContext::Expected(StrContextValue::Description(
+                "a value",
+            )))
+            .parse_next(input)?,
+    };
     Ok((at, raw))
 }
 
@@ -508,4 +534,48 @@ fn scalar(word: &str) -> Kind {
         }
     }
     Kind::String(word.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Vec<(String, Value)>, ConfError> {
+        parse_str(text, Path::new("t.conf"), &mut |_, line| {
+            Err(ConfError {
+                file: "t.conf".into(),
+                line,
+                message: "no includes here".into(),
+            })
+        })
+    }
+
+    /// A fuzzer's find: unclosed nested blocks took exponential time (> 15 s for 209 bytes)
+    /// while the parser backtracked into each alternative at every level. Now refused at once.
+    #[test]
+    fn unclosed_nested_blocks_are_refused_without_backtracking() {
+        let found = include_bytes!("fuzz-finds/nested-blocks-timeout.conf");
+        let text = String::from_utf8_lossy(found);
+        assert!(parse(&text).is_err());
+        // the same shape, deeper: one pass, not 2^depth
+        let deep = "a {$b {\n".repeat(40);
+        assert!(parse(&deep).is_err());
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let ok = format!("a: {}1{}", "[".repeat(MAX_NESTING), "]".repeat(MAX_NESTING));
+        assert!(parse(&ok).is_ok(), "{:?}", parse(&ok));
+        let deep = format!(
+            "a: {}1{}",
+            "[".repeat(MAX_NESTING + 1),
+            "]".repeat(MAX_NESTING + 1)
+        );
+        let error = parse(&deep).unwrap_err();
+        assert!(error.message.contains("nested at most 64 deep"), "{error}");
+        let blocks = format!("{}{}", "a {".repeat(100_000), "}".repeat(100_000));
+        assert!(parse(&blocks).is_err(), "no stack overflow");
+        // and the counter is back to zero for the next parse
+        assert!(parse("x { y { z: 1 } }").is_ok());
+    }
 }

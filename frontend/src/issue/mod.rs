@@ -7,6 +7,7 @@ mod health;
 mod nsc;
 mod operator;
 mod session;
+mod sharing;
 mod team;
 mod user;
 
@@ -15,6 +16,10 @@ pub use health::{apply_fix, health_report};
 pub use nsc::{import_nsc, nats_context, nsc_zip, NscImported};
 pub use operator::{create_operator, import_operator, update_operator, OperatorForm};
 pub use session::{session_jwt, sign_in_choices, SignInChoice};
+pub use sharing::{
+    activation_token, add_export, add_import, parse_destinations, parse_duration, remove_export,
+    remove_import, remove_mapping, revoke_activation, set_mapping, ExportForm, ImportForm,
+};
 pub use team::{approve_member, member_key, revoke_key, team_user, RoleForm};
 pub use user::{revoke_user, save_user, user_creds, UserForm};
 

@@ -9,6 +9,7 @@ pub mod monitoring;
 pub mod nats_resolver;
 pub mod nsc;
 pub mod operator;
+pub mod sharing;
 pub mod sign_in;
 pub mod team;
 pub mod users;

@@ -1,0 +1,184 @@
+// Sharing between accounts, from the Sharing page, enforced by a real nats-server 2.15 (URL
+// resolver to the console, which is linked to it so pushes reach it at once): a private service
+// export with an activation token answers the importer's requests until the activation is
+// revoked and pushed; a stream export imported under a local prefix delivers; a weighted mapping
+// splits 1 000 messages within ±10 % of its weights. Bad input is refused at the field.
+// Needs: target/debug/nats-console and dist/ (scripts/test builds both).
+"use strict";
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { spawn } = require("node:child_process");
+const { connect, credsAuthenticator } = require("nats");
+
+const { root, SEED, freePort, waitFor, natsServerBinary, launchChromium } = require("./support.cjs");
+
+const PASSPHRASE = "correct horse battery staple";
+
+test("exports, activations, imports and mappings from the browser, as nats-server enforces them", { timeout: 180000 }, async (t) => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "nats-console-sharing-"));
+  const stops = [];
+  t.after(() => stops.reverse().forEach((stop) => { try { stop(); } catch (_) { /* gone */ } }));
+  const httpPort = await freePort();
+  const consoleLog = path.join(work, "console.log");
+  const consoleProcess = spawn(path.join(root, "target/debug/nats-console"),
+    ["-hp", `127.0.0.1:${httpPort}`, "-dir", path.join(work, "jwt"), "-web", path.join(root, "dist")],
+    { stdio: ["ignore", "ignore", fs.openSync(consoleLog, "w")] });
+  stops.push(() => consoleProcess.kill("SIGKILL"));
+  const base = `http://127.0.0.1:${httpPort}`;
+  await waitFor(async () => (await fetch(`${base}/healthz`)).ok, "the console");
+
+  const browser = await launchChromium();
+  stops.push(() => browser.close());
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const requests = [];
+  page.on("request", (r) => requests.push({ url: r.url(), headers: r.headers(), body: r.postData() || "" }));
+  page.on("dialog", (d) => d.accept());
+  const notice = async () => (await page.textContent("#notice")) || "";
+  const expectNotice = async (text) => waitFor(async () => (await notice()).includes(text), `notice "${text}" (now: "${await notice()}")`);
+  const nav = (name) => page.getByRole("navigation", { name: "Pages" }).getByRole("link", { name, exact: true }).click();
+  const saveDownload = async (click, name) => {
+    const [download] = await Promise.all([page.waitForEvent("download"), click()]);
+    const file = path.join(work, name);
+    await download.saveAs(file);
+    return file;
+  };
+
+  await page.goto(base);
+  await page.fill("#new-passphrase", PASSPHRASE);
+  await page.fill("#repeat-passphrase", PASSPHRASE);
+  await page.getByRole("button", { name: "Create vault" }).click();
+  await expectNotice("vault created and unlocked");
+  await nav("Operator");
+  await page.getByLabel("Operator name").fill("ACME");
+  await page.getByLabel("Setup code").fill(fs.readFileSync(consoleLog, "utf8").match(/setup code: (\S+)/)[1]);
+  await page.getByRole("button", { name: "Create operator" }).click();
+  await expectNotice("you are signed in as admin");
+  await nav("Accounts");
+  for (const name of ["SVC", "CLIENT"]) {
+    await page.getByLabel("Account name").fill(name);
+    await page.getByRole("button", { name: "Create and push" }).click();
+    await expectNotice(`account ${name} pushed`);
+  }
+  const keyOf = async (name) => (await page.locator("tr", { has: page.getByRole("button", { name: `Edit ${name}` }) }).getAttribute("id")).replace("account-", "");
+  const [svcKey, clientKey] = [await keyOf("SVC"), await keyOf("CLIENT")];
+  await nav("Users");
+  const creds = {};
+  for (const [account, user] of [["SVC", "svc"], ["CLIENT", "client"]]) {
+    await page.getByLabel("Account", { exact: true }).selectOption({ label: account });
+    await page.getByLabel("User name").fill(user);
+    creds[user] = await saveDownload(() => page.getByRole("button", { name: "Create user and download creds" }).click(), `${user}.creds`);
+  }
+
+  // nats-server on the generated configuration; the console linked to it
+  await nav("Operator");
+  const [natsPort, monitorPort] = [await freePort(), await freePort()];
+  await page.getByLabel("Client address (listen)").fill(`127.0.0.1:${natsPort}`);
+  await page.getByLabel("Monitoring address").fill(`127.0.0.1:${monitorPort}`);
+  const conf = await saveDownload(() => page.getByRole("button", { name: "Download nats-server.conf" }).click(), "nats-server.conf");
+  const server = spawn(natsServerBinary(), ["-c", conf], { cwd: work, stdio: ["ignore", "ignore", fs.openSync(path.join(work, "nats.log"), "w")] });
+  stops.push(() => server.kill("SIGKILL"));
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${monitorPort}/varz`)).ok, "nats-server");
+  await page.getByLabel("NATS URL").fill(`nats://127.0.0.1:${natsPort}`);
+  await page.getByRole("button", { name: "Connect console to NATS" }).click();
+  await waitFor(async () => (await page.textContent("#link-state")) === "NATS: connected", "the console's link", 20000);
+
+  // SVC exports a private service and a public stream; bad input is refused at its field
+  await nav("Sharing");
+  await page.getByLabel("Account", { exact: true }).selectOption({ label: "SVC" });
+  await page.getByLabel("Export type").selectOption("service");
+  await page.getByLabel("Exported subject").fill("time.now");
+  await page.getByLabel("Private: importers need an activation token").check();
+  await page.getByLabel("Response threshold").fill("2 seconds");
+  await page.getByRole("button", { name: "Add export" }).click();
+  await waitFor(async () => /expected a duration|unknown unit/.test((await page.textContent("#export-threshold-error")) || ""), "the threshold refused at its field");
+  await page.getByLabel("Response threshold").fill("2s");
+  await page.getByRole("button", { name: "Add export" }).click();
+  await expectNotice("export time.now added");
+  await page.getByLabel("Export type").selectOption("stream");
+  await page.getByLabel("Private: importers need an activation token").uncheck();
+  await page.getByLabel("Exported subject").fill("events.>");
+  await page.getByRole("button", { name: "Add export" }).click();
+  await expectNotice("export events.> added");
+  // an overlapping export is what nats-server would refuse: the form says so
+  await page.getByLabel("Exported subject").fill("events.orders");
+  await page.getByRole("button", { name: "Add export" }).click();
+  await waitFor(async () => /already exports/.test((await page.textContent("#export-subject-error")) || ""), "the overlap refused");
+  await page.getByRole("button", { name: "Push SVC" }).click();
+  await expectNotice("account pushed");
+  // an activation for CLIENT
+  await page.getByLabel("Importing account (public key)").fill(clientKey);
+  await page.getByRole("button", { name: "Activation for time.now" }).click();
+  await expectNotice("activation for time.now made");
+  const activation = await page.inputValue("#activation-token");
+  const claims = JSON.parse(Buffer.from(activation.split(".")[1], "base64url"));
+  assert.deepEqual([claims.sub, claims.iss, claims.nats.subject, claims.nats.kind], [clientKey, svcKey, "time.now", "service"]);
+
+  // CLIENT imports both (the stream under a prefix) and maps "work" 80/20
+  await page.getByLabel("Account", { exact: true }).selectOption({ label: "CLIENT" });
+  await page.getByLabel("Import type").selectOption("service");
+  await page.getByLabel("From account (public key)").fill(svcKey);
+  await page.getByLabel("Subject as exported").fill("time.now");
+  await page.getByRole("button", { name: "Add import" }).click();
+  await waitFor(async () => /private: paste the activation token/.test((await page.textContent("#import-token-error")) || ""), "the token asked for");
+  await page.fill("#import-token", activation);
+  await page.getByRole("button", { name: "Add import" }).click();
+  await expectNotice("import of time.now added");
+  await page.getByLabel("Import type").selectOption("stream");
+  await page.getByLabel("Subject as exported").fill("events.>");
+  await page.getByLabel("Subject here").fill("svc.events.>");
+  await page.getByRole("button", { name: "Add import" }).click();
+  await expectNotice("import of events.> added");
+  await page.getByLabel("Mapped subject").fill("work");
+  await page.getByLabel("Destinations").fill("work.a:80, work.b:30");
+  await page.getByRole("button", { name: "Set mapping" }).click();
+  await waitFor(async () => ((await page.textContent("#mapping-to-error")) || "").length > 0, "weights over 100 % refused");
+  await page.getByLabel("Destinations").fill("work.a:80, work.b:20");
+  await page.getByRole("button", { name: "Set mapping" }).click();
+  await expectNotice("mapping of work set");
+  await page.getByRole("button", { name: "Push CLIENT" }).click();
+  await expectNotice("account pushed");
+
+  // nats-server enforces it
+  const as = async (user) => connect({ servers: `127.0.0.1:${natsPort}`, reconnect: false,
+    authenticator: credsAuthenticator(new TextEncoder().encode(fs.readFileSync(creds[user], "utf8"))) });
+  const svc = await as("svc");
+  const client = await as("client");
+  stops.push(() => { svc.close(); client.close(); });
+  svc.subscribe("time.now", { callback: (_, m) => m.respond(new TextEncoder().encode("tick")) });
+  const events = client.subscribe("svc.events.>");
+  const [toA, toB] = [client.subscribe("work.a"), client.subscribe("work.b")];
+  await svc.flush();
+  await client.flush();
+  const answer = await client.request("time.now", new Uint8Array(), { timeout: 3000 });
+  assert.equal(new TextDecoder().decode(answer.data), "tick", "the private service answers the importer");
+  svc.publish("events.order", new TextEncoder().encode("e1"));
+  for await (const m of events) {
+    assert.equal(m.subject, "svc.events.order", "the stream arrives under the local prefix");
+    break;
+  }
+  for (let i = 0; i < 1000; i++) client.publish("work");
+  await client.flush();
+  await waitFor(() => toA.getReceived() + toB.getReceived() === 1000, "the 1 000 mapped messages");
+  assert.ok(toA.getReceived() >= 700 && toA.getReceived() <= 900, `work.a got ${toA.getReceived()} of 1000 (80 % ± 10 %)`);
+  assert.ok(toB.getReceived() >= 100 && toB.getReceived() <= 300, `work.b got ${toB.getReceived()} of 1000 (20 % ± 10 %)`);
+
+  // revoking CLIENT's activation and pushing SVC: the service no longer answers CLIENT
+  await page.getByLabel("Account", { exact: true }).selectOption({ label: "SVC" });
+  await page.getByLabel("Importing account (public key)").fill(clientKey);
+  await page.getByRole("button", { name: "Revoke activations of time.now" }).click();
+  await expectNotice("activations of time.now for");
+  await waitFor(async () => (await page.textContent('#sharing-exports tr[data-subject="time.now"]')).includes("CLIENT"), "CLIENT listed as revoked");
+  await page.getByRole("button", { name: "Push SVC" }).click();
+  await expectNotice("account pushed");
+  await waitFor(async () => {
+    try { await client.request("time.now", new Uint8Array(), { timeout: 500 }); return false; } catch (_) { return true; }
+  }, "the revoked import refused", 15000);
+
+  for (const r of requests) {
+    assert.doesNotMatch(r.url + JSON.stringify(r.headers) + r.body, SEED, `a seed in a request to ${r.url}`);
+  }
+});
