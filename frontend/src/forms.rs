@@ -10,10 +10,10 @@ use crate::vault::VaultData;
 /// One signal per field of a form struct (`$form`), named as its fields: `new` and `load` fill
 /// them from a form, `form` reads them back. Listing every field is checked by the compiler.
 macro_rules! form_signals {
-    ($(#[$meta:meta])* $signals:ident for $form:ident { $($field:ident: $ty:ty,)* }) => {
+    ($(#[$meta:meta])* $vis:vis $signals:ident for $form:ident { $($field:ident: $ty:ty,)* }) => {
         $(#[$meta])*
         #[derive(Clone, Copy)]
-        struct $signals {
+        $vis struct $signals {
             $($field: RwSignal<$ty>,)*
         }
 

@@ -1074,3 +1074,72 @@ fn sharing_forms_say_what_they_take() {
         2
     );
 }
+
+#[wasm_bindgen_test]
+fn roles_are_scoped_keys_whose_users_carry_only_the_template() {
+    let mut data = VaultData::default();
+    issue::create_operator(&mut data, &operator_form("ACME", true), NOW).unwrap();
+    let (app, _) = issue::save_account(&mut data, None, &account_form("APP"), "", NOW).unwrap();
+    let mut form = issue::RoleForm {
+        role: "orders".into(),
+        pub_allow: "orders.{{user()}}".into(),
+        data: "1MB".into(),
+        connection_types: "websocket".into(),
+        ..Default::default()
+    };
+    let refused = issue::add_role(&mut data, &app, &form, NOW).unwrap_err();
+    assert_eq!(refused.field, Some("role-pub-allow"), "{refused}");
+    form.pub_allow = "orders.{{name()}}, {{account-name()}}.status".into();
+    let key = issue::add_role(&mut data, &app, &form, NOW).unwrap();
+    let account = issue::account(&data, &app).unwrap();
+    let scope = account.nats.signing_keys.scope(&key).unwrap();
+    assert_eq!(scope.role, "orders");
+    assert_eq!(scope.template.data, 1_000_000);
+    assert_eq!(scope.template.subs, -1, "untyped limits stay unlimited");
+    assert_eq!(scope.template.allowed_connection_types, ["WEBSOCKET"]);
+    let (publish, _) = issue::RoleForm::of(scope)
+        .preview("carol", &account)
+        .unwrap();
+    assert_eq!(publish, ["orders.carol", "APP.status"]);
+    // a user signed by the role's key carries nothing of its own, whatever the form held
+    let user = UserForm {
+        pub_allow: "anything.>".into(),
+        subs: "10".into(),
+        ..user_form("carol")
+    };
+    assert_eq!(issue::role_of(&data, &app, &key).as_deref(), Some("orders"));
+    issue::save_user(&mut data, &app, None, &user, &key, NOW).unwrap();
+    let carol = data
+        .users
+        .iter()
+        .find(|u| u.name == "carol")
+        .unwrap()
+        .key
+        .clone();
+    let carol = issue::user(&data, &carol).unwrap();
+    assert!(carol.nats.limits.is_empty());
+    assert_eq!(carol.nats.issuer_account, app);
+    chain::check_user(&carol, &account, issue::operator(&data).as_ref()).unwrap();
+    // edited, then removed
+    form.pub_allow = "orders.>".into();
+    issue::update_role(&mut data, &app, &key, &form, NOW).unwrap();
+    let account = issue::account(&data, &app).unwrap();
+    assert_eq!(
+        account
+            .nats
+            .signing_keys
+            .scope(&key)
+            .unwrap()
+            .template
+            .permissions
+            .publish
+            .allow,
+        ["orders.>"]
+    );
+    issue::remove_role(&mut data, &app, &key, NOW).unwrap();
+    assert!(!issue::account(&data, &app)
+        .unwrap()
+        .nats
+        .signing_keys
+        .contains(&key));
+}

@@ -166,7 +166,46 @@ test("exports, activations, imports and mappings from the browser, as nats-serve
   assert.ok(toA.getReceived() >= 700 && toA.getReceived() <= 900, `work.a got ${toA.getReceived()} of 1000 (80 % ± 10 %)`);
   assert.ok(toB.getReceived() >= 100 && toB.getReceived() <= 300, `work.b got ${toB.getReceived()} of 1000 (20 % ± 10 %)`);
 
+  // a role of CLIENT (scoped signing key): its user carol gets exactly the template, with
+  // {{name()}} filled in by nats-server
+  await nav("Accounts");
+  await page.getByRole("button", { name: "Edit CLIENT" }).click();
+  await page.getByLabel("Role name").fill("orders");
+  await page.getByLabel("Role may publish to").fill("orders.{{user()}}");
+  await page.getByRole("button", { name: "Add role" }).click();
+  await waitFor(async () => /"user\(\)" is not defined/.test((await page.textContent("#role-pub-allow-error")) || ""), "an unknown template refused");
+  await page.getByLabel("Role may publish to").fill("orders.{{name()}}");
+  await page.getByLabel("Preview for a user named").fill("carol");
+  await waitFor(async () => /may publish to orders\.carol/.test((await page.textContent("#role-preview")) || ""), "the preview");
+  await page.getByRole("button", { name: "Add role" }).click();
+  await expectNotice("role orders added");
+  await page.getByRole("button", { name: "Push CLIENT", exact: true }).click();
+  await waitFor(async () => (await page.locator("tr", { has: page.getByRole("button", { name: "Edit CLIENT" }) }).locator(".account-status").textContent()) === "pushed", "CLIENT pushed with its role");
+  await nav("Users");
+  await page.getByLabel("Account", { exact: true }).selectOption({ label: "CLIENT" });
+  await page.getByLabel("User name").fill("carol");
+  const roleKey = await page.$eval("#user-signer", (s) => [...s.options].find((o) => o.textContent.startsWith("role orders")).value);
+  await page.selectOption("#user-signer", roleKey);
+  await waitFor(async () => /role orders/.test((await page.textContent("#user-scoped")) || ""), "the form says why its permissions are unused");
+  assert.ok(await page.isDisabled("#user-pub-allow"), "the permission inputs are disabled");
+  creds.carol = await saveDownload(() => page.getByRole("button", { name: "Create user and download creds" }).click(), "carol.creds");
+  const carolClaims = JSON.parse(Buffer.from(fs.readFileSync(creds.carol, "utf8").match(/-----BEGIN NATS USER JWT-----\n(\S+)\n/)[1].split(".")[1], "base64url"));
+  assert.deepEqual([carolClaims.nats.pub, carolClaims.nats.sub, carolClaims.nats.issuer_account], [{}, {}, clientKey], "a role's user carries no permissions of its own");
+  const carol = await as("carol");
+  stops.push(() => carol.close());
+  const orders = client.subscribe("orders.>");
+  await client.flush();
+  carol.publish("orders.dave", new TextEncoder().encode("not mine"));
+  carol.publish("orders.carol", new TextEncoder().encode("mine"));
+  await carol.flush().catch(() => {});
+  for await (const m of orders) {
+    assert.equal(m.subject, "orders.carol", "only the template's subject gets through");
+    break;
+  }
+  assert.equal(orders.getReceived(), 1);
+
   // revoking CLIENT's activation and pushing SVC: the service no longer answers CLIENT
+  await nav("Sharing");
   await page.getByLabel("Account", { exact: true }).selectOption({ label: "SVC" });
   await page.getByLabel("Importing account (public key)").fill(clientKey);
   await page.getByRole("button", { name: "Revoke activations of time.now" }).click();

@@ -20,7 +20,9 @@ pub use sharing::{
     activation_token, add_export, add_import, parse_destinations, parse_duration, remove_export,
     remove_import, remove_mapping, revoke_activation, set_mapping, ExportForm, ImportForm,
 };
-pub use team::{approve_member, member_key, revoke_key, team_user, RoleForm};
+pub use team::{
+    add_role, approve_member, member_key, remove_role, revoke_key, team_user, update_role, RoleForm,
+};
 pub use user::{revoke_user, save_user, user_creds, UserForm};
 
 use nats_auth::jwt::{AccountClaims, AnyClaims, OperatorClaims, UserClaims};
@@ -129,9 +131,13 @@ pub fn account_signers(data: &VaultData, account_key: &str) -> Vec<Signer> {
     if let Some(claims) = claims {
         for k in claims.nats.signing_keys.keys() {
             if data.seed_of(k).is_some() {
+                let label = match claims.nats.signing_keys.scope(k) {
+                    Some(scope) => format!("role {} (scoped signing key {})", scope.role, short(k)),
+                    None => format!("account signing key {}", short(k)),
+                };
                 signers.push(Signer {
                     key: k.to_string(),
-                    label: format!("account signing key {}", short(k)),
+                    label,
                 });
             }
         }
@@ -509,4 +515,13 @@ fn tags(text: &str, tags: &mut nats_auth::jwt::GenericFields) {
     for tag in list(text) {
         tags.add_tag(&tag);
     }
+}
+
+/// The role of `signer` when it is a scoped signing key of `account_key`.
+pub fn role_of(data: &VaultData, account_key: &str, signer: &str) -> Option<String> {
+    account(data, account_key)?
+        .nats
+        .signing_keys
+        .scope(signer)
+        .map(|s| s.role.clone())
 }

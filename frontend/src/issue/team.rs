@@ -3,7 +3,8 @@
 //! issues users with that key. Every rule is nats-auth's; no seed moves between people.
 
 use nats_auth::creds;
-use nats_auth::jwt::{AccountClaims, Permissions, UserClaims, UserScope};
+use nats_auth::jwt::templates::{check_template, expand_template, TemplateValues};
+use nats_auth::jwt::{AccountClaims, Permissions, UserClaims, UserPermissionLimits, UserScope};
 use nats_auth::nkeys::{KeyPair, KeyType};
 
 use super::account::permission;
@@ -11,14 +12,22 @@ use super::{account, new_key, pair_of, short, sign_account};
 use crate::forms::FormError;
 use crate::vault::VaultData;
 
-/// A role as typed: its name and the permissions of the scope's template.
+/// A role as typed: its name and the scope's template — permissions (which may hold
+/// `{{name()}}`, `{{subject()}}`, `{{tag(x)}}`, `{{account-name()}}`, `{{account-tag(x)}}`),
+/// limits, bearer, connection types. Every user the scoped key signs gets exactly this.
 #[derive(Debug, Clone, Default)]
 pub struct RoleForm {
     pub role: String,
+    pub description: String,
     pub pub_allow: String,
     pub pub_deny: String,
     pub sub_allow: String,
     pub sub_deny: String,
+    pub subs: String,
+    pub data: String,
+    pub payload: String,
+    pub bearer: bool,
+    pub connection_types: String,
 }
 
 impl RoleForm {
@@ -32,11 +41,31 @@ impl RoleForm {
         }
     }
 
+    /// The form of an existing scope.
+    pub fn of(scope: &UserScope) -> Self {
+        let t = &scope.template;
+        let p = &t.permissions;
+        let limit = |v: i64| if v < 0 { String::new() } else { v.to_string() };
+        RoleForm {
+            role: scope.role.clone(),
+            description: scope.description.clone(),
+            pub_allow: p.publish.allow.join(", "),
+            pub_deny: p.publish.deny.join(", "),
+            sub_allow: p.subscribe.allow.join(", "),
+            sub_deny: p.subscribe.deny.join(", "),
+            subs: limit(t.subs),
+            data: limit(t.data),
+            payload: limit(t.payload),
+            bearer: t.bearer_token,
+            connection_types: t.allowed_connection_types.join(", "),
+        }
+    }
+
     pub fn permissions(&self) -> Result<Permissions, FormError> {
         if self.role.trim().is_empty() {
             return Err(FormError::at("role-name", "the role needs a name"));
         }
-        Ok(Permissions {
+        let permissions = Permissions {
             publish: permission(
                 ("role-pub-allow", &self.pub_allow),
                 ("role-pub-deny", &self.pub_deny),
@@ -48,7 +77,36 @@ impl RoleForm {
                 true,
             )?,
             response: None,
-        })
+        };
+        for (field, list) in [
+            ("role-pub-allow", &permissions.publish.allow),
+            ("role-pub-deny", &permissions.publish.deny),
+            ("role-sub-allow", &permissions.subscribe.allow),
+            ("role-sub-deny", &permissions.subscribe.deny),
+        ] {
+            for subject in list {
+                check_template(subject).map_err(|e| FormError::at(field, e))?;
+            }
+        }
+        Ok(permissions)
+    }
+
+    /// The scope's template: what every user of the role gets.
+    pub fn template(&self) -> Result<UserPermissionLimits, FormError> {
+        let mut template = UserPermissionLimits::default();
+        template.set_unlimited_nats_limits();
+        template.permissions = self.permissions()?;
+        for (field, text, slot) in [
+            ("role-subs", &self.subs, &mut template.subs),
+            ("role-data", &self.data, &mut template.data),
+            ("role-payload", &self.payload, &mut template.payload),
+        ] {
+            *slot = super::parse_limit(text).map_err(|e| FormError::at(field, e))?;
+        }
+        template.bearer_token = self.bearer;
+        template.allowed_connection_types =
+            super::user::connection_types("role-conn-types", &self.connection_types)?;
+        Ok(template)
     }
 
     /// What a member signed in with this role could not do on the console's team pages.
@@ -61,6 +119,87 @@ impl RoleForm {
             )
         })
     }
+
+    /// The publish and subscribe subjects a user named `user_name` would get, templates
+    /// filled in as nats-server fills them (for the editor's preview).
+    pub fn preview(
+        &self,
+        user_name: &str,
+        account: &AccountClaims,
+    ) -> Option<(Vec<String>, Vec<String>)> {
+        let p = self.permissions().ok()?;
+        let values = TemplateValues {
+            user_name,
+            user_subject: "U…",
+            account_name: &account.name,
+            account_subject: &account.subject,
+            user_tags: &[],
+            account_tags: &account.nats.generic.tags,
+        };
+        let expand = |list: &[String]| -> Vec<String> {
+            list.iter()
+                .flat_map(|s| expand_template(s, &values))
+                .collect()
+        };
+        Some((expand(&p.publish.allow), expand(&p.subscribe.allow)))
+    }
+}
+
+/// Adds a role to `account_key`: a new signing key in the vault, scoped with `form`'s
+/// template; re-signs the account. Returns the key.
+pub fn add_role(
+    data: &mut VaultData,
+    account_key: &str,
+    form: &RoleForm,
+    now: i64,
+) -> Result<String, FormError> {
+    let template = form.template()?;
+    let mut claims = account(data, account_key).ok_or("no such account in the vault")?;
+    let key = new_key(
+        data,
+        KeyType::Account,
+        "account signing key",
+        &format!("{} role {}", claims.name, form.role.trim()),
+        Some(account_key.to_string()),
+    )?;
+    let mut scope = UserScope::new(key.public_key(), form.role.trim());
+    scope.template = template;
+    scope.description = form.description.trim().to_string();
+    claims.nats.signing_keys.add_scope(scope);
+    sign_account(data, claims, "", now)?;
+    Ok(key.public_key())
+}
+
+/// Changes the template of the scoped key `key` of `account_key` and re-signs the account.
+pub fn update_role(
+    data: &mut VaultData,
+    account_key: &str,
+    key: &str,
+    form: &RoleForm,
+    now: i64,
+) -> Result<String, FormError> {
+    let template = form.template()?;
+    let mut claims = account(data, account_key).ok_or("no such account in the vault")?;
+    if claims.nats.signing_keys.scope(key).is_none() {
+        return Err("no such role in this account".into());
+    }
+    let mut scope = UserScope::new(key, form.role.trim());
+    scope.template = template;
+    scope.description = form.description.trim().to_string();
+    claims.nats.signing_keys.add_scope(scope);
+    sign_account(data, claims, "", now)
+}
+
+/// Removes the scoped key `key` from `account_key` (its users stop connecting once pushed).
+pub fn remove_role(
+    data: &mut VaultData,
+    account_key: &str,
+    key: &str,
+    now: i64,
+) -> Result<String, FormError> {
+    let mut claims = account(data, account_key).ok_or("no such account in the vault")?;
+    claims.nats.signing_keys.0.remove(key);
+    sign_account(data, claims, "", now)
 }
 
 /// Gives `member_key` the role `form` as a scoped signing key of `account_key` (in the vault),
@@ -72,7 +211,7 @@ pub fn approve_member(
     form: &RoleForm,
     now: i64,
 ) -> Result<String, FormError> {
-    let permissions = form.permissions()?;
+    let template = form.template()?;
     let mut claims = account(data, account_key).ok_or_else(|| {
         format!(
             "account {} is not in this vault: only the vault that signs it can add a key",
@@ -80,7 +219,8 @@ pub fn approve_member(
         )
     })?;
     let mut scope = UserScope::new(member_key, form.role.trim());
-    scope.template.permissions = permissions;
+    scope.template = template;
+    scope.description = form.description.trim().to_string();
     claims.nats.signing_keys.add_scope(scope);
     sign_account(data, claims, "", now)
 }

@@ -133,17 +133,7 @@ impl UserForm {
         }
         let networks = l.source_networks.clone();
         check_field("user-src", |vr| networks.validate(vr))?;
-        l.allowed_connection_types.clear();
-        for kind in list(&self.connection_types) {
-            let kind = kind.to_ascii_uppercase();
-            if !CONNECTION_TYPES.contains(&kind.as_str()) {
-                return Err(FormError::at(
-                    "user-conn-types",
-                    format!("{kind} is not one of {}", CONNECTION_TYPES.join(", ")),
-                ));
-            }
-            l.allowed_connection_types.push(kind);
-        }
+        l.allowed_connection_types = connection_types("user-conn-types", &self.connection_types)?;
         l.times = list(&self.times)
             .iter()
             .map(|range| time_range(range))
@@ -232,6 +222,10 @@ pub(super) fn sign_user(
         signer
     };
     let signing_pair = pair_of(data, signer).map_err(|e| FormError::at("user-signer", e))?;
+    // a role's key: the user gets the role's template and may carry nothing of its own
+    if account_claims.nats.signing_keys.scope(signer).is_some() {
+        claims.nats.limits = Default::default();
+    }
     claims.nats.issuer_account = if signer == account_key {
         String::new()
     } else {
@@ -301,4 +295,22 @@ pub fn revoke_user(
     claims.revoke_at(user_key, now);
     let jwt = sign_account(data, claims, "", now)?;
     Ok((account_key, jwt))
+}
+
+/// Connection types as typed (comma separated, any case), each one nats-server knows.
+pub(super) fn connection_types(field: &'static str, text: &str) -> Result<Vec<String>, FormError> {
+    list(text)
+        .into_iter()
+        .map(|kind| {
+            let kind = kind.to_ascii_uppercase();
+            if CONNECTION_TYPES.contains(&kind.as_str()) {
+                Ok(kind)
+            } else {
+                Err(FormError::at(
+                    field,
+                    format!("{kind} is not one of {}", CONNECTION_TYPES.join(", ")),
+                ))
+            }
+        })
+        .collect()
 }

@@ -372,6 +372,7 @@ pub fn AccountsPage() -> impl IntoView {
                 </Show>
             </div>
         </section>
+        <super::roles::AccountRoles account=editing/>
         </Show>
     }
 }

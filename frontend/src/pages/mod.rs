@@ -9,6 +9,8 @@ pub mod monitoring;
 pub mod nats_resolver;
 pub mod nsc;
 pub mod operator;
+pub mod role_editor;
+pub mod roles;
 pub mod sharing;
 pub mod sign_in;
 pub mod team;

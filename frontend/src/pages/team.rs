@@ -7,9 +7,10 @@
 use leptos::prelude::*;
 use serde_json::{json, Value};
 
+use super::role_editor::{RoleEditor, RoleInputs};
 use crate::api;
-use crate::forms::{form_signals, Field, FormError, FormErrors, TextArea};
-use crate::issue::{self, RoleForm};
+use crate::forms::{Field, FormError, FormErrors, TextArea};
+use crate::issue;
 use crate::state::{download, now, push_account, stored_account, Console};
 
 /// The ids of the access requests this browser sent.
@@ -314,23 +315,12 @@ fn TeamUsers() -> impl IntoView {
     }
 }
 
-form_signals!(
-    /// The role an admin gives a member's key.
-    RoleInputs for RoleForm {
-        role: String,
-        pub_allow: String,
-        pub_deny: String,
-        sub_allow: String,
-        sub_deny: String,
-    }
-);
-
 /// An admin's side: access and revocation requests, decided after re-signing in this browser.
 #[component]
 fn AdminRequests() -> impl IntoView {
     let console = expect_context::<Console>();
     let errors = FormErrors::new();
-    let role = RoleInputs::new(RoleForm::starting());
+    let role = RoleInputs::starting();
     let access = RwSignal::new(Vec::<Value>::new());
     let revocations = RwSignal::new(Vec::<Value>::new());
     let refresh = move || {
@@ -398,7 +388,7 @@ fn AdminRequests() -> impl IntoView {
             text(&request, "key"),
             text(&request, "name"),
         );
-        let form = role.form();
+        let form = role.value();
         resign_push_decide(
             account.clone(),
             &|data| issue::approve_member(data, &account, &key, &form, now()),
@@ -430,16 +420,6 @@ fn AdminRequests() -> impl IntoView {
             format!("{name} is revoked: the account is pushed"),
         );
     };
-    let warning = move || {
-        RoleForm {
-            role: role.role.get(),
-            pub_allow: role.pub_allow.get(),
-            pub_deny: role.pub_deny.get(),
-            sub_allow: role.sub_allow.get(),
-            sub_deny: role.sub_deny.get(),
-        }
-        .warning()
-    };
     let account_name = move |key: &str| {
         console
             .data()
@@ -466,12 +446,7 @@ fn AdminRequests() -> impl IntoView {
         <section>
             <h3>"Access requests"</h3>
             <p class="muted">"Approving gives the member's key this role: a scoped signing key of the account, whose template every user it signs gets ({{name()}}, {{subject()}}, {{tag(x)}}, {{account-name()}}, {{account-tag(x)}} are filled in by nats-server). The account is re-signed here and pushed."</p>
-            <Field id="role-name" label="Role name" value=role.role errors/>
-            <Field id="role-pub-allow" label="Role may publish to" value=role.pub_allow errors/>
-            <Field id="role-pub-deny" label="Role may not publish to" value=role.pub_deny errors/>
-            <Field id="role-sub-allow" label="Role may subscribe to" value=role.sub_allow errors/>
-            <Field id="role-sub-deny" label="Role may not subscribe to" value=role.sub_deny errors/>
-            {move || warning().map(|w| view! { <p id="role-warning" class="warning" role="alert">{w}</p> })}
+            <RoleEditor role errors account=Signal::derive(|| None)/>
             <label for="request-filter">"Filter requests (name, account, key, who asked)"</label>
             <input id="request-filter" type="search" prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev))/>
             <div class="table-scroll" tabindex="0">

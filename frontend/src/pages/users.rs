@@ -87,6 +87,13 @@ pub fn UsersPage() -> impl IntoView {
             .collect::<Vec<_>>()
     };
 
+    // the chosen signer's role, when it is a scoped key
+    let scoped_role = move || {
+        let chosen = shown_choice(signer.get(), signers());
+        console
+            .data()
+            .and_then(|d| issue::role_of(&d, &account_key(), &chosen))
+    };
     let save = move |_| {
         let form = inputs.form();
         let existing = editing.get_untracked();
@@ -319,7 +326,10 @@ pub fn UsersPage() -> impl IntoView {
             <Choice id="user-account" label="Account" value=account options=account_options errors/>
             <Field id="user-name" label="User name" value=inputs.name errors/>
             <Choice id="user-signer" label="Sign with" value=signer options=signers errors/>
-            <fieldset>
+            {move || scoped_role().map(|role| view! {
+                <p id="user-scoped" class="muted">{format!("Signed by the key of role {role}: the user gets exactly the role's permissions and limits (see the account's roles), so its own inputs below are not used.")}</p>
+            })}
+            <fieldset disabled=move || scoped_role().is_some()>
                 <legend>"Permissions (subjects, comma separated)"</legend>
                 <Field id="user-pub-allow" label="May publish to (empty: all)" value=inputs.pub_allow errors/>
                 <Field id="user-pub-deny" label="May not publish to" value=inputs.pub_deny errors/>
@@ -327,7 +337,7 @@ pub fn UsersPage() -> impl IntoView {
                 <Field id="user-sub-deny" label="May not subscribe to" value=inputs.sub_deny errors/>
                 <Field id="user-resp" label="Replies allowed per request received (empty: none)" value=inputs.resp_max errors/>
             </fieldset>
-            <fieldset>
+            <fieldset disabled=move || scoped_role().is_some()>
                 <legend>"Limits (empty: unlimited; units as nsc takes them: 1MB, 512K, 2GiB)"</legend>
                 <Field id="user-subs" label="Maximum subscriptions" value=inputs.subs errors placeholder="unlimited"/>
                 <Field id="user-data" label="Maximum data in bytes" value=inputs.data errors placeholder="unlimited"/>

@@ -31,6 +31,7 @@ mod operator;
 pub mod revocations;
 pub mod segment;
 mod signing_keys;
+pub mod templates;
 pub mod types;
 mod user;
 
