@@ -1143,3 +1143,52 @@ fn roles_are_scoped_keys_whose_users_carry_only_the_template() {
         .signing_keys
         .contains(&key));
 }
+
+#[wasm_bindgen_test]
+fn jetstream_tiers_replace_the_flat_limits() {
+    let mut data = VaultData::default();
+    issue::create_operator(&mut data, &operator_form("ACME", true), NOW).unwrap();
+    let form = AccountForm {
+        jetstream: true,
+        js_tiers: "R1: memory 512MiB, disk 10G, streams 10\nR3: disk 1GiB, consumers 100".into(),
+        ..account_form("STREAMS")
+    };
+    let (key, _) = issue::save_account(&mut data, None, &form, "", NOW).unwrap();
+    let claims = issue::account(&data, &key).unwrap();
+    let l = &claims.nats.limits;
+    assert!(
+        l.jetstream.is_empty(),
+        "flat limits cleared: nats-server refuses both"
+    );
+    let r1 = &l.jetstream_tiers["R1"];
+    assert_eq!(
+        (r1.memory_storage, r1.disk_storage, r1.streams, r1.consumer),
+        (512 << 20, 10_000_000_000, 10, -1)
+    );
+    assert_eq!(l.jetstream_tiers["R3"].consumer, 100);
+    // shown again as typed, and the generated config stores streams
+    let again = AccountForm::of(&claims, NOW);
+    assert!(again.jetstream);
+    assert_eq!(
+        again.js_tiers.lines().next(),
+        Some("R1: memory 536870912, disk 10000000000, streams 10")
+    );
+    let setup = issue::ServerSetup::new(issue::Resolver::Full, "127.0.0.1:4222", "127.0.0.1:8222");
+    assert!(issue::server_config(&data, &setup)
+        .unwrap()
+        .contains("jetstream {"));
+    for bad in [
+        "R1 memory 1G",
+        "R1: memry 1G",
+        "R1: memory lots",
+        ": disk 1G",
+    ] {
+        let form = AccountForm {
+            jetstream: true,
+            js_tiers: bad.into(),
+            ..account_form("BAD")
+        };
+        let refused = issue::save_account(&mut data, Some(&key), &form, "", NOW).unwrap_err();
+        assert_eq!(refused.field, Some("account-js-tiers"), "{bad}: {refused}");
+    }
+}

@@ -2,7 +2,7 @@
 //! expiry — for a new account or loaded from one to edit (what the form does not show, such as
 //! imports, exports and revocations, is kept).
 
-use nats_auth::jwt::{AccountClaims, Permission};
+use nats_auth::jwt::{AccountClaims, JetStreamLimits, Permission};
 use nats_auth::nkeys::KeyType;
 
 use super::{
@@ -28,6 +28,9 @@ pub struct AccountForm {
     pub js_disk: String,
     pub js_streams: String,
     pub js_consumers: String,
+    /// Limits per replica count instead of the flat ones, one tier a line:
+    /// `R3: memory 1GiB, disk 10GiB, streams 10, consumers 100`.
+    pub js_tiers: String,
     /// Default permissions of the account's users (subjects, comma separated).
     pub default_pub_allow: String,
     pub default_pub_deny: String,
@@ -63,6 +66,7 @@ impl Default for AccountForm {
             js_disk: unlimited(),
             js_streams: unlimited(),
             js_consumers: unlimited(),
+            js_tiers: String::new(),
             default_pub_allow: String::new(),
             default_pub_deny: String::new(),
             default_sub_allow: String::new(),
@@ -94,7 +98,8 @@ impl AccountForm {
             imports: limit_text(l.imports),
             exports: limit_text(l.exports),
             wildcards: l.wildcard_exports,
-            jetstream: *js != Default::default(),
+            jetstream: l.is_jetstream_enabled(),
+            js_tiers: tiers_text(&l.jetstream_tiers),
             js_memory: limit_text(js.memory_storage),
             js_disk: limit_text(js.disk_storage),
             js_streams: limit_text(js.streams),
@@ -129,7 +134,10 @@ impl AccountForm {
         l.exports = limit("account-exports", &self.exports)?;
         l.wildcard_exports = self.wildcards;
         l.jetstream = Default::default();
-        if self.jetstream {
+        l.jetstream_tiers = parse_tiers(&self.js_tiers)?;
+        if !self.jetstream {
+            l.jetstream_tiers.clear();
+        } else if l.jetstream_tiers.is_empty() {
             l.jetstream.memory_storage = limit("account-js-memory", &self.js_memory)?;
             l.jetstream.disk_storage = limit("account-js-disk", &self.js_disk)?;
             l.jetstream.streams = limit("account-js-streams", &self.js_streams)?;
@@ -274,4 +282,78 @@ pub fn forget_account(data: &mut VaultData, account_key: &str) -> usize {
     data.users
         .retain(|u| u.account.as_deref() != Some(account_key));
     before - data.users.len()
+}
+
+/// JetStream tiers as the form shows them, one a line.
+fn tiers_text(tiers: &std::collections::BTreeMap<String, JetStreamLimits>) -> String {
+    tiers
+        .iter()
+        .map(|(tier, l)| {
+            // unlimited ones are left out, as the form takes them
+            let parts: Vec<String> = [
+                ("memory", l.memory_storage),
+                ("disk", l.disk_storage),
+                ("streams", l.streams),
+                ("consumers", l.consumer),
+            ]
+            .into_iter()
+            .filter(|(_, v)| *v >= 0)
+            .map(|(name, v)| format!("{name} {v}"))
+            .collect();
+            format!("{tier}: {}", parts.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `R1: memory 512MiB, disk 10GiB, streams 10, consumers 100`, a tier a line; a limit left out
+/// (or written unlimited) is unlimited.
+fn parse_tiers(
+    text: &str,
+) -> Result<std::collections::BTreeMap<String, JetStreamLimits>, FormError> {
+    const FIELD: &str = "account-js-tiers";
+    let mut tiers = std::collections::BTreeMap::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (tier, rest) = line.split_once(':').ok_or_else(|| {
+            FormError::at(
+                FIELD,
+                format!(
+                    "{line:?}: expected R1: memory 1GiB, disk 10GiB, streams 10, consumers 100"
+                ),
+            )
+        })?;
+        let tier = tier.trim();
+        if tier.is_empty() || tier.contains(char::is_whitespace) {
+            return Err(FormError::at(
+                FIELD,
+                format!("{tier:?} is not a tier name (R1, R3)"),
+            ));
+        }
+        let mut limits = JetStreamLimits {
+            memory_storage: -1,
+            disk_storage: -1,
+            streams: -1,
+            consumer: -1,
+            ..Default::default()
+        };
+        for part in rest.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (name, value) = part.split_once(char::is_whitespace).unwrap_or((part, ""));
+            let value = super::parse_limit(value)
+                .map_err(|e| FormError::at(FIELD, format!("{tier} {name}: {e}")))?;
+            match name {
+                "memory" => limits.memory_storage = value,
+                "disk" => limits.disk_storage = value,
+                "streams" => limits.streams = value,
+                "consumers" => limits.consumer = value,
+                other => {
+                    return Err(FormError::at(
+                        FIELD,
+                        format!("{tier}: {other:?} is not memory, disk, streams or consumers"),
+                    ))
+                }
+            }
+        }
+        tiers.insert(tier.to_string(), limits);
+    }
+    Ok(tiers)
 }

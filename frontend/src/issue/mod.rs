@@ -359,9 +359,10 @@ pub fn server_config(data: &VaultData, setup: &ServerSetup) -> Result<String, St
             ));
         }
     }
-    let uses_jetstream = data.accounts.iter().any(|a| {
-        account(data, &a.key).is_some_and(|c| c.nats.limits.jetstream != Default::default())
-    });
+    let uses_jetstream = data
+        .accounts
+        .iter()
+        .any(|a| account(data, &a.key).is_some_and(|c| c.nats.limits.is_jetstream_enabled()));
     if uses_jetstream {
         if setup.cluster.is_some() && setup.server_name.is_empty() {
             return Err("server name: JetStream in a cluster needs a name for each server".into());

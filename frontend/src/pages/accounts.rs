@@ -64,6 +64,7 @@ form_signals!(
         js_disk: String,
         js_streams: String,
         js_consumers: String,
+        js_tiers: String,
         default_pub_allow: String,
         default_pub_deny: String,
         default_sub_allow: String,
@@ -347,6 +348,7 @@ pub fn AccountsPage() -> impl IntoView {
                     <Field id="account-js-disk" label="JetStream disk (bytes)" value=inputs.js_disk errors placeholder="unlimited"/>
                     <Field id="account-js-streams" label="JetStream streams" value=inputs.js_streams errors placeholder="unlimited"/>
                     <Field id="account-js-consumers" label="JetStream consumers" value=inputs.js_consumers errors placeholder="unlimited"/>
+                    <TextArea id="account-js-tiers" label="Or limits per replica count, one tier a line (R1: memory 1GiB, disk 10GiB, streams 10, consumers 100); tiers replace the limits above" value=inputs.js_tiers errors/>
                 </Show>
             </fieldset>
             <fieldset>
