@@ -1192,3 +1192,51 @@ fn jetstream_tiers_replace_the_flat_limits() {
         assert_eq!(refused.field, Some("account-js-tiers"), "{bad}: {refused}");
     }
 }
+
+#[wasm_bindgen_test]
+fn auth_callout_settings_are_checked_and_the_xkey_kept_in_the_vault() {
+    let mut data = VaultData::default();
+    issue::create_operator(&mut data, &operator_form("ACME", true), NOW).unwrap();
+    let (auth, _) = issue::save_account(&mut data, None, &account_form("AUTH"), "", NOW).unwrap();
+    let (app, _) = issue::save_account(&mut data, None, &account_form("APP"), "", NOW).unwrap();
+    let service = user_key();
+    let mut form = issue::AuthorizationForm {
+        auth_users: "not-a-key".into(),
+        allowed_accounts: app.clone(),
+        encrypt: true,
+    };
+    let refused = issue::set_authorization(&mut data, &auth, &form, NOW).unwrap_err();
+    assert_eq!(refused.field, Some("auth-users"), "{refused}");
+    form.auth_users = service.clone();
+    form.allowed_accounts = format!("*, {app}");
+    let refused = issue::set_authorization(&mut data, &auth, &form, NOW).unwrap_err();
+    assert_eq!(refused.field, Some("auth-accounts"), "{refused}");
+    form.allowed_accounts = app.clone();
+    issue::set_authorization(&mut data, &auth, &form, NOW).unwrap();
+    let a = issue::account(&data, &auth).unwrap().nats.authorization;
+    assert_eq!(
+        (a.auth_users, a.allowed_accounts),
+        (vec![service.clone()], vec![app.clone()])
+    );
+    assert!(
+        a.xkey.starts_with('X') && data.seed_of(&a.xkey).is_some(),
+        "the xkey's seed is in the vault"
+    );
+    // saved again: the same xkey; turned off: nothing left
+    issue::set_authorization(&mut data, &auth, &form, NOW).unwrap();
+    assert_eq!(
+        issue::account(&data, &auth)
+            .unwrap()
+            .nats
+            .authorization
+            .xkey,
+        a.xkey
+    );
+    let off = issue::AuthorizationForm::default();
+    issue::set_authorization(&mut data, &auth, &off, NOW).unwrap();
+    assert!(issue::account(&data, &auth)
+        .unwrap()
+        .nats
+        .authorization
+        .is_empty());
+}

@@ -217,6 +217,18 @@ test("exports, activations, imports and mappings from the browser, as nats-serve
     try { await client.request("time.now", new Uint8Array(), { timeout: 500 }); return false; } catch (_) { return true; }
   }, "the revoked import refused", 15000);
 
+  // auth callout settings: checked at their inputs, the xkey generated into the vault
+  await page.getByLabel("Account", { exact: true }).selectOption({ label: "SVC" });
+  await page.getByLabel("The service's users").fill("UNOTAKEY");
+  await page.getByLabel("Accounts it may place users in").fill(clientKey);
+  await page.getByRole("button", { name: "Save auth callout" }).click();
+  await waitFor(async () => /not a valid user public key/.test((await page.textContent("#auth-users-error")) || ""), "a bad service user refused");
+  const svcUser = JSON.parse(Buffer.from(fs.readFileSync(creds.svc, "utf8").match(/-----BEGIN NATS USER JWT-----\n(\S+)\n/)[1].split(".")[1], "base64url")).sub;
+  await page.getByLabel("The service's users").fill(svcUser);
+  await page.getByRole("button", { name: "Save auth callout" }).click();
+  await expectNotice("auth callout of SVC set");
+  await waitFor(async () => /^xkey: X[A-Z2-7]{55}/.test(((await page.textContent("#auth-xkey")) || "").trim()), "the generated xkey shown");
+
   for (const r of requests) {
     assert.doesNotMatch(r.url + JSON.stringify(r.headers) + r.body, SEED, `a seed in a request to ${r.url}`);
   }

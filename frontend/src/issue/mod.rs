@@ -3,6 +3,7 @@
 //! in WASM; the seeds never leave the vault. Forms are parsed here, with errors naming the input.
 
 mod account;
+mod authorization;
 mod health;
 mod nsc;
 mod operator;
@@ -12,6 +13,7 @@ mod team;
 mod user;
 
 pub use account::{account_deletion_request, forget_account, save_account, AccountForm};
+pub use authorization::{set_authorization, AuthorizationForm};
 pub use health::{apply_fix, health_report};
 pub use nsc::{import_nsc, nats_context, nsc_zip, NscImported};
 pub use operator::{create_operator, import_operator, update_operator, OperatorForm};

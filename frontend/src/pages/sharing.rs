@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use nats_auth::jwt::AccountClaims;
 
 use crate::forms::{Check, Choice, Field, FormErrors};
-use crate::issue::{self, ExportForm, ImportForm};
+use crate::issue::{self, AuthorizationForm, ExportForm, ImportForm};
 use crate::state::{download, now, push_account, Console};
 
 fn kinds() -> Vec<(String, String)> {
@@ -150,6 +150,30 @@ pub fn SharingPage() -> impl IntoView {
         });
     };
 
+    // auth callout
+    let auth_users = RwSignal::new(String::new());
+    let auth_accounts = RwSignal::new(String::new());
+    let auth_encrypt = RwSignal::new(true);
+    Effect::new(move |_| {
+        if let Some(c) = claims() {
+            let form = AuthorizationForm::of(&c.nats.authorization);
+            auth_users.set(form.auth_users);
+            auth_accounts.set(form.allowed_accounts);
+            auth_encrypt.set(form.encrypt || c.nats.authorization.is_empty());
+        }
+    });
+    let save_authorization = move |_| {
+        let form = AuthorizationForm {
+            auth_users: auth_users.get_untracked(),
+            allowed_accounts: auth_accounts.get_untracked(),
+            encrypt: auth_encrypt.get_untracked(),
+        };
+        let key = account_key.get_untracked();
+        errors.submit(console, |data| {
+            issue::set_authorization(data, &key, &form, now())
+        });
+    };
+
     let push = move |_| {
         let key = account_key.get_untracked();
         let Some(jwt) = console.data().and_then(|d| {
@@ -285,6 +309,16 @@ pub fn SharingPage() -> impl IntoView {
                         <Field id="mapping-from" label="Mapped subject" value=map_from errors/>
                         <Field id="mapping-to" label="Destinations (subject:weight%, @cluster optional; comma separated)" value=map_to errors placeholder="orders.a:80, orders.b:20"/>
                         <button on:click=add_mapping>"Set mapping"</button>
+
+                        <h3>"Auth callout"</h3>
+                        <p class="muted">"A service of this account decides who connects: nats-server sends each connection of the account's other users to it ($SYS.REQ.USER.AUTH); it answers with a user JWT for one of the allowed accounts. Leave the users empty to turn it off."</p>
+                        <Field id="auth-users" label="The service's users (user public keys, comma separated)" value=auth_users errors placeholder="U…"/>
+                        <Field id="auth-accounts" label="Accounts it may place users in (account public keys, or *)" value=auth_accounts errors placeholder="A…"/>
+                        <Check id="auth-encrypt" label="Encrypt the server's requests with an xkey (generated into the vault; give its seed to the service from the Keys page)" value=auth_encrypt/>
+                        {(!c.nats.authorization.xkey.is_empty()).then(|| view! {
+                            <p id="auth-xkey">"xkey: " <crate::pages::KeyText key=c.nats.authorization.xkey.clone()/></p>
+                        })}
+                        <button on:click=save_authorization>"Save auth callout"</button>
                     }
                 })}
             </Show>
