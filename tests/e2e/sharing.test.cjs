@@ -139,6 +139,8 @@ test("exports, activations, imports and mappings from the browser, as nats-serve
   await page.getByLabel("Destinations").fill("work.a:80, work.b:20");
   await page.getByRole("button", { name: "Set mapping" }).click();
   await expectNotice("mapping of work set");
+  await page.getByLabel("Preview: where does this subject go?").fill("work");
+  await waitFor(async () => (await page.locator("#mapping-preview li").allTextContents()).join("|") === "work → work.a (80%)|work → work.b (20%)", "the mapping preview");
   await page.getByRole("button", { name: "Push CLIENT" }).click();
   await expectNotice("account pushed");
 

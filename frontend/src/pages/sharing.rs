@@ -142,6 +142,38 @@ pub fn SharingPage() -> impl IntoView {
     // mapping form
     let map_from = RwSignal::new(String::new());
     let map_to = RwSignal::new(String::new());
+    let sample = RwSignal::new(String::new());
+    // where the sample subject goes under each mapping that matches it
+    let sample_goes = move || -> Vec<String> {
+        let sample = sample.get();
+        let sample = sample.trim();
+        if sample.is_empty() {
+            return Vec::new();
+        }
+        let Some(c) = claims() else { return Vec::new() };
+        let mut out = Vec::new();
+        for (from, to) in &c.nats.mappings {
+            for m in to {
+                match nats_auth::jwt::templates::map_subject(from, &m.subject, sample) {
+                    Some(Ok(subject)) => out.push(format!(
+                        "{sample} → {subject} ({}%{})",
+                        m.weight,
+                        if m.cluster.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", cluster {}", m.cluster)
+                        }
+                    )),
+                    Some(Err(e)) => out.push(format!("{sample} → {}: {e}", m.subject)),
+                    None => {}
+                }
+            }
+        }
+        if out.is_empty() {
+            out.push(format!("{sample} is not mapped: it stays {sample}"));
+        }
+        out
+    };
     let add_mapping = move |_| {
         let key = account_key.get_untracked();
         let (from, to) = (map_from.get_untracked(), map_to.get_untracked());
@@ -309,6 +341,8 @@ pub fn SharingPage() -> impl IntoView {
                         <Field id="mapping-from" label="Mapped subject" value=map_from errors/>
                         <Field id="mapping-to" label="Destinations (subject:weight%, @cluster optional; comma separated)" value=map_to errors placeholder="orders.a:80, orders.b:20"/>
                         <button on:click=add_mapping>"Set mapping"</button>
+                        <Field id="mapping-sample" label="Preview: where does this subject go?" value=sample placeholder="orders.eu.42"/>
+                        <ul id="mapping-preview">{move || sample_goes().into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
 
                         <h3>"Auth callout"</h3>
                         <p class="muted">"A service of this account decides who connects: nats-server sends each connection of the account's other users to it ($SYS.REQ.USER.AUTH); it answers with a user JWT for one of the allowed accounts. Leave the users empty to turn it off."</p>

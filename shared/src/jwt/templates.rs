@@ -1,7 +1,8 @@
 //! The templates a scoped signing key's permissions may hold, as nats-server fills them in when
 //! a user of that key connects: `{{name()}}`, `{{subject()}}`, `{{account-name()}}`,
 //! `{{account-subject()}}`, `{{tag(x)}}` and `{{account-tag(x)}}` (case-insensitive). Checking
-//! them before signing catches what nats-server would refuse at every connection.
+//! them before signing catches what nats-server would refuse at every connection. Also where a
+//! subject mapping sends a sample subject, for the mapping form's preview.
 
 /// What a template is filled in with.
 #[derive(Debug, Clone, Default)]
@@ -128,5 +129,120 @@ mod tests {
         );
         assert!(expand_template("x.{{account-tag(dc)}}", &values).is_empty());
         assert_eq!(expand_template("plain.>", &values), ["plain.>"]);
+    }
+}
+
+/// Where `sample` goes under the mapping `from` → `destination`, as nats-server's subject
+/// transform places it for the simple forms: `$n` and `{{wildcard(n)}}` take the n-th wildcard
+/// token of `from` in `sample`. `None` when `sample` does not match `from`; an error names a
+/// transform function the preview does not compute (nats-server does: partition, split …).
+pub fn map_subject(from: &str, destination: &str, sample: &str) -> Option<Result<String, String>> {
+    let from_tokens: Vec<&str> = from.split('.').collect();
+    let sample_tokens: Vec<&str> = sample.split('.').collect();
+    let mut wildcards: Vec<String> = Vec::new();
+    for (i, token) in from_tokens.iter().enumerate() {
+        match *token {
+            ">" => {
+                if sample_tokens.len() <= i {
+                    return None;
+                }
+                wildcards.push(sample_tokens[i..].join("."));
+                break;
+            }
+            "*" => wildcards.push(sample_tokens.get(i)?.to_string()),
+            literal if sample_tokens.get(i) != Some(&literal) => return None,
+            _ => {}
+        }
+        if i + 1 == from_tokens.len() && sample_tokens.len() != from_tokens.len() {
+            return None;
+        }
+    }
+    let nth = |n: &str| -> Result<String, String> {
+        let n: usize = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("{n:?} is not a wildcard number"))?;
+        wildcards
+            .get(n.wrapping_sub(1))
+            .cloned()
+            .ok_or_else(|| format!("{from} has no wildcard {n}"))
+    };
+    let mut out = String::new();
+    let mut rest = destination;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("{{") {
+            let Some(end) = after.find("}}") else {
+                return Some(Err(format!("unclosed {{{{ in {destination}")));
+            };
+            let op = after[..end].trim();
+            let lower = op.to_ascii_lowercase();
+            match lower
+                .strip_prefix("wildcard(")
+                .and_then(|a| a.strip_suffix(')'))
+            {
+                Some(n) => match nth(n) {
+                    Ok(v) => out.push_str(&v),
+                    Err(e) => return Some(Err(e)),
+                },
+                None => {
+                    return Some(Err(format!(
+                    "{op} is computed by nats-server: the preview follows wildcard() and $n only"
+                )))
+                }
+            }
+            rest = &after[end + 2..];
+        } else if let Some(after) = rest.strip_prefix('$') {
+            let digits = after.chars().take_while(char::is_ascii_digit).count();
+            if digits == 0 {
+                out.push('$');
+                rest = after;
+                continue;
+            }
+            match nth(&after[..digits]) {
+                Ok(v) => out.push_str(&v),
+                Err(e) => return Some(Err(e)),
+            }
+            rest = &after[digits..];
+        } else {
+            let next = rest.find(['{', '$']).unwrap_or(rest.len()).max(1);
+            out.push_str(&rest[..next]);
+            rest = &rest[next..];
+        }
+    }
+    Some(Ok(out))
+}
+
+#[cfg(test)]
+mod mapping_tests {
+    use super::map_subject;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn a_sample_subject_is_placed_as_nats_server_maps_it() {
+        let ok = |f, d, s| map_subject(f, d, s).unwrap().unwrap();
+        assert_eq!(ok("work", "work.a", "work"), "work.a");
+        assert_eq!(
+            ok(
+                "orders.*.*",
+                "shipped.{{wildcard(2)}}.{{Wildcard(1)}}",
+                "orders.eu.42"
+            ),
+            "shipped.42.eu"
+        );
+        assert_eq!(ok("orders.*.>", "o.$1.$2", "orders.eu.a.b"), "o.eu.a.b");
+        assert!(
+            map_subject("orders.*", "x", "orders.a.b").is_none(),
+            "no match: one token more"
+        );
+        assert!(map_subject("orders.*", "x", "other.a").is_none());
+        assert!(map_subject("a.>", "x", "a").is_none());
+        assert!(map_subject("a.*", "{{wildcard(2)}}", "a.b")
+            .unwrap()
+            .is_err());
+        let computed = map_subject("a.*", "p.{{partition(3,1)}}", "a.b")
+            .unwrap()
+            .unwrap_err();
+        assert!(computed.contains("computed by nats-server"), "{computed}");
     }
 }
