@@ -22,21 +22,18 @@ pub async fn get(url: &str) -> Result<Value, String> {
 }
 
 pub async fn post(url: &str, body: Value) -> Result<Value, String> {
-    let response = gloo_net::http::Request::post(url)
-        .header("Content-Type", "application/json")
-        .body(body.to_string())
-        .map_err(|e| e.to_string())?
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    answer(response).await
+    send(url, "application/json", body.to_string()).await
 }
 
 /// Posts `body` as text (a JWT the console API takes as it is).
 pub async fn post_text(url: &str, body: &str) -> Result<Value, String> {
+    send(url, "application/jwt", body.to_string()).await
+}
+
+async fn send(url: &str, content_type: &str, body: String) -> Result<Value, String> {
     let response = gloo_net::http::Request::post(url)
-        .header("Content-Type", "application/jwt")
-        .body(body.to_string())
+        .header("Content-Type", content_type)
+        .body(body)
         .map_err(|e| e.to_string())?
         .send()
         .await

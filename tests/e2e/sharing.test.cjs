@@ -13,65 +13,21 @@ const path = require("node:path");
 const { spawn } = require("node:child_process");
 const { connect, credsAuthenticator } = require("nats");
 
-const { root, SEED, freePort, waitFor, natsServerBinary, launchChromium } = require("./support.cjs");
-
-const PASSPHRASE = "correct horse battery staple";
+const { freePort, waitFor, natsServerBinary, launchChromium } = require("./support.cjs");
+const { startConsole, adminPage, createAdmin, createAccounts, createUsers } = require("./support-admin.cjs");
 
 test("exports, activations, imports and mappings from the browser, as nats-server enforces them", { timeout: 180000 }, async (t) => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "nats-console-sharing-"));
   const stops = [];
   t.after(() => stops.reverse().forEach((stop) => { try { stop(); } catch (_) { /* gone */ } }));
-  const httpPort = await freePort();
-  const consoleLog = path.join(work, "console.log");
-  const consoleProcess = spawn(path.join(root, "target/debug/nats-console"),
-    ["-hp", `127.0.0.1:${httpPort}`, "-dir", path.join(work, "jwt"), "-web", path.join(root, "dist")],
-    { stdio: ["ignore", "ignore", fs.openSync(consoleLog, "w")] });
-  stops.push(() => consoleProcess.kill("SIGKILL"));
-  const base = `http://127.0.0.1:${httpPort}`;
-  await waitFor(async () => (await fetch(`${base}/healthz`)).ok, "the console");
-
+  const { base, log: consoleLog } = await startConsole(work, stops);
   const browser = await launchChromium();
   stops.push(() => browser.close());
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const requests = [];
-  page.on("request", (r) => requests.push({ url: r.url(), headers: r.headers(), body: r.postData() || "" }));
-  page.on("dialog", (d) => d.accept());
-  const notice = async () => (await page.textContent("#notice")) || "";
-  const expectNotice = async (text) => waitFor(async () => (await notice()).includes(text), `notice "${text}" (now: "${await notice()}")`);
-  const nav = (name) => page.getByRole("navigation", { name: "Pages" }).getByRole("link", { name, exact: true }).click();
-  const saveDownload = async (click, name) => {
-    const [download] = await Promise.all([page.waitForEvent("download"), click()]);
-    const file = path.join(work, name);
-    await download.saveAs(file);
-    return file;
-  };
-
-  await page.goto(base);
-  await page.fill("#new-passphrase", PASSPHRASE);
-  await page.fill("#repeat-passphrase", PASSPHRASE);
-  await page.getByRole("button", { name: "Create vault" }).click();
-  await expectNotice("vault created and unlocked");
-  await nav("Operator");
-  await page.getByLabel("Operator name").fill("ACME");
-  await page.getByLabel("Setup code").fill(fs.readFileSync(consoleLog, "utf8").match(/setup code: (\S+)/)[1]);
-  await page.getByRole("button", { name: "Create operator" }).click();
-  await expectNotice("you are signed in as admin");
-  await nav("Accounts");
-  for (const name of ["SVC", "CLIENT"]) {
-    await page.getByLabel("Account name").fill(name);
-    await page.getByRole("button", { name: "Create and push" }).click();
-    await expectNotice(`account ${name} pushed`);
-  }
-  const keyOf = async (name) => (await page.locator("tr", { has: page.getByRole("button", { name: `Edit ${name}` }) }).getAttribute("id")).replace("account-", "");
-  const [svcKey, clientKey] = [await keyOf("SVC"), await keyOf("CLIENT")];
-  await nav("Users");
-  const creds = {};
-  for (const [account, user] of [["SVC", "svc"], ["CLIENT", "client"]]) {
-    await page.getByLabel("Account", { exact: true }).selectOption({ label: account });
-    await page.getByLabel("User name").fill(user);
-    creds[user] = await saveDownload(() => page.getByRole("button", { name: "Create user and download creds" }).click(), `${user}.creds`);
-  }
+  const h = await adminPage(browser, work);
+  const { page, expectNotice, nav, saveDownload } = h;
+  await createAdmin(h, base, consoleLog);
+  const [svcKey, clientKey] = await createAccounts(h, ["SVC", "CLIENT"]);
+  const creds = await createUsers(h, [["SVC", "svc"], ["CLIENT", "client"]]);
 
   // nats-server on the generated configuration; the console linked to it
   await nav("Operator");
@@ -231,7 +187,5 @@ test("exports, activations, imports and mappings from the browser, as nats-serve
   await expectNotice("auth callout of SVC set");
   await waitFor(async () => /^xkey: X[A-Z2-7]{55}/.test(((await page.textContent("#auth-xkey")) || "").trim()), "the generated xkey shown");
 
-  for (const r of requests) {
-    assert.doesNotMatch(r.url + JSON.stringify(r.headers) + r.body, SEED, `a seed in a request to ${r.url}`);
-  }
+  assert.deepEqual(h.noSeedsSent(), [], "no seed in any request");
 });

@@ -159,6 +159,19 @@ fn upsert(list: &mut Vec<Entity>, entity: Entity) {
     }
 }
 
+/// Changes the vault's account `account_key` with `change` and re-signs it (nats-auth validates
+/// the result first). Returns the new JWT.
+pub(crate) fn resign(
+    data: &mut VaultData,
+    account_key: &str,
+    now: i64,
+    change: impl FnOnce(&mut AccountClaims) -> Result<(), FormError>,
+) -> Result<String, FormError> {
+    let mut claims = account(data, account_key).ok_or("no such account in the vault")?;
+    change(&mut claims)?;
+    sign_account(data, claims, "", now)
+}
+
 /// Signs account claims with `signer` (an operator key; empty: the first of
 /// [`operator_signers`]) and stores the JWT.
 pub fn sign_account(

@@ -6,7 +6,7 @@ use nats_auth::jwt::{
     ActivationClaims, Export, ExportType, Import, ResponseType, ServiceLatency, WeightedMapping,
 };
 
-use super::{account, pair_of, sign_account};
+use super::{account, pair_of, resign, sign_account};
 use crate::forms::FormError;
 use crate::vault::VaultData;
 
@@ -134,12 +134,14 @@ pub fn add_export(
     form: &ExportForm,
     now: i64,
 ) -> Result<String, FormError> {
-    let mut claims = account(data, account_key).ok_or("no such account in the vault")?;
     let export = form.export()?;
     let subject = export.subject.clone();
-    claims.nats.exports.retain(|e| e.subject != subject);
-    claims.nats.exports.push(export);
-    sign_account(data, claims, "", now).map_err(|e| e.or_at("export-subject"))?;
+    resign(data, account_key, now, |c| {
+        c.nats.exports.retain(|e| e.subject != subject);
+        c.nats.exports.push(export);
+        Ok(())
+    })
+    .map_err(|e| e.or_at("export-subject"))?;
     Ok(format!("export {subject} added: push the account"))
 }
 
@@ -150,9 +152,11 @@ pub fn remove_export(
     subject: &str,
     now: i64,
 ) -> Result<String, String> {
-    let mut claims = account(data, account_key).ok_or("no such account in the vault")?;
-    claims.nats.exports.retain(|e| e.subject != subject);
-    sign_account(data, claims, "", now).map_err(|e| e.message)?;
+    resign(data, account_key, now, |c| {
+        c.nats.exports.retain(|e| e.subject != subject);
+        Ok(())
+    })
+    .map_err(|e| e.message)?;
     Ok(format!("export {subject} removed: push the account"))
 }
 
@@ -212,15 +216,17 @@ pub fn revoke_activation(
     importer: &str,
     now: i64,
 ) -> Result<String, String> {
-    let mut claims = account(data, exporter).ok_or("no such account in the vault")?;
-    let export = claims
-        .nats
-        .exports
-        .iter_mut()
-        .find(|e| e.subject == subject)
-        .ok_or("no such export")?;
-    nats_auth::jwt::revocations::revoke(&mut export.revocations, importer, now);
-    sign_account(data, claims, "", now).map_err(|e| e.message)?;
+    resign(data, exporter, now, |c| {
+        let export = c
+            .nats
+            .exports
+            .iter_mut()
+            .find(|e| e.subject == subject)
+            .ok_or("no such export")?;
+        nats_auth::jwt::revocations::revoke(&mut export.revocations, importer, now);
+        Ok(())
+    })
+    .map_err(|e| e.message)?;
     Ok(format!(
         "activations of {subject} for {} revoked: push the account",
         super::short(importer)
@@ -339,12 +345,13 @@ pub fn remove_import(
     subject: &str,
     now: i64,
 ) -> Result<String, String> {
-    let mut claims = account(data, account_key).ok_or("no such account in the vault")?;
-    claims
-        .nats
-        .imports
-        .retain(|i| !(i.account == from && i.subject == subject));
-    sign_account(data, claims, "", now).map_err(|e| e.message)?;
+    resign(data, account_key, now, |c| {
+        c.nats
+            .imports
+            .retain(|i| !(i.account == from && i.subject == subject));
+        Ok(())
+    })
+    .map_err(|e| e.message)?;
     Ok(format!("import of {subject} removed: push the account"))
 }
 
@@ -389,14 +396,16 @@ pub fn set_mapping(
     destinations: &str,
     now: i64,
 ) -> Result<String, FormError> {
-    let mut claims = account(data, account_key).ok_or("no such account in the vault")?;
     let from = from.trim();
     if from.is_empty() {
         return Err(FormError::at("mapping-from", "the mapping needs a subject"));
     }
     let to = parse_destinations(destinations).map_err(|e| FormError::at("mapping-to", e))?;
-    claims.nats.mappings.insert(from.to_string(), to);
-    sign_account(data, claims, "", now).map_err(|e| e.or_at("mapping-to"))?;
+    resign(data, account_key, now, |c| {
+        c.nats.mappings.insert(from.to_string(), to);
+        Ok(())
+    })
+    .map_err(|e| e.or_at("mapping-to"))?;
     Ok(format!("mapping of {from} set: push the account"))
 }
 
@@ -407,8 +416,10 @@ pub fn remove_mapping(
     from: &str,
     now: i64,
 ) -> Result<String, String> {
-    let mut claims = account(data, account_key).ok_or("no such account in the vault")?;
-    claims.nats.mappings.remove(from);
-    sign_account(data, claims, "", now).map_err(|e| e.message)?;
+    resign(data, account_key, now, |c| {
+        c.nats.mappings.remove(from);
+        Ok(())
+    })
+    .map_err(|e| e.message)?;
     Ok(format!("mapping of {from} removed: push the account"))
 }

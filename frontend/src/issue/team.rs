@@ -8,7 +8,7 @@ use nats_auth::jwt::{AccountClaims, Permissions, UserClaims, UserPermissionLimit
 use nats_auth::nkeys::{KeyPair, KeyType};
 
 use super::account::permission;
-use super::{account, new_key, pair_of, short, sign_account};
+use super::{account, new_key, pair_of, resign, short, sign_account};
 use crate::forms::FormError;
 use crate::vault::VaultData;
 
@@ -109,6 +109,14 @@ impl RoleForm {
         Ok(template)
     }
 
+    /// The scope that gives `key` this role.
+    fn scope(&self, key: &str) -> Result<UserScope, FormError> {
+        let mut scope = UserScope::new(key, self.role.trim());
+        scope.template = self.template()?;
+        scope.description = self.description.trim().to_string();
+        Ok(scope)
+    }
+
     /// What a member signed in with this role could not do on the console's team pages.
     pub fn warning(&self) -> Option<String> {
         let denied = nats_auth::session::console_needs_denied(&self.permissions().ok()?);
@@ -153,20 +161,22 @@ pub fn add_role(
     form: &RoleForm,
     now: i64,
 ) -> Result<String, FormError> {
-    let template = form.template()?;
-    let mut claims = account(data, account_key).ok_or("no such account in the vault")?;
+    let name = account(data, account_key)
+        .ok_or("no such account in the vault")?
+        .name;
+    form.template()?;
     let key = new_key(
         data,
         KeyType::Account,
         "account signing key",
-        &format!("{} role {}", claims.name, form.role.trim()),
+        &format!("{name} role {}", form.role.trim()),
         Some(account_key.to_string()),
     )?;
-    let mut scope = UserScope::new(key.public_key(), form.role.trim());
-    scope.template = template;
-    scope.description = form.description.trim().to_string();
-    claims.nats.signing_keys.add_scope(scope);
-    sign_account(data, claims, "", now)?;
+    let scope = form.scope(&key.public_key())?;
+    resign(data, account_key, now, |c| {
+        c.nats.signing_keys.add_scope(scope);
+        Ok(())
+    })?;
     Ok(key.public_key())
 }
 
@@ -178,16 +188,14 @@ pub fn update_role(
     form: &RoleForm,
     now: i64,
 ) -> Result<String, FormError> {
-    let template = form.template()?;
-    let mut claims = account(data, account_key).ok_or("no such account in the vault")?;
-    if claims.nats.signing_keys.scope(key).is_none() {
-        return Err("no such role in this account".into());
-    }
-    let mut scope = UserScope::new(key, form.role.trim());
-    scope.template = template;
-    scope.description = form.description.trim().to_string();
-    claims.nats.signing_keys.add_scope(scope);
-    sign_account(data, claims, "", now)
+    let scope = form.scope(key)?;
+    resign(data, account_key, now, |c| {
+        if c.nats.signing_keys.scope(key).is_none() {
+            return Err("no such role in this account".into());
+        }
+        c.nats.signing_keys.add_scope(scope);
+        Ok(())
+    })
 }
 
 /// Removes the scoped key `key` from `account_key` (its users stop connecting once pushed).
@@ -197,9 +205,10 @@ pub fn remove_role(
     key: &str,
     now: i64,
 ) -> Result<String, FormError> {
-    let mut claims = account(data, account_key).ok_or("no such account in the vault")?;
-    claims.nats.signing_keys.0.remove(key);
-    sign_account(data, claims, "", now)
+    resign(data, account_key, now, |c| {
+        c.nats.signing_keys.0.remove(key);
+        Ok(())
+    })
 }
 
 /// Gives `member_key` the role `form` as a scoped signing key of `account_key` (in the vault),
@@ -211,16 +220,13 @@ pub fn approve_member(
     form: &RoleForm,
     now: i64,
 ) -> Result<String, FormError> {
-    let template = form.template()?;
+    let scope = form.scope(member_key)?;
     let mut claims = account(data, account_key).ok_or_else(|| {
         format!(
             "account {} is not in this vault: only the vault that signs it can add a key",
             short(account_key)
         )
     })?;
-    let mut scope = UserScope::new(member_key, form.role.trim());
-    scope.template = template;
-    scope.description = form.description.trim().to_string();
     claims.nats.signing_keys.add_scope(scope);
     sign_account(data, claims, "", now)
 }
