@@ -353,6 +353,12 @@ fn roles_guard_the_console_api_and_a_team_sees_its_own_account() {
         ("POST", "/api/v1/nats-link"),
         ("GET", "/api/v1/audit"),
         ("GET", "/api/v1/audit/download"),
+        ("GET", "/api/v1/nats-resolver"),
+        ("POST", "/api/v1/nats-resolver/delete"),
+        (
+            "POST",
+            "/api/v1/nats-resolver/accounts/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        ),
         ("GET", "/api/v1/session"),
         ("DELETE", "/api/v1/session"),
     ] {
@@ -405,6 +411,8 @@ fn roles_guard_the_console_api_and_a_team_sees_its_own_account() {
         ("POST", "/api/v1/nats-link"),
         ("GET", "/api/v1/audit"),
         ("GET", "/api/v1/audit/download"),
+        ("GET", "/api/v1/nats-resolver"),
+        ("POST", "/api/v1/nats-resolver/delete"),
     ] {
         let r = http(port, method, path, &team, b"");
         assert_eq!(r.status, 403, "{method} {path}");
@@ -418,6 +426,41 @@ fn roles_guard_the_console_api_and_a_team_sees_its_own_account() {
     // an admin session sees every account and the audit log
     let admin_cookie = sign_in(port, &w.d.sys, &w.d.sys);
     let admin = [("Cookie", admin_cookie.as_str())];
+    // the cluster's resolver: refused with the reason before anything reaches NATS
+    let r = http(port, "GET", "/api/v1/nats-resolver", &admin, b"");
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert!(r.text().contains("no NATS connection"), "{}", r.text());
+    let delete = |body: &str| {
+        http(
+            port,
+            "POST",
+            "/api/v1/nats-resolver/delete",
+            &admin,
+            body.as_bytes(),
+        )
+    };
+    let r = delete("not a jwt");
+    assert_eq!(r.status, 400, "{}", r.text());
+    let deletion_by = |signer: &KeyPair, accounts: Vec<String>| {
+        let mut claims = nats_auth::jwt::GenericClaims {
+            subject: signer.public_key(),
+            ..Default::default()
+        };
+        claims
+            .nats
+            .insert("accounts".into(), serde_json::json!(accounts));
+        claims.encode(signer, unix_now() - 5).unwrap()
+    };
+    let stranger = new_key(KeyType::Operator);
+    let r = delete(&deletion_by(&stranger, vec![other.public_key()]));
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert!(r.text().contains("not signed by operator"), "{}", r.text());
+    let r = delete(&deletion_by(
+        &w.d.operator_signer,
+        vec![w.d.sys.public_key()],
+    ));
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert!(r.text().contains("system account"), "{}", r.text());
     assert_eq!(
         json(&http(port, "GET", "/api/v1/session", &admin, b""))["role"],
         "admin"
