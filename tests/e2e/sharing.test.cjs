@@ -84,6 +84,9 @@ test("exports, activations, imports and mappings from the browser, as nats-serve
   await page.getByRole("button", { name: "Add import" }).click();
   await expectNotice("import of time.now added");
   await page.getByLabel("Import type").selectOption("stream");
+  await page.getByLabel("From account (public key)").fill("");
+  await page.getByLabel("From an account of this vault").selectOption({ label: "SVC" });
+  assert.equal(await page.inputValue("#import-from"), svcKey, "picking a known account fills its key");
   await page.getByLabel("Subject as exported").fill("events.>");
   await page.getByLabel("Subject here").fill("svc.events.>");
   await page.getByRole("button", { name: "Add import" }).click();

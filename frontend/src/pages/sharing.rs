@@ -317,6 +317,11 @@ pub fn SharingPage() -> impl IntoView {
                         </div>
                         <h4>"Add an import"</h4>
                         <Choice id="import-kind" label="Import type" value=im_kind options=kinds/>
+                        <Choice id="import-from-known" label="From an account of this vault (or type its key below)" value=im_from options=move || {
+                            let mut known = vec![(String::new(), "—".to_string())];
+                            known.extend(accounts().into_iter().filter(|(k, _)| *k != account_key.get()));
+                            known
+                        }/>
                         <Field id="import-from" label="From account (public key)" value=im_from errors placeholder="A…"/>
                         <Field id="import-subject" label="Subject as exported" value=im_subject errors/>
                         <Field id="import-local" label="Subject here (optional; stream imports may add a prefix)" value=im_local errors/>
