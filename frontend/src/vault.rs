@@ -20,6 +20,10 @@ pub struct VaultData {
     pub operator_jwt: Option<String>,
     pub accounts: Vec<Entity>,
     pub users: Vec<Entity>,
+    /// Activation tokens issued here (`key`: the importing account, `account`: the exporter,
+    /// `name`: the exported subject). Vaults made before there were none.
+    #[serde(default)]
+    pub activations: Vec<Entity>,
 }
 
 /// A key pair: its role, a name, the public key and the seed.

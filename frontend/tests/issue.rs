@@ -1039,7 +1039,12 @@ fn sharing_forms_say_what_they_take() {
             .field,
         Some("export-sampling")
     );
-    let token = issue::activation_token(&data, &svc, "time.now", &client, 0, NOW).unwrap();
+    let token = issue::activation_token(&mut data, &svc, "time.now", &client, 0, NOW).unwrap();
+    assert_eq!(
+        issue::issued_activations(&data, &svc).len(),
+        1,
+        "the vault lists it"
+    );
     let AnyClaims::Activation(activation) = nats_auth::jwt::decode(&token).unwrap() else {
         panic!("not an activation");
     };
@@ -1053,7 +1058,7 @@ fn sharing_forms_say_what_they_take() {
     };
     let refused = issue::add_import(&mut data, &client, &import, NOW).unwrap_err();
     assert_eq!(refused.field, Some("import-token"));
-    let for_svc = issue::activation_token(&data, &svc, "time.now", &svc, 0, NOW).unwrap();
+    let for_svc = issue::activation_token(&mut data, &svc, "time.now", &svc, 0, NOW).unwrap();
     import.token = for_svc;
     let refused = issue::add_import(&mut data, &client, &import, NOW).unwrap_err();
     assert!(refused.message.contains("not this account"), "{refused}");
@@ -1061,6 +1066,13 @@ fn sharing_forms_say_what_they_take() {
     issue::add_import(&mut data, &client, &import, NOW).unwrap();
     issue::revoke_activation(&mut data, &svc, "time.now", &client, NOW + 1).unwrap();
     let revoked = issue::account(&data, &svc).unwrap();
+    let listed = issue::issued_activations(&data, &svc);
+    assert!(
+        listed
+            .iter()
+            .any(|(a, refused)| a.subject == client && *refused),
+        "the list says CLIENT's activation is revoked"
+    );
     assert!(matches!(
         chain::check_activation(&activation, &revoked),
         Err(chain::TrustFailure::ActivationRevoked { .. })

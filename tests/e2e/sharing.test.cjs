@@ -172,6 +172,7 @@ test("exports, activations, imports and mappings from the browser, as nats-serve
   await page.getByRole("button", { name: "Revoke activations of time.now" }).click();
   await expectNotice("activations of time.now for");
   await waitFor(async () => (await page.textContent('#sharing-exports tr[data-subject="time.now"]')).includes("CLIENT"), "CLIENT listed as revoked");
+  assert.match(await page.textContent(`#sharing-activations tr[data-importer="${clientKey}"]`), /time\.now.*revoked/, "the issued activation shown revoked");
   await page.getByRole("button", { name: "Push SVC" }).click();
   await expectNotice("account pushed");
   await waitFor(async () => {

@@ -19,8 +19,9 @@ pub use nsc::{import_nsc, nats_context, nsc_zip, NscImported};
 pub use operator::{create_operator, import_operator, update_operator, OperatorForm};
 pub use session::{session_jwt, sign_in_choices, SignInChoice};
 pub use sharing::{
-    activation_token, add_export, add_import, parse_destinations, parse_duration, remove_export,
-    remove_import, remove_mapping, revoke_activation, set_mapping, ExportForm, ImportForm,
+    activation_token, add_export, add_import, issued_activations, parse_destinations,
+    parse_duration, remove_export, remove_import, remove_mapping, revoke_activation, set_mapping,
+    ExportForm, ImportForm,
 };
 pub use team::{
     add_role, approve_member, member_key, remove_role, revoke_key, team_user, update_role, RoleForm,

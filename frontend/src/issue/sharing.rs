@@ -162,9 +162,9 @@ pub fn remove_export(
 
 /// An activation token for a private export: `importer` may import `subject` of `exporter`,
 /// signed by the exporter's identity or one of its signing keys the vault holds, valid for
-/// `days` (0: no expiry).
+/// `days` (0: no expiry). The vault keeps it in its list of issued activations.
 pub fn activation_token(
-    data: &VaultData,
+    data: &mut VaultData,
     exporter: &str,
     subject: &str,
     importer: &str,
@@ -204,7 +204,32 @@ pub fn activation_token(
         .encode(&pair_of(data, &signer)?, now)
         .map_err(|e| e.to_string())?;
     nats_auth::chain::check_activation(&activation, &claims).map_err(|e| e.to_string())?;
+    data.activations.push(crate::vault::Entity {
+        name: subject.to_string(),
+        key: importer.to_string(),
+        account: Some(exporter.to_string()),
+        jwt: token.clone(),
+    });
     Ok(token)
+}
+
+/// The activations issued here for `exporter`'s exports, each with whether the export's
+/// revocations now refuse it (nats-auth's rule).
+pub fn issued_activations(data: &VaultData, exporter: &str) -> Vec<(ActivationClaims, bool)> {
+    let Some(claims) = account(data, exporter) else {
+        return Vec::new();
+    };
+    data.activations
+        .iter()
+        .filter(|a| a.account.as_deref() == Some(exporter))
+        .filter_map(|a| match nats_auth::jwt::decode(&a.jwt) {
+            Ok(nats_auth::jwt::AnyClaims::Activation(act)) => {
+                let revoked = nats_auth::chain::check_activation(&act, &claims).is_err();
+                Some((act, revoked))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Revokes every activation of `subject` issued to `importer` until now (the export's

@@ -85,24 +85,32 @@ pub fn SharingPage() -> impl IntoView {
     let activation_days = RwSignal::new(String::new());
     let token = RwSignal::new(String::new());
     let activate = move |subject: String| {
-        let Some(data) = console.data() else { return };
         let days = activation_days.get_untracked().trim().parse().unwrap_or(0);
-        match issue::activation_token(
-            &data,
-            &account_key.get_untracked(),
-            &subject,
-            &importer.get_untracked(),
-            days,
-            now(),
-        ) {
-            Ok(t) => {
-                token.set(t);
-                console.ok(format!(
-                    "activation for {subject} made: give it to the importing account"
-                ));
-            }
-            Err(e) => errors.show(console, e),
+        let (exporter, who) = (account_key.get_untracked(), importer.get_untracked());
+        let mut made = None;
+        errors.submit(console, |data| {
+            made = Some(issue::activation_token(
+                data,
+                &exporter,
+                &subject,
+                &who,
+                days,
+                now(),
+            )?);
+            Ok(format!(
+                "activation for {subject} made: give it to the importing account"
+            ))
+        });
+        if let Some(t) = made {
+            token.set(t);
         }
+    };
+    let activations = move || {
+        let key = account_key.get();
+        console
+            .data()
+            .map(|d| issue::issued_activations(&d, &key))
+            .unwrap_or_default()
     };
     let revoke = move |subject: String| {
         let who = importer.get_untracked();
@@ -273,6 +281,21 @@ pub fn SharingPage() -> impl IntoView {
                         </div>
                         <Field id="activation-importer" label="Importing account (public key), for activations and their revocation" value=importer errors placeholder="A…"/>
                         <Field id="activation-days" label="Activation valid for (days; empty: no expiry)" value=activation_days/>
+                        <div class="table-scroll" tabindex="0">
+                        <table id="sharing-activations">
+                            <caption>"Activations issued here"</caption>
+                            <tr><th>"Importer"</th><th>"Subject"</th><th>"Issued"</th><th>"Expires"</th><th>"State"</th></tr>
+                            {move || activations().into_iter().map(|(a, revoked)| view! {
+                                <tr data-importer=a.subject.clone()>
+                                    <td>{name_of(&a.subject)}</td>
+                                    <td>{a.nats.import_subject.clone()}</td>
+                                    <td>{a.issued_at}</td>
+                                    <td>{if a.expires > 0 { a.expires.to_string() } else { "never".into() }}</td>
+                                    <td>{if revoked { "revoked" } else { "valid" }}</td>
+                                </tr>
+                            }).collect_view()}
+                        </table>
+                        </div>
                         <Show when=move || !token.get().is_empty()>
                             <label for="activation-token">"Activation token"</label>
                             <textarea id="activation-token" rows="3" readonly prop:value=move || token.get()></textarea>
