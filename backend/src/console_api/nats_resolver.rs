@@ -39,16 +39,18 @@ pub async fn report(
     if servers.is_empty() {
         return Err(ApiError(StatusCode::BAD_GATEWAY, NO_RESOLVER.into()));
     }
-    let here: BTreeMap<String, String> = state
-        .store
-        .all()
+    // bounded on both sides: the report lists at most MAX_COMPARED accounts of each
+    let stored = state.store.all();
+    let store_truncated = stored.len() > MAX_COMPARED;
+    let here: BTreeMap<String, String> = stored
         .into_iter()
+        .take(MAX_COMPARED)
         .map(|s| (s.account, s.jwt.to_string()))
         .collect();
     let listed: std::collections::BTreeSet<&String> =
         servers.iter().flat_map(|s| s.accounts.iter()).collect();
     let compared: Vec<String> = listed.into_iter().take(MAX_COMPARED).cloned().collect();
-    let truncated = compared.len() == MAX_COMPARED;
+    let truncated = compared.len() == MAX_COMPARED || store_truncated;
     let versions = nats_resolver::lookup_all(&client, compared, servers.len())
         .await
         .map_err(bad_gateway)?;
