@@ -66,6 +66,11 @@ test("nsc environments come in from folders and zips, and go out as a zip and a 
   t.after(() => stops.reverse().forEach((stop) => { try { stop(); } catch (_) { /* gone */ } }));
   const env = await environment();
   const fresh = layOut(env, path.join(work, "home-new"), false);
+  // the stores folder also holds another operator, with an account of its own
+  const [otherOp, otherAcc] = [nkeys.createOperator(), nkeys.createAccount()];
+  const otherStore = path.join(path.dirname(fresh.store), "OTHER");
+  write(path.join(otherStore, "OTHER.jwt"), await jwt.encodeOperator("OTHER", otherOp));
+  write(path.join(otherStore, "accounts/THEIRS/THEIRS.jwt"), await jwt.encodeAccount("THEIRS", otherAcc, {}, { signer: otherOp }));
   const legacy = layOut(env, path.join(work, "home-old"), true);
   const legacyZip = path.join(work, "nsc-old.zip");
   execFileSync("python3", ["-c", `
@@ -119,10 +124,14 @@ with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
 
   // 1. the new layout, picked as two folders
   const page = await open();
-  await page.setInputFiles("#nsc-store", fresh.store);
+  await page.setInputFiles("#nsc-store", path.dirname(fresh.store));
   await page.setInputFiles("#nsc-keys", fresh.keys);
   await page.getByRole("button", { name: "Read", exact: true }).click();
-  await expectNotice(page, "1 operator JWT(s), 1 account(s), 2 user(s), 5 seed(s)");
+  await expectNotice(page, "2 operator JWT(s), 2 account(s), 2 user(s), 5 seed(s)");
+  // two operators: one is picked, and only its accounts and users are shown and imported
+  await page.getByLabel("Several operators were found: import").selectOption({ label: "ACME" });
+  await waitFor(async () => /^Operator ACME/.test(await page.textContent("#nsc-operator")), "ACME picked");
+  assert.equal(await page.locator(`#nsc-keys-found tr[data-key="${otherAcc.getPublicKey()}"]`).count(), 0, "OTHER's account left out");
   assert.match(await page.textContent("#nsc-operator"), /^Operator ACME/);
   assert.equal(await seedColumn(page, env.op), "missing");
   assert.match(await seedColumn(page, env.opSk), /^found in keys\/keys\/O\//);

@@ -50,8 +50,34 @@ pub fn NscPage() -> impl IntoView {
             }
         });
     };
+    // a stores folder may hold several operators: one is picked
+    let chosen_operator = RwSignal::new(String::new());
+    let operators_found = move || {
+        found.with(|f| {
+            f.as_ref()
+                .map(|(env, _)| env.operators_found())
+                .unwrap_or_default()
+        })
+    };
+    let selected = move || {
+        found.get().map(|(env, count)| {
+            let operators = env.operators_found();
+            if operators.len() > 1 {
+                let key = crate::forms::shown_choice(
+                    chosen_operator.get(),
+                    operators
+                        .into_iter()
+                        .map(|(name, key)| (key, name))
+                        .collect(),
+                );
+                (env.of_operator(&key), count)
+            } else {
+                (env, count)
+            }
+        })
+    };
     let import = move |_| {
-        let Some((env, _)) = found.get_untracked() else {
+        let Some((env, _)) = selected() else {
             return;
         };
         let accounts: Vec<(String, String)> = env
@@ -156,7 +182,7 @@ pub fn NscPage() -> impl IntoView {
         }
     };
     let found_view = move || {
-        found.get().map(|(env, count)| {
+        selected().map(|(env, count)| {
             let operator = env.operator().map(|o| (o.name.clone(), o.key.clone()));
             let needs = env.key_needs();
             let skipped = env.skipped.clone();
@@ -207,6 +233,10 @@ pub fn NscPage() -> impl IntoView {
                 <label for="nsc-zip">"Or zips of them"</label>
                 <input type="file" id="nsc-zip" accept=".zip" multiple/>
                 <button on:click=read>"Read"</button>
+                <Show when=move || { operators_found().len() > 1 }>
+                    <Choice id="nsc-operator-choice" label="Several operators were found: import" value=chosen_operator
+                        options=move || operators_found().into_iter().map(|(name, key)| (key, name)).collect()/>
+                </Show>
                 {found_view}
                 <Show when=move || !refused.get().is_empty()>
                     <ul id="nsc-refused">{move || refused.get().into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>

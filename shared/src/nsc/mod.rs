@@ -180,6 +180,53 @@ impl NscEnvironment {
         }
     }
 
+    /// The distinct operators found, as (name, key).
+    pub fn operators_found(&self) -> Vec<(String, String)> {
+        let mut found: Vec<(String, String)> = Vec::new();
+        for o in &self.operators {
+            if !found.iter().any(|(_, k)| *k == o.key) {
+                found.push((o.name.clone(), o.key.clone()));
+            }
+        }
+        found
+    }
+
+    /// What belongs to the operator `key` (a stores folder holds several): its JWTs, the
+    /// accounts it or its signing keys issued, their users; every seed and skipped file stays.
+    pub fn of_operator(&self, key: &str) -> NscEnvironment {
+        let operators: Vec<FoundJwt> = self
+            .operators
+            .iter()
+            .filter(|o| o.key == key)
+            .cloned()
+            .collect();
+        let mut signers: BTreeSet<String> = [key.to_string()].into();
+        for o in &operators {
+            if let Ok(AnyClaims::Operator(claims)) = jwt::decode(&o.jwt) {
+                signers.extend(claims.nats.signing_keys);
+            }
+        }
+        let accounts: Vec<FoundJwt> = self
+            .accounts
+            .iter()
+            .filter(|a| signers.contains(&a.parent))
+            .cloned()
+            .collect();
+        let users = self
+            .users
+            .iter()
+            .filter(|u| accounts.iter().any(|a| a.key == u.parent))
+            .cloned()
+            .collect();
+        NscEnvironment {
+            operators,
+            accounts,
+            users,
+            seeds: self.seeds.clone(),
+            skipped: self.skipped.clone(),
+        }
+    }
+
     /// Of the JWTs about `key`, the newest (an old copy may sit in a backup folder).
     fn newest<'a>(&self, list: &'a [FoundJwt], key: &str) -> &'a FoundJwt {
         let issued = |f: &FoundJwt| match jwt::decode(&f.jwt) {
@@ -371,8 +418,18 @@ mod tests {
             "stores/OTHER/OTHER.jwt".into(),
             o.encode(&other, 1).unwrap().into_bytes(),
         ));
-        let error = read(&files).operator().unwrap_err();
+        let both = read(&files);
+        let error = both.operator().unwrap_err();
         assert!(error.contains("2 operators found (ACME, OTHER)"), "{error}");
+        // one of them picked: its own JWTs only
+        let acme = pair(KeyType::Operator, 1).public_key();
+        assert_eq!(both.operators_found().len(), 2);
+        let picked = both.of_operator(&acme);
+        assert_eq!(picked.operator().unwrap().name, "ACME");
+        assert_eq!(picked.latest_accounts().len(), 1);
+        assert_eq!(picked.latest_users().len(), 2);
+        let other = both.of_operator(&other.public_key());
+        assert!(other.accounts.is_empty() && other.users.is_empty());
         files.retain(|(path, _)| !path.ends_with("ACME.jwt") && !path.ends_with("OTHER.jwt"));
         let none = read(&files).operator().unwrap_err();
         assert!(none.starts_with("no operator JWT found"), "{none}");
