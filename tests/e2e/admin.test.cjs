@@ -17,6 +17,7 @@ const nkeys = require("@nats-io/nkeys");
 const { connect, credsAuthenticator } = require("nats");
 
 const { root, SEED, freePort, waitFor, natsServerBinary, launchChromium } = require("./support.cjs");
+const { startConsole } = require("./support-admin.cjs");
 const shots = path.join(process.env.E2E_SCREENSHOTS || path.join(root, "target/e2e-screenshots"), "admin");
 const AXE = require.resolve("axe-core/axe.min.js");
 
@@ -31,18 +32,7 @@ test("an admin finds state, safety and words where expected; every page passes a
   t.after(() => stops.reverse().forEach((stop) => { try { stop(); } catch (_) { /* gone */ } }));
 
   // the console, deletes allowed (store { allow_delete: true })
-  const httpPort = await freePort();
-  const consoleLog = path.join(work, "console.log");
-  fs.writeFileSync(path.join(work, "console.conf"), [
-    `http { host: "127.0.0.1", port: ${httpPort} }`,
-    `store { dir: ${JSON.stringify(path.join(work, "jwt"))}, allow_delete: true }`,
-    `web_dir: ${JSON.stringify(path.join(root, "dist"))}`, "",
-  ].join("\n"));
-  const consoleProcess = spawn(path.join(root, "target/debug/nats-console"), ["-c", path.join(work, "console.conf")],
-    { stdio: ["ignore", "ignore", fs.openSync(consoleLog, "w")] });
-  stops.push(() => consoleProcess.kill("SIGKILL"));
-  const base = `http://127.0.0.1:${httpPort}`;
-  await waitFor(async () => (await fetch(`${base}/healthz`)).ok, "the console");
+  const { base, log: consoleLog } = await startConsole(work, stops, { allowDelete: true });
 
   // a nats-server that refuses the console's link (it wants a token)
   const natsPort = await freePort();
