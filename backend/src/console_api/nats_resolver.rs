@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use nats_auth::jwt::{self, AnyClaims};
 
-use super::{ApiError, SignedIn};
+use super::{record_first, ApiError, SignedIn};
 use crate::client_addr::ClientAddr;
 use crate::nats_resolver::{self, ServerAnswer, MAX_COMPARED};
 use crate::state::AppState;
@@ -104,10 +104,7 @@ pub async fn push(
     let entry = crate::audit::Record::new(session.actor(), from.to_string(), "resolver.push")
         .subject(&account)
         .details(serde_json::json!({ "jti": stored.jti }));
-    state
-        .record(entry)
-        .await
-        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    record_first(&state, entry).await?;
     let answers = nats_resolver::push(&client, &stored.jwt)
         .await
         .map_err(bad_gateway)?;
@@ -153,10 +150,7 @@ pub async fn delete(
     let entry = crate::audit::Record::new(session.actor(), from.to_string(), "resolver.delete")
         .subject(accounts.join(","))
         .details(serde_json::json!({ "accounts": accounts, "signed_by": request.issuer }));
-    state
-        .record(entry)
-        .await
-        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    record_first(&state, entry).await?;
     let answers = nats_resolver::delete(&client, text)
         .await
         .map_err(bad_gateway)?;

@@ -12,7 +12,7 @@ use axum::{Extension, Json};
 use nats_auth::jwt::{self, AccountClaims, AnyClaims};
 use serde::Deserialize;
 
-use super::{ApiError, SignedIn};
+use super::{record_first, ApiError, SignedIn};
 use crate::audit::{Actor, Record};
 use crate::client_addr::ClientAddr;
 use crate::portal::{
@@ -44,14 +44,6 @@ fn api_error(status: StatusCode, reason: impl Into<String>) -> ApiError {
     ApiError(status, reason.into())
 }
 
-/// Records `entry` in the audit log before the change it describes.
-async fn record(state: &AppState, entry: Record) -> Result<(), ApiError> {
-    state
-        .record(entry)
-        .await
-        .map_err(|e| api_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
-}
-
 /// What an admin decides on.
 #[derive(Clone, Copy)]
 enum Decided {
@@ -80,7 +72,7 @@ async fn record_decision(
     let entry = Record::new(session.actor(), client.to_string(), action)
         .subject(subject)
         .details(details);
-    record(state, entry).await?;
+    record_first(state, entry).await?;
     let decision = Decision {
         by: session.grant.name.clone(),
         at: crate::time::unix_now(),
@@ -191,7 +183,7 @@ pub async fn request_access(
     let entry = Record::new(Actor::Anonymous, client.to_string(), "access.requested")
         .subject(&request.account)
         .details(serde_json::json!({ "id": request.id, "key": request.key, "name": request.name }));
-    record(&state, entry).await?;
+    record_first(&state, entry).await?;
     match portal.request_access(request.clone()).await {
         Ok(()) => Ok((StatusCode::CREATED, Json(request)).into_response()),
         Err(e) => Err(portal_error(e)),
@@ -384,7 +376,7 @@ pub async fn record_user(
             "expires": issued.expires,
             "jti": user.id,
         }));
-    record(&state, entry).await?;
+    record_first(&state, entry).await?;
     match portal.record_user(issued.clone()).await {
         Ok(()) => Ok((StatusCode::CREATED, Json(issued)).into_response()),
         Err(e) => Err(portal_error(e)),
@@ -489,7 +481,7 @@ pub async fn request_revocation(
     let entry = Record::new(session.actor(), client.to_string(), "revocation.requested")
         .subject(&request.user)
         .details(serde_json::json!({ "id": request.id, "account": request.account, "reason": request.reason }));
-    record(&state, entry).await?;
+    record_first(&state, entry).await?;
     match portal.request_revocation(request.clone()).await {
         Ok(()) => Ok((StatusCode::CREATED, Json(request)).into_response()),
         Err(e) => Err(portal_error(e)),
