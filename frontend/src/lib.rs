@@ -65,31 +65,16 @@ async fn refresh_link(console: Console) {
     console.link.set(info);
 }
 
+/// The console: `page_view` renders a page (the console binary's, which loads most pages lazily).
 #[component]
-pub fn App() -> impl IntoView {
+pub fn App(page_view: fn(Page) -> AnyView) -> impl IntoView {
     let (console, page) = start_app();
     idle_lock(console);
     view! {
         <Header console page/>
         <main>
             <Notice console/>
-            {move || match page.get() {
-                Page::Vault => view! { <pages::vault::VaultPage/> }.into_any(),
-                Page::Operator => view! { <pages::operator::OperatorPage/> }.into_any(),
-                Page::Accounts => view! { <pages::accounts::AccountsPage/> }.into_any(),
-                Page::Users => view! { <pages::users::UsersPage/> }.into_any(),
-                Page::Keys => view! { <pages::keys::KeysPage/> }.into_any(),
-                Page::Inspector => view! { <pages::inspector::InspectorPage/> }.into_any(),
-                Page::SignIn => view! { <pages::sign_in::SignInPage/> }.into_any(),
-                Page::Team => view! { <pages::team::TeamPage/> }.into_any(),
-                Page::Audit => view! { <pages::audit::AuditPage/> }.into_any(),
-                Page::NatsResolver => view! { <pages::nats_resolver::NatsResolverPage/> }.into_any(),
-                Page::Nsc => view! { <pages::nsc::NscPage/> }.into_any(),
-                Page::Health => view! { <pages::health::HealthPage/> }.into_any(),
-                Page::Sharing => view! { <pages::sharing::SharingPage/> }.into_any(),
-                // the ops pages are the other bundle's (see ops.rs): reached by a full page load
-                _ => view! { <p>"No such page."</p> }.into_any(),
-            }}
+            {move || page_view(page.get())}
         </main>
     }
 }

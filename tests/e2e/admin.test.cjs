@@ -72,6 +72,12 @@ test("an admin finds state, safety and words where expected; every page passes a
   assert.match(await page.textContent("main"), /This browser has no vault yet: choose a passphrase to create one/);
   assert.equal(await page.$("#passphrase"), null, "no unlock form in a browser without a vault");
   assert.match(await page.textContent("#passphrase-rules"), /At least 8 characters/);
+  // the first load carries no page chunk (scripts/build-web splits them off); a page's chunk is
+  // fetched when the page is first shown, and the web files are revalidated on every load
+  const chunks = () => requests.map((r) => new URL(r.url).pathname).filter((p) => /^\/split_\w+\.wasm$/.test(p));
+  assert.deepEqual(chunks(), [], "no page chunk on the first load");
+  const shell = await (await fetch(`${base}/nats-console-web_bg.wasm`)).headers.get("cache-control");
+  assert.equal(shell, "no-cache");
   assert.match(await page.getAttribute("#new-passphrase", "aria-describedby"), /passphrase-rules/);
   await page.fill("#new-passphrase", "short");
   await page.fill("#repeat-passphrase", "short");
@@ -171,7 +177,8 @@ test("an admin finds state, safety and words where expected; every page passes a
   // after a reload the vault is locked: the page says so and offers to unlock right there
   await page.reload();
   await waitFor(async () => (await page.textContent("#vault-state")).trim() === "Vault locked · unlock", "the header after a reload");
-  assert.match(await page.textContent("main"), /The vault is locked/);
+  // the Users page is a chunk of its own (scripts/build-web): fetched after the reload
+  await waitFor(async () => /The vault is locked/.test(await page.textContent("main")), "the locked Users page");
   assert.equal(await page.getByRole("button", { name: "Create user and download creds" }).count(), 0, "nothing offered that needs the vault");
   await page.screenshot({ path: path.join(shots, "users-locked.png"), fullPage: true });
   await page.fill("#passphrase", PASSPHRASE);
@@ -211,6 +218,8 @@ test("an admin finds state, safety and words where expected; every page passes a
   assert.equal(await focusedId(), "user-name", "focus on the input at fault");
   await nav("Keys");
   assert.equal(await notice(), "", "the message stayed with its page");
+  await waitFor(async () => chunks().some((p) => p.startsWith("/split_keys_page_")), "the Keys page's chunk fetched");
+  assert.ok(!chunks().some((p) => p.startsWith("/split_sharing_page_")), `no chunk of a page not shown: ${chunks()}`);
 
   // 5. keys: export one as .nk (with a warning); deleting names the role and what stops working
   await page.getByLabel("Filter keys").fill("alice");

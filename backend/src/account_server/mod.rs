@@ -51,20 +51,33 @@ pub fn router(state: Arc<AppState>, web_dir: Option<&std::path::Path>) -> Router
         Some(dir) => routes
             .nest_service(
                 "/ops",
-                tower_http::services::ServeDir::new(dir.join("ops")).fallback(
-                    tower_http::services::ServeFile::new(dir.join("ops/index.html")),
+                web_files(
+                    tower_http::services::ServeDir::new(dir.join("ops")).fallback(
+                        tower_http::services::ServeFile::new(dir.join("ops/index.html")),
+                    ),
                 ),
             )
-            .fallback_service(
+            .fallback_service(web_files(
                 tower_http::services::ServeDir::new(dir)
                     .fallback(tower_http::services::ServeFile::new(dir.join("index.html"))),
-            ),
+            )),
         None => routes.fallback(not_found),
     };
     routes
         .layer(DefaultBodyLimit::max(MAX_TOKEN_SIZE))
         .layer(cors)
         .with_state(state)
+}
+
+/// The web app's files, revalidated on every load (`no-cache`; unchanged files cost a 304):
+/// their names carry no hash, and a page chunk of one build must never meet another's main
+/// module (scripts/build-web).
+fn web_files<S>(files: S) -> tower_http::set_header::SetResponseHeader<S, HeaderValue> {
+    tower_http::set_header::SetResponseHeader::overriding(
+        files,
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache"),
+    )
 }
 
 /// A plain-text error as NAS sends them: the reason and a newline.
