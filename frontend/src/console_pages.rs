@@ -7,21 +7,38 @@ use nats_console_web::nav::Page;
 use nats_console_web::pages::*;
 
 /// Declares, for each page, an async function that renders it. Built with `--cfg split_pages`
-/// (scripts/build-web does it), each is a `#[lazy]` split point: the build cuts the module there
-/// (wasm-split) and the page's code is fetched the first time the page is shown instead of
-/// with the app. Without it (`trunk serve`, the wasm tests) the page is simply in the module.
+/// (scripts/build-web does it), its body is a wasm-split point: the build cuts the module there
+/// and the page's code is fetched the first time the page is shown instead of with the app.
+/// Without it (`trunk serve`, the wasm tests) the page is simply in the module. Leptos's
+/// `#[lazy]` would panic on a failed fetch, and a panic aborts the app with the unlocked vault:
+/// this split point is `fallible`, so a failed fetch is a message (and the next visit retries).
 macro_rules! split_pages {
     ($($chunk:ident => $page:path;)*) => {$(
         #[cfg(split_pages)]
-        #[lazy]
-        fn $chunk() -> AnyView {
-            untrack(|| $page().into_any())
+        async fn $chunk() -> AnyView {
+            #[leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible)]
+            fn render() -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
+                Ok(untrack(|| $page().into_any()))
+            }
+            render().await.unwrap_or_else(|_| not_loaded())
         }
         #[cfg(not(split_pages))]
         async fn $chunk() -> AnyView {
             untrack(|| $page().into_any())
         }
     )*};
+}
+
+/// What a page whose chunk could not be fetched shows.
+#[cfg(split_pages)]
+fn not_loaded() -> AnyView {
+    view! {
+        <p class="notice error" role="alert">
+            "This page could not be loaded from the console (is it still running?). Open the page \
+             again to retry; the vault stays as it is."
+        </p>
+    }
+    .into_any()
 }
 
 split_pages! {
