@@ -177,3 +177,36 @@ async fn send_jwt(
 pub async fn push_account(key: &str, jwt: &str) -> Result<(u16, String), String> {
     post(&format!("/jwt/v1/accounts/{key}"), jwt, None).await
 }
+
+/// Pushes account `name`'s JWT to this console and says how it went, as every page says it.
+/// True when the console took it.
+pub async fn push_account_saying(console: Console, key: &str, name: &str, jwt: &str) -> bool {
+    match push_account(key, jwt).await {
+        Ok((status, _)) if status < 300 => {
+            console.ok(format!("account {name} pushed: the server accepted it"));
+            true
+        }
+        Ok((status, reason)) => {
+            console.error(format!("the server refused {name} ({status}): {reason}"));
+            false
+        }
+        Err(e) => {
+            console.error(format!("push failed: {e}"));
+            false
+        }
+    }
+}
+
+/// Pushes the vault's account `key` as it is now (see `push_account_saying`); false when the
+/// vault is locked or holds no such account.
+pub async fn push_vault_account(console: Console, key: &str) -> bool {
+    let Some((name, jwt)) = console.data().and_then(|d| {
+        d.accounts
+            .iter()
+            .find(|a| a.key == key)
+            .map(|a| (a.name.clone(), a.jwt.clone()))
+    }) else {
+        return false;
+    };
+    push_account_saying(console, key, &name, &jwt).await
+}

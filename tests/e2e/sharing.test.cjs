@@ -64,7 +64,7 @@ test("exports, activations, imports and mappings from the browser, as nats-serve
   await page.getByRole("button", { name: "Add export" }).click();
   await waitFor(async () => /already exports/.test((await page.textContent("#export-subject-error")) || ""), "the overlap refused");
   await page.getByRole("button", { name: "Push SVC" }).click();
-  await expectNotice("account pushed");
+  await expectNotice("account SVC pushed: the server accepted it");
   // an activation for CLIENT
   await page.getByLabel("Importing account (public key)").fill(clientKey);
   await page.getByRole("button", { name: "Activation for time.now" }).click();
@@ -101,7 +101,7 @@ test("exports, activations, imports and mappings from the browser, as nats-serve
   await page.getByLabel("Preview: where does this subject go?").fill("work");
   await waitFor(async () => (await page.locator("#mapping-preview li").allTextContents()).join("|") === "work → work.a (80%)|work → work.b (20%)", "the mapping preview");
   await page.getByRole("button", { name: "Push CLIENT" }).click();
-  await expectNotice("account pushed");
+  await expectNotice("account CLIENT pushed: the server accepted it");
 
   // nats-server enforces it
   const as = async (user) => connect({ servers: `127.0.0.1:${natsPort}`, reconnect: false,
@@ -174,7 +174,7 @@ test("exports, activations, imports and mappings from the browser, as nats-serve
   await waitFor(async () => (await page.textContent('#sharing-exports tr[data-subject="time.now"]')).includes("CLIENT"), "CLIENT listed as revoked");
   assert.match(await page.textContent(`#sharing-activations tr[data-importer="${clientKey}"]`), /time\.now.*revoked/, "the issued activation shown revoked");
   await page.getByRole("button", { name: "Push SVC" }).click();
-  await expectNotice("account pushed");
+  await expectNotice("account SVC pushed: the server accepted it");
   await waitFor(async () => {
     try { await client.request("time.now", new Uint8Array(), { timeout: 500 }); return false; } catch (_) { return true; }
   }, "the revoked import refused", 15000);

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::forms::{form_signals, shown_choice, Check, Choice, Field, FormErrors, TextArea};
 use crate::issue::{self, AccountForm};
-use crate::state::{download, now, push_account, Console};
+use crate::state::{download, now, push_account_saying, Console};
 
 /// An account of the vault against what the console stores.
 #[derive(Clone, PartialEq)]
@@ -125,15 +125,7 @@ pub fn AccountsPage() -> impl IntoView {
 
     let push = move |key: String, jwt: String, account_name: String| {
         leptos::task::spawn_local(async move {
-            match push_account(&key, &jwt).await {
-                Ok((200, _)) => console.ok(format!(
-                    "account {account_name} pushed: the server accepted it"
-                )),
-                Ok((status, reason)) => console.error(format!(
-                    "the server refused {account_name} ({status}): {reason}"
-                )),
-                Err(e) => console.error(format!("push failed: {e}")),
-            }
+            push_account_saying(console, &key, &account_name, &jwt).await;
             refresh();
         });
     };

@@ -10,7 +10,7 @@ use nats_auth::health::{Finding, Fix};
 
 use crate::forms::Field;
 use crate::issue;
-use crate::state::{now, push_account, stored_account, Console};
+use crate::state::{now, push_vault_account, stored_account, Console};
 
 /// Accounts the cluster's resolver holds otherwise (admins with a linked console only).
 async fn cluster_differences() -> Result<Vec<String>, String> {
@@ -92,21 +92,9 @@ pub fn HealthPage() -> impl IntoView {
     });
     let fix = move |fix: Fix| match &fix {
         Fix::PushAccount(key) => {
-            let Some(jwt) = console.data().and_then(|d| {
-                d.accounts
-                    .iter()
-                    .find(|a| a.key == *key)
-                    .map(|a| a.jwt.clone())
-            }) else {
-                return;
-            };
             let key = key.clone();
             leptos::task::spawn_local(async move {
-                match push_account(&key, &jwt).await {
-                    Ok((status, _)) if status < 300 => console.ok("pushed"),
-                    Ok((status, reason)) => console.error(format!("refused ({status}): {reason}")),
-                    Err(e) => console.error(e),
-                }
+                push_vault_account(console, &key).await;
                 run();
             });
         }

@@ -7,7 +7,7 @@ use nats_auth::jwt::AccountClaims;
 
 use crate::forms::{Check, Choice, Field, FormErrors};
 use crate::issue::{self, AuthorizationForm, ExportForm, ImportForm};
-use crate::state::{download, now, push_account, Console};
+use crate::state::{download, now, push_vault_account, Console};
 
 fn kinds() -> Vec<(String, String)> {
     vec![
@@ -216,20 +216,8 @@ pub fn SharingPage() -> impl IntoView {
 
     let push = move |_| {
         let key = account_key.get_untracked();
-        let Some(jwt) = console.data().and_then(|d| {
-            d.accounts
-                .iter()
-                .find(|a| a.key == key)
-                .map(|a| a.jwt.clone())
-        }) else {
-            return;
-        };
         leptos::task::spawn_local(async move {
-            match push_account(&key, &jwt).await {
-                Ok((status, _)) if status < 300 => console.ok("account pushed"),
-                Ok((status, reason)) => console.error(format!("refused ({status}): {reason}")),
-                Err(e) => console.error(e),
-            }
+            push_vault_account(console, &key).await;
         });
     };
     let remove = move |what: &'static str, a: String, b: String| {
