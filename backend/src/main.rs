@@ -12,6 +12,7 @@ mod cli;
 mod client_addr;
 mod config;
 mod console_api;
+mod jetstream;
 mod logging;
 mod monitor;
 mod nats_link;

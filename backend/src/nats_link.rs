@@ -235,14 +235,29 @@ impl Default for NatsLink {
     }
 }
 
-/// Connects as the user `jwt` whose key is `key` (a session's own connection).
+/// Connects as the user `jwt` whose key is `key` (a session's own connection). The server's
+/// permission violations on it are sent to `violations`: a request the user may not make gets
+/// no answer, only that `-ERR`, and the console says which permission was missing.
 pub async fn connect_as(
     config: &Nats,
     jwt: String,
     key: Arc<KeyPair>,
     name: &str,
+    violations: tokio::sync::broadcast::Sender<String>,
 ) -> Result<async_nats::Client, String> {
-    connect(config, &Auth::Jwt(jwt, key), name, None).await
+    let options = options(config, &Auth::Jwt(jwt, key), name).await?;
+    options
+        .event_callback(move |event| {
+            if let async_nats::Event::ServerError(async_nats::ServerError::Other(e)) = event {
+                if e.to_ascii_lowercase().starts_with("permissions violation") {
+                    let _ = violations.send(e);
+                }
+            }
+            std::future::ready(())
+        })
+        .connect(config.servers.clone())
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn connect(
@@ -251,6 +266,21 @@ async fn connect(
     name: &str,
     status: Option<StatusCell>,
 ) -> Result<async_nats::Client, String> {
+    let mut options = options(config, auth, name).await?;
+    if let Some(status) = status {
+        options = options.event_callback(follow_events(status));
+    }
+    options
+        .connect(config.servers.clone())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn options(
+    config: &Nats,
+    auth: &Auth,
+    name: &str,
+) -> Result<async_nats::ConnectOptions, String> {
     let mut options = match auth {
         Auth::Creds(Some(path)) => async_nats::ConnectOptions::with_credentials_file(path)
             .await
@@ -283,14 +313,7 @@ async fn connect(
         }
     }
     let reconnect_wait = config.reconnect_wait;
-    options = options.reconnect_delay_callback(move |_| reconnect_wait);
-    if let Some(status) = status {
-        options = options.event_callback(follow_events(status));
-    }
-    options
-        .connect(config.servers.clone())
-        .await
-        .map_err(|e| e.to_string())
+    Ok(options.reconnect_delay_callback(move |_| reconnect_wait))
 }
 
 #[cfg(test)]

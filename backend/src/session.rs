@@ -43,6 +43,8 @@ pub enum SessionError {
     TooManyPending,
     #[error("the console has {MAX_SESSIONS} sessions open: sign out elsewhere or wait")]
     TooManySessions,
+    #[error("a session links {MAX_ACCOUNT_LINKS} accounts at most: unlink one first")]
+    TooManyLinks,
     #[error("{0} is not a sign-in key this console made, or it was used or expired: ask for a new one (POST /api/v1/session/key)")]
     UnknownKey(String),
 }
@@ -85,7 +87,22 @@ pub struct Session {
     link: watch::Sender<SessionLink>,
     /// The system account's events, followed from the first `/api/v1/events` on.
     events: tokio::sync::OnceCell<Arc<crate::monitor::events::EventFeed>>,
+    /// nats-server's permission violations on the session's connection, as they come.
+    violations: tokio::sync::broadcast::Sender<String>,
+    /// Connections as users of other accounts, each signed for by this person's browser (an
+    /// admin acting for an account on its JetStream pages), by account key.
+    account_links: Mutex<HashMap<String, Arc<Session>>>,
 }
+
+/// A connection acting as a user of one account, with what nats-server refuses on it.
+#[derive(Clone)]
+pub struct AccountConnection {
+    pub client: async_nats::Client,
+    pub violations: tokio::sync::broadcast::Sender<String>,
+}
+
+/// Account links one session may hold at once.
+const MAX_ACCOUNT_LINKS: usize = 32;
 
 impl Session {
     pub fn link(&self) -> SessionLink {
@@ -108,6 +125,84 @@ impl Session {
                 self.link().describe()
             )
         })
+    }
+
+    fn new(
+        token: String,
+        id: String,
+        nonce: Option<String>,
+        grant: SessionGrant,
+        from: String,
+        key: Arc<KeyPair>,
+        jwt: String,
+    ) -> Session {
+        Session {
+            token,
+            id,
+            nonce,
+            grant,
+            from,
+            key,
+            jwt,
+            link: watch::channel(SessionLink::NotConfigured).0,
+            events: tokio::sync::OnceCell::new(),
+            violations: tokio::sync::broadcast::channel(16).0,
+            account_links: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The connection acting as a user of `account`: the session's own when it signed in to
+    /// that account, else an account link made for it. `Err` says why there is none.
+    pub fn connection_for(&self, account: &str) -> Result<AccountConnection, String> {
+        let own = self.grant.account == account;
+        let linked;
+        let session = if own {
+            self
+        } else {
+            linked = self.account_link(account).ok_or_else(|| {
+                format!(
+                    "your session acts for account {}; to act for {account}, sign a user JWT of it (POST /api/v1/jetstream/{account}/link)",
+                    self.grant.account_name
+                )
+            })?;
+            &linked
+        };
+        Ok(AccountConnection {
+            client: session.nats_client()?,
+            violations: session.violations.clone(),
+        })
+    }
+
+    /// The link to `account`, while its JWT has not expired.
+    pub fn account_link(&self, account: &str) -> Option<Arc<Session>> {
+        let now = crate::time::unix_now();
+        let mut links = lock(&self.account_links);
+        let link = links.get(account)?.clone();
+        if link.is_expired(now) {
+            links.remove(account);
+            link.close();
+            return None;
+        }
+        Some(link)
+    }
+
+    /// Keeps `link` (replacing and closing an older link to the same account).
+    pub fn add_account_link(&self, link: Arc<Session>) -> Result<(), SessionError> {
+        let mut links = lock(&self.account_links);
+        if !links.contains_key(&link.grant.account) && links.len() >= MAX_ACCOUNT_LINKS {
+            return Err(SessionError::TooManyLinks);
+        }
+        if let Some(old) = links.insert(link.grant.account.clone(), link) {
+            old.close();
+        }
+        Ok(())
+    }
+
+    /// Ends the link to `account` and closes its connection.
+    pub fn remove_account_link(&self, account: &str) -> Option<Arc<Session>> {
+        let link = lock(&self.account_links).remove(account)?;
+        link.close();
+        Some(link)
     }
 
     /// May this session see `account`'s data? An admin any, a team its own.
@@ -168,9 +263,16 @@ impl Session {
                     return;
                 };
                 let (jwt, key) = (this.jwt.clone(), this.key.clone());
+                let violations = this.violations.clone();
                 drop(this);
-                let result =
-                    crate::nats_link::connect_as(&config, jwt, key, "nats-console session").await;
+                let result = crate::nats_link::connect_as(
+                    &config,
+                    jwt,
+                    key,
+                    "nats-console session",
+                    violations,
+                )
+                .await;
                 let Some(this) = session.upgrade() else {
                     if let Ok(client) = result {
                         let _ = client.drain().await;
@@ -192,8 +294,10 @@ impl Session {
         });
     }
 
-    /// Closes the session's NATS connection.
+    /// Closes the session's NATS connection, and its account links'.
     fn close(&self) {
+        let links: Vec<Arc<Session>> = lock(&self.account_links).drain().map(|(_, l)| l).collect();
+        links.iter().for_each(|l| l.close());
         if let SessionLink::Connected(client) = self.link.send_replace(SessionLink::NotConfigured) {
             tokio::spawn(async move {
                 let _ = client.drain().await;
@@ -274,17 +378,15 @@ impl Sessions {
             let Some(grant) = grant_of(&record, &key) else {
                 continue;
             };
-            let session = Arc::new(Session {
-                token: String::new(),
-                id: record.id.clone(),
-                nonce: Some(record.nonce.clone()),
+            let session = Arc::new(Session::new(
+                String::new(),
+                record.id.clone(),
+                Some(record.nonce.clone()),
                 grant,
-                from: record.from.clone(),
-                key: Arc::new(key),
-                jwt: record.jwt.clone(),
-                link: watch::channel(SessionLink::NotConfigured).0,
-                events: tokio::sync::OnceCell::new(),
-            });
+                record.from.clone(),
+                Arc::new(key),
+                record.jwt.clone(),
+            ));
             active.insert(session.id.clone(), session.clone());
             restored.push(session);
             kept.push(record);
@@ -363,27 +465,51 @@ impl Sessions {
                 return Err(SessionError::TooManySessions);
             }
         }
-        let pending = lock(&self.pending)
-            .remove(&grant.user)
-            .filter(|p| p.made.elapsed() < PENDING_TTL)
-            .ok_or_else(|| SessionError::UnknownKey(grant.user.clone()))?;
+        let pending = self.take_pending(&grant.user)?;
         let token = new_token();
-        let session = Arc::new(Session {
-            id: token_id(&token),
-            nonce: pending.nonce,
+        let id = token_id(&token);
+        let session = Arc::new(Session::new(
             token,
+            id,
+            pending.nonce,
             grant,
-            from: from.to_string(),
-            key: pending.key,
-            jwt: jwt.to_string(),
-            link: watch::channel(SessionLink::NotConfigured).0,
-            events: tokio::sync::OnceCell::new(),
-        });
+            from.to_string(),
+            pending.key,
+            jwt.to_string(),
+        ));
         active.insert(session.id.clone(), session.clone());
         if let (Some(journal), Some(record)) = (&self.journal, session.record()) {
             journal.opened(&record);
         }
         Ok(session)
+    }
+
+    fn take_pending(&self, user: &str) -> Result<Pending, SessionError> {
+        lock(&self.pending)
+            .remove(user)
+            .filter(|p| p.made.elapsed() < PENDING_TTL)
+            .ok_or_else(|| SessionError::UnknownKey(user.to_string()))
+    }
+
+    /// A link of a session to another account, for an accepted JWT of that account (the
+    /// sign-in key is used up); kept by the session it belongs to, not journaled (after a
+    /// restart the browser signs it again).
+    pub fn open_account_link(
+        &self,
+        grant: SessionGrant,
+        jwt: &str,
+        from: &str,
+    ) -> Result<Arc<Session>, SessionError> {
+        let pending = self.take_pending(&grant.user)?;
+        Ok(Arc::new(Session::new(
+            String::new(),
+            format!("link:{}", grant.user),
+            None,
+            grant,
+            from.to_string(),
+            pending.key,
+            jwt.to_string(),
+        )))
     }
 
     /// The session of a cookie token, while its JWT has not expired.
@@ -443,6 +569,16 @@ impl Sessions {
             keep
         });
         ended.iter().for_each(|s| self.ended(s));
+        let open: Vec<Arc<Session>> = lock(&self.active).values().cloned().collect();
+        for session in open {
+            lock(&session.account_links).retain(|_, link| {
+                let keep = !link.is_expired(now);
+                if !keep {
+                    link.close();
+                }
+                keep
+            });
+        }
         ended
     }
 

@@ -9,11 +9,13 @@
 //! - [`nsc`]: an nsc environment read from its files (or a zip of them)
 //! - [`health`]: the health report of an operator's JWTs
 //! - [`monitoring`]: nats-server's monitoring answers merged across a cluster
+//! - [`jetstream`]: JetStream's names, subjects, durations and configurations as nats-server checks them
 
 pub mod chain;
 pub mod creds;
 mod error;
 pub mod health;
+pub mod jetstream;
 pub mod jwt;
 pub mod monitoring;
 pub mod nkeys;

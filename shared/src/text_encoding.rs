@@ -5,6 +5,8 @@
 
 const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/// Go's `StdEncoding`: what JetStream's JSON uses for message payloads and headers.
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const INVALID: u8 = 0xff;
 
 /// Why a text did not decode; `position` is the input byte the decoder stopped at.
@@ -35,6 +37,7 @@ const fn reverse(alphabet: &[u8]) -> [u8; 256] {
 }
 static BASE32_VALUES: [u8; 256] = reverse(BASE32);
 static BASE64URL_VALUES: [u8; 256] = reverse(BASE64URL);
+static BASE64_VALUES: [u8; 256] = reverse(BASE64);
 
 /// Packs `bytes` into `BITS`-wide symbols, most significant first, zero-filling the last one.
 /// `N` = 2^BITS: indexing the alphabet with a masked value then needs no bounds check.
@@ -156,6 +159,29 @@ pub fn base64url_decode(text: &[u8]) -> Result<Vec<u8>, DecodeError> {
     Ok(bytes)
 }
 
+/// Base64 with `=` padding (Go's `StdEncoding`).
+pub fn base64_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    encode_into::<6, 64>(bytes, BASE64, &mut out);
+    while !out.len().is_multiple_of(4) {
+        out.push('=');
+    }
+    out
+}
+
+/// Base64 with or without `=` padding (Go's `StdEncoding`, lenient on trailing bits as
+/// JetStream's producers are not all strict).
+pub fn base64_decode(text: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    let end = text.iter().rposition(|&c| c != b'=').map_or(0, |i| i + 1);
+    if text.len() - end > 2 {
+        return Err(DecodeError {
+            position: end,
+            kind: DecodeErrorKind::Symbol,
+        });
+    }
+    decode_symbols(&text[..end], 6, &BASE64_VALUES).map(|(bytes, _)| bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,7 +209,19 @@ mod tests {
             );
             assert_eq!(base64url_encode(plain.as_bytes()), b64);
             assert_eq!(base64url_decode(b64.as_bytes()).unwrap(), plain.as_bytes());
+            let padded = format!("{b64}{}", "=".repeat((4 - b64.len() % 4) % 4));
+            assert_eq!(base64_encode(plain.as_bytes()), padded);
+            assert_eq!(base64_decode(padded.as_bytes()).unwrap(), plain.as_bytes());
+            assert_eq!(base64_decode(b64.as_bytes()).unwrap(), plain.as_bytes());
         }
+    }
+
+    #[test]
+    fn standard_alphabet_for_jetstream() {
+        assert_eq!(base64_encode(&[0xfb, 0xff]), "+/8=");
+        assert_eq!(base64_decode(b"+/8=").unwrap(), [0xfb, 0xff]);
+        assert!(base64_decode(b"-_8=").is_err());
+        assert!(base64_decode(b"Zg===").is_err());
     }
 
     #[test]

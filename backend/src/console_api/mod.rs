@@ -8,6 +8,7 @@ mod audit;
 mod connections;
 mod events;
 mod info;
+mod jetstream;
 mod monitor;
 mod nats_link;
 mod nats_resolver;
@@ -71,6 +72,25 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/api/v1/accounts/{key}/connections", get(connections::list))
         .route("/api/v1/monitor/{endpoint}", get(monitor::endpoint))
         .route("/api/v1/user-info", get(user_info::user_info))
+        .route("/api/v1/jetstream/{account}", get(jetstream::status))
+        .route(
+            "/api/v1/jetstream/{account}/link",
+            post(jetstream::link).delete(jetstream::unlink),
+        )
+        .route("/api/v1/jetstream/{account}/api/{op}", post(jetstream::api))
+        .route(
+            "/api/v1/jetstream/{account}/streams/{stream}/messages",
+            get(jetstream::messages),
+        )
+        .route(
+            "/api/v1/jetstream/{account}/publish",
+            post(jetstream::publish),
+        )
+        .route(
+            "/api/v1/jetstream/{account}/streams/{stream}/consumers/{consumer}/next",
+            post(jetstream::next),
+        )
+        .route("/api/v1/jetstream/{account}/ack", post(jetstream::ack))
         .route(
             "/api/v1/users",
             get(portal::users).post(portal::record_user),

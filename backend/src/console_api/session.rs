@@ -12,21 +12,27 @@ use nats_auth::jwt::{self, AnyClaims};
 use nats_auth::session::{check_sign_in, SignInRefusal};
 use serde::Serialize;
 
-use super::refuse;
+use super::{refuse, ApiError};
 use crate::audit::{Actor, Record};
 use crate::client_addr::ClientAddr;
 use crate::session::{Session, SessionError};
 use crate::state::AppState;
 
+impl From<SessionError> for ApiError {
+    fn from(e: SessionError) -> ApiError {
+        let status = match e {
+            SessionError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            SessionError::TooManyPending
+            | SessionError::TooManySessions
+            | SessionError::TooManyLinks => StatusCode::SERVICE_UNAVAILABLE,
+            SessionError::UnknownKey(_) => StatusCode::BAD_REQUEST,
+        };
+        ApiError(status, e.to_string())
+    }
+}
+
 fn session_error(e: SessionError) -> Response {
-    let status = match e {
-        SessionError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        SessionError::TooManyPending | SessionError::TooManySessions => {
-            StatusCode::SERVICE_UNAVAILABLE
-        }
-        SessionError::UnknownKey(_) => StatusCode::BAD_REQUEST,
-    };
-    refuse(status, e.to_string())
+    ApiError::from(e).into_response()
 }
 
 pub async fn new_key(State(state): State<Arc<AppState>>) -> Response {
