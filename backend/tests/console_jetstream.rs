@@ -226,6 +226,26 @@ fn a_team_manages_its_own_streams_and_only_those() {
     );
     assert_eq!(by_time["messages"][0]["seq"], 1, "{by_time}");
 
+    let r = support::http(
+        s.console.port,
+        "GET",
+        &format!("{base}/streams/ORDERS/export?seq=2"),
+        &[("Cookie", &team)],
+        b"",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("application/x-ndjson"));
+    let lines: Vec<Value> = r
+        .text()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", r.text());
+    assert_eq!(
+        (lines[0]["seq"].clone(), lines[1]["seq"].clone()),
+        (json!(2), json!(3))
+    );
+
     // fetch and acknowledge from NEW: the lag moves
     let (status, fetched) = s.call(
         &team,
@@ -563,6 +583,17 @@ fn hostile_inputs_are_refused_before_any_request_and_change_nothing() {
         let error = answer["error"].as_str().unwrap_or_default();
         assert!(error.contains(says), "{op} {body}: {error}");
     }
+    let (status, answer) = s.js(
+        &team,
+        &s.app,
+        "STREAM.UPDATE.ORDERS",
+        with(&|c| c["storage"] = json!("memory")),
+    );
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer["error"].as_str().unwrap().starts_with("storage:"),
+        "{answer}"
+    );
     // malformed JSON and bad publishes
     let path = format!("{base}/api/STREAM.UPDATE.ORDERS");
     let r = support::http(

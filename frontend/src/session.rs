@@ -63,13 +63,14 @@ pub async fn load(console: Console) {
     console.session.set(session);
 }
 
-/// Signs in as `choice` (a key of the vault), named `name`, for `hours`.
-pub async fn sign_in(
+/// A user JWT of `choice`'s account signed by its key for a fresh sign-in key of the console,
+/// named `name`, for `hours`: what a sign-in and an account link both send.
+async fn signed_for_new_key(
     data: &VaultData,
     choice: &SignInChoice,
     name: &str,
     hours: &str,
-) -> Result<SessionInfo, FormError> {
+) -> Result<String, FormError> {
     let at_choice = |e: String| FormError::at("sign-in-as", e);
     let operator = match trusted_operator().await.map_err(at_choice)? {
         Some(jwt) => match nats_auth::jwt::decode(&jwt) {
@@ -123,6 +124,18 @@ pub async fn sign_in(
         hours,
         now(),
     )?;
+    Ok(jwt)
+}
+
+/// Signs in as `choice` (a key of the vault), named `name`, for `hours`.
+pub async fn sign_in(
+    data: &VaultData,
+    choice: &SignInChoice,
+    name: &str,
+    hours: &str,
+) -> Result<SessionInfo, FormError> {
+    let at_choice = |e: String| FormError::at("sign-in-as", e);
+    let jwt = signed_for_new_key(data, choice, name, hours).await?;
     let body = serde_json::json!({ "jwt": jwt }).to_string();
     let response = gloo_net::http::Request::post("/api/v1/session")
         .header("Content-Type", "application/json")
@@ -138,6 +151,21 @@ pub async fn sign_in(
         .json::<SessionInfo>()
         .await
         .map_err(|e| at_choice(e.to_string()))
+}
+
+/// Lets this session act as a user of `choice`'s account for an hour (an admin on another
+/// account's JetStream pages): the vault signs a user JWT of that account for a key the console
+/// made, and the console connects with it, so nats-server applies that user's rights.
+pub async fn link_account(
+    data: &VaultData,
+    choice: &SignInChoice,
+    name: &str,
+) -> Result<serde_json::Value, String> {
+    let jwt = signed_for_new_key(data, choice, name, "1")
+        .await
+        .map_err(|e| e.message)?;
+    let url = format!("/api/v1/jetstream/{}/link", choice.account);
+    crate::api::post(&url, serde_json::json!({ "jwt": jwt })).await
 }
 
 /// Ends the session here and at the console.

@@ -472,6 +472,85 @@ pub fn check_consumer_config(config: &Value) -> Result<(), Invalid> {
     Ok(())
 }
 
+/// Stream fields an update cannot change (nats-server's `checkStreamUpdate`): the form locks
+/// them when editing.
+pub const LOCKED_ON_UPDATE: [&str; 5] = [
+    "name",
+    "storage",
+    "mirror",
+    "allow_msg_counter",
+    "persist_mode",
+];
+
+/// An edit of a stream, by nats-server's update rules: the fields it cannot change, one-way
+/// switches (sealed, deny delete, deny purge, message TTLs stay on), and retention to or from
+/// work queue.
+pub fn check_stream_update(old: &Value, new: &Value) -> Result<(), Invalid> {
+    check_stream_config(new)?;
+    for field in LOCKED_ON_UPDATE {
+        let (was, is) = (&old[field], &new[field]);
+        // an absent field and its zero value are the same configuration
+        if was != is && !(is_unset(was) && is_unset(is)) {
+            return Err(invalid(field, "cannot be changed once the stream exists"));
+        }
+    }
+    let retention = |c: &Value| c["retention"].as_str().unwrap_or("limits").to_string();
+    if retention(old) != retention(new)
+        && (retention(old) == "workqueue" || retention(new) == "workqueue")
+    {
+        return Err(invalid(
+            "retention",
+            "cannot change to or from workqueue once the stream exists",
+        ));
+    }
+    for (field, what) in [
+        ("sealed", "a sealed stream cannot be unsealed"),
+        (
+            "deny_delete",
+            "denying message deletes cannot be taken back",
+        ),
+        ("deny_purge", "denying purges cannot be taken back"),
+        ("allow_msg_ttl", "message TTLs cannot be turned off once on"),
+    ] {
+        if old[field] == true && new[field] != true {
+            return Err(invalid(field, what));
+        }
+    }
+    Ok(())
+}
+
+fn is_unset(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Bool(b) => !b,
+        Value::String(s) => s.is_empty(),
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+    }
+}
+
+/// What an edit changes: `(field, before, after)` for each top-level field that differs (an
+/// absent field and its zero value are equal), in field order.
+pub fn config_diff(old: &Value, new: &Value) -> Vec<(String, Value, Value)> {
+    let empty = Map::new();
+    let (old, new) = (
+        old.as_object().unwrap_or(&empty),
+        new.as_object().unwrap_or(&empty),
+    );
+    let mut fields: Vec<&String> = old.keys().collect();
+    fields.extend(new.keys().filter(|k| !old.contains_key(*k)));
+    fields
+        .into_iter()
+        .filter_map(|field| {
+            let was = old.get(field).cloned().unwrap_or(Value::Null);
+            let is = new.get(field).cloned().unwrap_or(Value::Null);
+            let same = was == is || (is_unset(&was) && is_unset(&is));
+            (!same).then(|| (field.clone(), was, is))
+        })
+        .collect()
+}
+
 /// What a `$JS.API` operation does, for the console: read, or change (named for the audit log).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiOp {
@@ -866,6 +945,41 @@ mod tests {
             .unwrap()
             .check_body(&json!("x"))
             .is_err());
+    }
+
+    #[test]
+    fn updates_follow_nats_server_and_diffs_name_the_changes() {
+        let old = orders();
+        let mut new = orders();
+        new["subjects"] = json!(["ORDERS.*", "SHIPPED.*"]);
+        new["max_msgs"] = json!(1000);
+        check_stream_update(&old, &new).unwrap();
+        let diff = config_diff(&old, &new);
+        let fields: Vec<&str> = diff.iter().map(|(f, _, _)| f.as_str()).collect();
+        assert_eq!(fields, ["subjects", "max_msgs"]);
+        assert_eq!(diff[1].1, json!(-1));
+        let mut memory = orders();
+        memory["storage"] = json!("memory");
+        assert_eq!(
+            check_stream_update(&old, &memory).unwrap_err().field,
+            "storage"
+        );
+        let mut wq = orders();
+        wq["retention"] = json!("workqueue");
+        assert_eq!(
+            check_stream_update(&old, &wq).unwrap_err().field,
+            "retention"
+        );
+        let mut sealed = orders();
+        sealed["sealed"] = json!(true);
+        assert_eq!(
+            check_stream_update(&sealed, &old).unwrap_err().field,
+            "sealed"
+        );
+        // zero values and absent fields are the same configuration
+        let mut sparse = orders();
+        sparse["sealed"] = json!(false);
+        assert!(config_diff(&old, &sparse).is_empty());
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! - `GET …` — who the console acts as for the account; `POST`/`DELETE …/link`
 //! - `POST …/api/<op>` — one `$JS.API.<op>` request (body: its JSON), the server's answer
 //! - `GET …/streams/<stream>/messages?seq=|time=&subject=&limit=` — a page, by `STREAM.MSG.GET`
+//! - `GET …/streams/<stream>/export?seq=&to=&subject=` — those messages as JSON Lines, streamed
 //! - `POST …/publish` — `{subject, headers: [[name, value]], data, base64}` → the stream's ack
 //! - `POST …/streams/<stream>/consumers/<consumer>/next` — `{batch, wait_ms}` → messages
 //! - `POST …/ack` — `{reply, kind: ack|nak|term|progress}`
@@ -182,6 +183,18 @@ pub async fn api(
     let body = parse_body(&body)?;
     op.check_body(&body).map_err(bad_request)?;
     let connection = connection(&session, &account)?;
+    if op.change == Some("jetstream.stream.update") {
+        // what nats-server would refuse to change is refused here, with the field named
+        let stream = op.stream.as_deref().unwrap_or_default();
+        let current = match connection
+            .api(&format!("$JS.API.STREAM.INFO.{stream}"), &Value::Null)
+            .await
+        {
+            Ok(info) => info,
+            Err(e) => return Ok(failed(e)),
+        };
+        rules::check_stream_update(&current["config"], &body).map_err(bad_request)?;
+    }
     if let Some(change) = op.change {
         let mut details = json!({"request": op.subject});
         if !body.is_null() && body.to_string().len() <= MAX_AUDITED_BODY {
@@ -243,6 +256,77 @@ pub async fn messages(
             Err(e) => failed(e),
         },
     )
+}
+
+#[derive(Deserialize)]
+pub struct ExportQuery {
+    seq: Option<u64>,
+    /// The last sequence exported (the stream's end when absent).
+    to: Option<u64>,
+    subject: Option<String>,
+}
+
+/// `GET /api/v1/jetstream/<account>/streams/<stream>/export`: JSON Lines, one message per line
+/// as `STREAM.MSG.GET` gives it, read a page at a time while the download goes on (never the
+/// whole range in memory). An error after the first line ends the file with an
+/// `{"error": …}` line.
+pub async fn export(
+    Extension(SignedIn(session)): Extension<SignedIn>,
+    Path((account, stream)): Path<(String, String)>,
+    query: Result<Query<ExportQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| bad_request(e.body_text()))?;
+    rules::check_name("stream", &stream).map_err(bad_request)?;
+    let subject = query.subject.unwrap_or_else(|| ">".into());
+    rules::check_subject(&subject, true).map_err(bad_request)?;
+    let to = query.to.unwrap_or(u64::MAX);
+    let connection = connection(&session, &account)?;
+    let start = query.seq.unwrap_or(1).max(1);
+    let file_name = format!("{stream}.jsonl");
+    let lines = futures_util::stream::unfold(Some(start), move |from| {
+        let (connection, stream, subject) = (connection.clone(), stream.clone(), subject.clone());
+        async move {
+            let from = from.filter(|f| *f <= to)?;
+            let page = connection
+                .messages(
+                    &stream,
+                    Page::Sequence(from),
+                    &subject,
+                    crate::jetstream::MAX_PAGE,
+                )
+                .await;
+            Some(match page {
+                Ok(page) => {
+                    let mut text = String::new();
+                    for message in page
+                        .messages
+                        .iter()
+                        .filter(|m| m["seq"].as_u64().unwrap_or(0) <= to)
+                    {
+                        text.push_str(&message.to_string());
+                        text.push('\n');
+                    }
+                    let next = page.next.filter(|_| !page.messages.is_empty());
+                    (Ok::<_, std::convert::Infallible>(text), next)
+                }
+                Err(e) => (Ok(format!("{}\n", e.to_json())), None),
+            })
+        }
+    });
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/x-ndjson".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        axum::body::Body::from_stream(lines),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]

@@ -83,6 +83,10 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
             get(jetstream::messages),
         )
         .route(
+            "/api/v1/jetstream/{account}/streams/{stream}/export",
+            get(jetstream::export),
+        )
+        .route(
             "/api/v1/jetstream/{account}/publish",
             post(jetstream::publish),
         )
