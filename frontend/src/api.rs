@@ -40,3 +40,11 @@ async fn send(url: &str, content_type: &str, body: String) -> Result<Value, Stri
         .map_err(|e| e.to_string())?;
     answer(response).await
 }
+
+pub async fn delete(url: &str) -> Result<Value, String> {
+    let response = gloo_net::http::Request::delete(url)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    answer(response).await
+}

@@ -53,6 +53,7 @@ split_pages! {
     nsc_page => nsc::NscPage;
     health_page => health::HealthPage;
     sharing_page => sharing::SharingPage;
+    jetstream_page => jetstream::JetStreamPage;
 }
 
 /// The console bundle's view of `page`. The vault and sign-in pages come with the app (every
@@ -72,6 +73,7 @@ pub fn view_of(page: Page) -> AnyView {
         Page::Nsc => lazily(nsc_page()),
         Page::Health => lazily(health_page()),
         Page::Sharing => lazily(sharing_page()),
+        Page::JetStream => lazily(jetstream_page()),
         // the ops pages are the other bundle's (see ops.rs): reached by a full page load
         _ => view! { <p>"No such page."</p> }.into_any(),
     }

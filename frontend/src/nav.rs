@@ -29,11 +29,12 @@ pub enum Page {
     Nsc,
     Health,
     Sharing,
+    JetStream,
     NotFound,
 }
 
 impl Page {
-    pub const MENU: [Page; 19] = [
+    pub const MENU: [Page; 20] = [
         Page::Home,
         Page::Servers,
         Page::Overview,
@@ -45,6 +46,7 @@ impl Page {
         Page::Operator,
         Page::Accounts,
         Page::Sharing,
+        Page::JetStream,
         Page::Users,
         Page::Keys,
         Page::Health,
@@ -76,6 +78,7 @@ impl Page {
             Page::Nsc => "/nsc",
             Page::Health => "/health",
             Page::Sharing => "/sharing",
+            Page::JetStream => "/jetstream",
             Page::NotFound => "",
         }
     }
@@ -101,6 +104,7 @@ impl Page {
             Page::Nsc => "nsc",
             Page::Health => "Health",
             Page::Sharing => "Sharing",
+            Page::JetStream => "JetStream",
             Page::NotFound => "Not found",
         }
     }

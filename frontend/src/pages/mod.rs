@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod audit;
 pub mod health;
 pub mod inspector;
+pub mod jetstream;
 pub mod keys;
 pub mod monitoring;
 pub mod nats_resolver;
