@@ -652,3 +652,223 @@ fn hostile_inputs_are_refused_before_any_request_and_change_nothing() {
     );
     assert_eq!(r.status, 401);
 }
+
+/// Reads a Server-Sent Events response of `path` until `until` holds for what arrived, or 10 s.
+fn sse_until(port: u16, path: &str, cookie: &str, until: impl Fn(&str) -> bool) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\nAccept: text/event-stream\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut seen = Vec::new();
+    let mut buffer = [0u8; 16 * 1024];
+    while std::time::Instant::now() < deadline {
+        if let Ok(n) = stream.read(&mut buffer) {
+            seen.extend_from_slice(&buffer[..n]);
+        }
+        if until(&String::from_utf8_lossy(&seen)) {
+            break;
+        }
+    }
+    String::from_utf8_lossy(&seen).into_owned()
+}
+
+#[test]
+fn backups_restore_byte_identical_and_buckets_watch_and_download() {
+    let s = setup("js-backup");
+    let port = s.console.port;
+    let team = sign_in(port, &s.app, &s.app);
+    s.connected(&team);
+    let base = format!("/api/v1/jetstream/{}", s.app.public_key());
+    assert_eq!(s.js(&team, &s.app, "STREAM.CREATE.ORDERS", orders()).0, 200);
+    // 300 messages of 1 KiB to 3 KiB, some with headers
+    for i in 0..300u32 {
+        let data = format!("{i:04}-{}", "x".repeat(1024 + (i as usize * 7) % 2048));
+        let mut body = json!({"subject": format!("ORDERS.{}", i % 3), "data": data});
+        if i % 10 == 0 {
+            body["headers"] = json!([["Order-Id", i.to_string()]]);
+        }
+        assert_eq!(
+            s.call(&team, "POST", &format!("{base}/publish"), body).0,
+            200
+        );
+    }
+    let page = |seq: u64| {
+        s.call(
+            &team,
+            "GET",
+            &format!("{base}/streams/ORDERS/messages?seq={seq}&limit=256"),
+            Value::Null,
+        )
+        .1
+    };
+    let all = |first: Value, second: Value| -> Vec<(Value, Value, Value)> {
+        [first, second]
+            .iter()
+            .flat_map(|p| p["messages"].as_array().cloned().unwrap_or_default())
+            .map(|m| (m["subject"].clone(), m["data"].clone(), m["hdrs"].clone()))
+            .collect()
+    };
+    let before = all(page(1), page(257));
+    assert_eq!(before.len(), 300);
+
+    // the snapshot: data as the body, the backup JSON in a header
+    let r = support::http(
+        port,
+        "GET",
+        &format!("{base}/streams/ORDERS/snapshot"),
+        &[("Cookie", &team)],
+        b"",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let backup = r.header("nats-snapshot").unwrap().to_string();
+    let config: Value = serde_json::from_slice(
+        &nats_auth::text_encoding::base64url_decode(backup.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(config["config"]["name"], "ORDERS");
+    assert_eq!(config["state"]["messages"], 300);
+    assert!(r.body.len() > 10_000, "{} bytes of snapshot", r.body.len());
+
+    // restoring over the existing stream is refused by nats-server; a file that is not a
+    // snapshot is refused and leaves no stream behind
+    let restore = |data: &[u8]| {
+        support::http(
+            port,
+            "POST",
+            &format!("{base}/streams/ORDERS/restore"),
+            &[("Cookie", &team), ("Nats-Snapshot", &backup)],
+            data,
+        )
+    };
+    let exists = restore(&r.body);
+    assert_eq!(exists.status, 400, "{}", exists.text());
+    assert!(
+        exists.text().contains("10130") || exists.text().contains("already in use"),
+        "{}",
+        exists.text()
+    );
+    assert_eq!(
+        s.js(&team, &s.app, "STREAM.DELETE.ORDERS", Value::Null).0,
+        200
+    );
+    let junk = restore(b"this is not a snapshot, just some text that goes on for a while");
+    assert!(junk.status >= 400, "{} {}", junk.status, junk.text());
+    let (_, names) = s.js(&team, &s.app, "STREAM.NAMES", Value::Null);
+    assert_eq!(
+        names["streams"],
+        Value::Null,
+        "a failed restore left {names}"
+    );
+    let no_header = support::http(
+        port,
+        "POST",
+        &format!("{base}/streams/ORDERS/restore"),
+        &[("Cookie", &team)],
+        b"x",
+    );
+    assert_eq!(no_header.status, 400, "{}", no_header.text());
+
+    let restored = restore(&r.body);
+    assert_eq!(restored.status, 200, "{}", restored.text());
+    assert_eq!(
+        all(page(1), page(257)),
+        before,
+        "the restored messages differ"
+    );
+
+    // a key-value bucket: a watch sees the current values, then a change
+    let bucket = json!({"name":"KV_cfg","subjects":["$KV.cfg.>"],"max_msgs_per_subject":5,
+        "discard":"new","allow_rollup_hdrs":true,"deny_delete":true,"allow_direct":true,
+        "storage":"file","num_replicas":1});
+    assert_eq!(s.js(&team, &s.app, "STREAM.CREATE.KV_cfg", bucket).0, 200);
+    let put = |key: &str, value: &str| {
+        let body = json!({"subject": format!("$KV.cfg.{key}"), "data": value});
+        s.call(&team, "POST", &format!("{base}/publish"), body)
+    };
+    assert_eq!(put("db.url", "postgres://a").0, 200);
+    let seen = sse_until(port, &format!("{base}/kv/cfg/watch"), &team, |t| {
+        t.contains("db.url")
+    });
+    assert!(
+        seen.contains("event: entry") && seen.contains("\"operation\":\"PUT\""),
+        "{seen}"
+    );
+    let (status, bad) = s.call(&team, "GET", &format!("{base}/kv/c.fg/watch"), Value::Null);
+    assert_eq!(status, 400, "{bad}");
+
+    // advisories: a stream created while listening shows up
+    let port2 = port;
+    let cookie = team.clone();
+    let path = format!("{base}/advisories");
+    let listener = std::thread::spawn(move || {
+        sse_until(port2, &path, &cookie, |t| {
+            t.contains("STREAM.CREATED.ADVISED")
+        })
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let advised = json!({"name":"ADVISED","subjects":["advised.>"],"storage":"memory"});
+    assert_eq!(s.js(&team, &s.app, "STREAM.CREATE.ADVISED", advised).0, 200);
+    let seen = listener.join().unwrap();
+    assert!(
+        seen.contains("event: advisory")
+            && seen.contains("io.nats.jetstream.advisory.v1.stream_action"),
+        "{seen}"
+    );
+
+    // an object published in chunks downloads byte-identical
+    let objects = json!({"name":"OBJ_files","subjects":["$O.files.C.>","$O.files.M.>"],
+        "discard":"new","allow_rollup_hdrs":true,"allow_direct":true,"storage":"file"});
+    assert_eq!(
+        s.js(&team, &s.app, "STREAM.CREATE.OBJ_files", objects).0,
+        200
+    );
+    let content: Vec<u8> = (0..300_000u32).map(|i| (i * 31 % 251) as u8).collect();
+    for chunk in content.chunks(128 * 1024) {
+        let body = json!({"subject": "$O.files.C.NUID1", "data": nats_auth::text_encoding::base64_encode(chunk), "base64": true});
+        assert_eq!(
+            s.call(&team, "POST", &format!("{base}/publish"), body).0,
+            200
+        );
+    }
+    let meta = json!({"name": "report.bin", "bucket": "files", "nuid": "NUID1", "size": content.len(), "chunks": 3});
+    let meta_subject = format!("$O.files.M.{}", {
+        let mut e = nats_auth::text_encoding::base64url_encode(b"report.bin");
+        while e.len() % 4 != 0 {
+            e.push('=');
+        }
+        e
+    });
+    let body = json!({"subject": meta_subject, "headers": [["Nats-Rollup", "sub"]], "data": meta.to_string()});
+    assert_eq!(
+        s.call(&team, "POST", &format!("{base}/publish"), body).0,
+        200
+    );
+    let r = support::http(
+        port,
+        "GET",
+        &format!("{base}/objects/files/report.bin"),
+        &[("Cookie", &team)],
+        b"",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(
+        r.body == content,
+        "{} bytes downloaded of {}",
+        r.body.len(),
+        content.len()
+    );
+    let r = support::http(
+        port,
+        "GET",
+        &format!("{base}/objects/files/missing.bin"),
+        &[("Cookie", &team)],
+        b"",
+    );
+    assert_eq!(r.status, 404, "{}", r.text());
+}

@@ -104,6 +104,50 @@ pub fn check_subject(subject: &str, wildcards: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// A key-value or object store bucket name as the clients take it: letters, digits, `_`, `-`.
+pub fn check_bucket_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("a bucket name is required".into());
+    }
+    if name.len() > MAX_NAME_LEN - 4 {
+        return Err(format!(
+            "a bucket name is at most {} bytes",
+            MAX_NAME_LEN - 4
+        ));
+    }
+    match name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'))
+    {
+        Some(c) => Err(format!(
+            "a bucket name has letters, digits, '_' and '-' only (not {c:?})"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A key-value key as the clients take it: letters, digits and `-/_=.`, not starting or ending
+/// with `.` (it is the tail of the subject `$KV.<bucket>.<key>`).
+pub fn check_kv_key(key: &str) -> Result<(), String> {
+    if key.is_empty() {
+        return Err("a key is required".into());
+    }
+    if key.starts_with('.') || key.ends_with('.') || key.contains("..") {
+        return Err(format!(
+            "key \"{key}\" may not start or end with '.', nor have \"..\""
+        ));
+    }
+    match key
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "-/_=.".contains(*c)))
+    {
+        Some(c) => Err(format!(
+            "a key has letters, digits and '-/_=.' only (not {c:?})"
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Nanoseconds in each duration unit the forms take (Go's, plus days and weeks).
 const UNITS: [(&str, i64); 9] = [
     ("ns", 1),
@@ -980,6 +1024,18 @@ mod tests {
         let mut sparse = orders();
         sparse["sealed"] = json!(false);
         assert!(config_diff(&old, &sparse).is_empty());
+    }
+
+    #[test]
+    fn buckets_and_keys_as_the_clients_take_them() {
+        assert!(check_bucket_name("config-1_a").is_ok());
+        for bad in ["", "a.b", "a b", "a/b", "a*"] {
+            assert!(check_bucket_name(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_kv_key("app.db/url=1").is_ok());
+        for bad in ["", ".a", "a.", "a..b", "a b", "a*", "a>"] {
+            assert!(check_kv_key(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -96,6 +96,26 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         )
         .route("/api/v1/jetstream/{account}/ack", post(jetstream::ack))
         .route(
+            "/api/v1/jetstream/{account}/streams/{stream}/snapshot",
+            get(jetstream::snapshot),
+        )
+        .route(
+            "/api/v1/jetstream/{account}/streams/{stream}/restore",
+            post(jetstream::restore),
+        )
+        .route(
+            "/api/v1/jetstream/{account}/advisories",
+            get(jetstream::advisories),
+        )
+        .route(
+            "/api/v1/jetstream/{account}/kv/{bucket}/watch",
+            get(jetstream::watch_bucket),
+        )
+        .route(
+            "/api/v1/jetstream/{account}/objects/{bucket}/{name}",
+            get(jetstream::download_object),
+        )
+        .route(
             "/api/v1/users",
             get(portal::users).post(portal::record_user),
         )
