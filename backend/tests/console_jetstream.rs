@@ -839,7 +839,7 @@ fn backups_restore_byte_identical_and_buckets_watch_and_download() {
     let meta = json!({"name": "report.bin", "bucket": "files", "nuid": "NUID1", "size": content.len(), "chunks": 3});
     let meta_subject = format!("$O.files.M.{}", {
         let mut e = nats_auth::text_encoding::base64url_encode(b"report.bin");
-        while e.len() % 4 != 0 {
+        while !e.len().is_multiple_of(4) {
             e.push('=');
         }
         e
