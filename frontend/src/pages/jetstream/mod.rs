@@ -5,10 +5,17 @@
 //!
 //! - Account: usage against limits per tier, the server's API level
 //! - Streams (`streams.rs`): list, info, create/edit/copy with a diff, purge with the count,
-//!   delete; a stream's messages (`messages.rs`) and consumers (`consumers.rs`)
+//!   delete; a stream's messages (`messages.rs`) and consumers (`consumers.rs`); backups
+//!   (`backup.rs`)
+//! - Key-value buckets (`kv.rs`), object store buckets (`objects.rs`), advisories
+//!   (`advisories.rs`)
 
+mod advisories;
+mod backup;
 mod consumers;
+mod kv;
 mod messages;
+mod objects;
 mod streams;
 
 use leptos::prelude::*;
@@ -58,6 +65,53 @@ impl Js {
     }
 }
 
+/// Listens to the console's Server-Sent Events at `url` (event names `names`) while the
+/// calling component lives; each event's JSON goes to `on_event`, the feed's state to `state`.
+pub fn listen(
+    url: &str,
+    names: &'static [&'static str],
+    on_event: impl Fn(Value) + 'static,
+    state: RwSignal<String>,
+) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let Ok(source) = web_sys::EventSource::new(url) else {
+        state.set("this browser has no EventSource".into());
+        return;
+    };
+    let on_message =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |m: web_sys::MessageEvent| {
+            if let Some(value) = m
+                .data()
+                .as_string()
+                .and_then(|t| serde_json::from_str(&t).ok())
+            {
+                on_event(value);
+            }
+        });
+    for name in names {
+        let _ = source.add_event_listener_with_callback(name, on_message.as_ref().unchecked_ref());
+    }
+    on_message.forget();
+    let on_open = Closure::<dyn Fn()>::new(move || state.set("live".into()));
+    source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    on_open.forget();
+    let watched = source.clone();
+    let on_error = Closure::<dyn Fn()>::new(move || {
+        state.set(if watched.ready_state() == web_sys::EventSource::CLOSED {
+            "stopped: the console refused the feed".into()
+        } else {
+            "cut: reconnecting…".into()
+        })
+    });
+    source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
+    let kept = StoredValue::new_local(source);
+    on_cleanup(move || {
+        kept.try_with_value(|s| s.close());
+    });
+}
+
 /// A number of the server's JSON as text ("" when absent).
 pub fn num(v: &Value) -> String {
     match v {
@@ -97,8 +151,31 @@ fn from_unix(seconds: i64) -> String {
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tab {
-    Account,
     Streams,
+    KeyValue,
+    Objects,
+    Advisories,
+    Account,
+}
+
+impl Tab {
+    const ALL: [Tab; 5] = [
+        Tab::Streams,
+        Tab::KeyValue,
+        Tab::Objects,
+        Tab::Advisories,
+        Tab::Account,
+    ];
+
+    fn title(self) -> &'static str {
+        match self {
+            Tab::Streams => "Streams",
+            Tab::KeyValue => "Key-value",
+            Tab::Objects => "Objects",
+            Tab::Advisories => "Advisories",
+            Tab::Account => "Usage and limits",
+        }
+    }
 }
 
 #[component]
@@ -247,15 +324,23 @@ pub fn JetStreamPage() -> impl IntoView {
                     {acting}
                     <Show when=ready>
                         <div role="tablist" class="tabs">
-                            <button role="tab" class=move || if tab.get() == Tab::Streams { "" } else { "secondary" }
-                                aria-selected=move || (tab.get() == Tab::Streams).to_string() on:click=move |_| tab.set(Tab::Streams)>"Streams"</button>
-                            <button role="tab" class=move || if tab.get() == Tab::Account { "" } else { "secondary" }
-                                aria-selected=move || (tab.get() == Tab::Account).to_string() on:click=move |_| tab.set(Tab::Account)>"Usage and limits"</button>
+                            {Tab::ALL.map(|t| view! {
+                                <button role="tab" class=move || if tab.get() == t { "" } else { "secondary" }
+                                    aria-selected=move || (tab.get() == t).to_string() on:click=move |_| tab.set(t)>{t.title()}</button>
+                            })}
                         </div>
                         <AccountUsage shown=Signal::derive(move || tab.get() == Tab::Account)/>
-                        <Show when=move || tab.get() == Tab::Streams>
-                            <streams::Streams/>
-                        </Show>
+                        {move || match tab.get() {
+                            Tab::Streams => view! {
+                                <streams::Streams/>
+                                <backup::Restore/>
+                                <backup::AccountConfigs/>
+                            }.into_any(),
+                            Tab::KeyValue => view! { <kv::KeyValue/> }.into_any(),
+                            Tab::Objects => view! { <objects::Objects/> }.into_any(),
+                            Tab::Advisories => view! { <advisories::Advisories/> }.into_any(),
+                            Tab::Account => ().into_any(),
+                        }}
                     </Show>
                 }.into_any(),
             }}

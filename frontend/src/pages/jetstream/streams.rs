@@ -634,6 +634,7 @@ fn StreamDetail(name: String, shown: RwSignal<Shown>) -> impl IntoView {
         <div class="buttons">
             <button id="stream-edit" on:click=edit>"Edit"</button>
             <button id="stream-copy" class="secondary" on:click=copy>"Copy"</button>
+            <super::backup::StreamBackup stream=name.clone()/>
             <button id="stream-delete" class="danger" on:click=delete>"Delete"</button>
         </div>
         <div role="tablist" class="tabs">
