@@ -41,7 +41,7 @@ test("the seed's JetStream walkthrough from the console's pages", { timeout: 240
   await page.getByLabel("Monitoring address").fill(`127.0.0.1:${monitorPort}`);
   await page.getByLabel(/Server name/).fill("js1");
   const conf = await saveDownload(() => page.getByRole("button", { name: "Download nats-server.conf" }).click(), "nats-server.conf");
-  fs.appendFileSync(conf, `\njetstream { store_dir: ${JSON.stringify(path.join(work, "js"))} }\n`);
+  assert.match(fs.readFileSync(conf, "utf8"), /jetstream \{/, "SHOP uses JetStream: the configuration enables it");
   const server = spawn(natsServerBinary(), ["-c", conf], { cwd: work, stdio: ["ignore", "ignore", fs.openSync(path.join(work, "nats.log"), "w")] });
   stops.push(() => server.kill("SIGKILL"));
   await waitFor(async () => (await fetch(`http://127.0.0.1:${monitorPort}/varz`)).ok, "nats-server");

@@ -306,7 +306,9 @@ fn Bucket(bucket: String) -> impl IntoView {
             entries.set(found);
         });
     });
-    let get = move |k: String| {
+    // shows key `k`: its latest value and its history (`after_write`: a write just said how it
+    // went, and that stays the message)
+    let show = move |k: String, after_write: bool| {
         let b = bucket.get_value();
         leptos::task::spawn_local(async move {
             match js
@@ -321,7 +323,7 @@ fn Bucket(bucket: String) -> impl IntoView {
                     key.set(k.clone());
                     value.set(value_text(&m["data"]));
                     revision.set(m["seq"].as_u64());
-                    if operation(m) != "PUT" {
+                    if operation(m) != "PUT" && !after_write {
                         console.ok(format!("{k} is deleted (revision {})", num(&m["seq"])));
                     }
                 }
@@ -389,7 +391,7 @@ fn Bucket(bucket: String) -> impl IntoView {
                     revision.set(ack["seq"].as_u64());
                     console.ok(format!("{what} {k}: revision {}", num(&ack["seq"])));
                     js.touch();
-                    get(k);
+                    show(k, true);
                 }
                 Err(e) => errors.show(console, FormError::at("kv-key", e)),
             }
@@ -430,7 +432,7 @@ fn Bucket(bucket: String) -> impl IntoView {
                     let shown = k.clone();
                     view! {
                         <tr class="kv-key" data-key=k.clone()>
-                            <td><button class="link" on:click=move |_| get(shown.clone())>{k.clone()}</button></td>
+                            <td><button class="link" on:click=move |_| show(shown.clone(), false)>{k.clone()}</button></td>
                             <td>{value_text(&m["data"])}</td>
                             <td class="num">{num(&m["seq"])}</td>
                             <td>{op}</td>
@@ -450,7 +452,7 @@ fn Bucket(bucket: String) -> impl IntoView {
                 <p class="muted">{move || revision.get().map(|r| format!("Revision shown: {r}"))}</p>
                 <div class="buttons">
                     <button type="submit" id="kv-put">"Put"</button>
-                    <button type="button" class="secondary" on:click=move |_| get(key.get_untracked().trim().to_string())>"Get"</button>
+                    <button type="button" class="secondary" on:click=move |_| show(key.get_untracked().trim().to_string(), false)>"Get"</button>
                     <button type="button" class="secondary" id="kv-create-key" on:click=move |_| write("create")>"Create (only if absent)"</button>
                     <button type="button" class="secondary" id="kv-update" on:click=move |_| write("update")>"Update (from this revision)"</button>
                     <button type="button" class="danger" id="kv-delete" on:click=move |_| write("delete")>"Delete"</button>
