@@ -85,10 +85,17 @@ test("the seed's JetStream walkthrough from the console's pages", { timeout: 240
   await page.getByLabel(/^Max messages$/).fill("-7");
   await refusedAt("stream-max-msgs", /whole number/);
   await page.getByLabel(/^Max messages$/).fill("");
+  await page.getByLabel(/^Subject transform: from/).fill("ORDERS.*");
+  await refusedAt("stream-transform-destination", /maps to/);
+  await page.getByLabel(/^Subject transform: from/).fill("");
+  // a 2.15 server takes the newer switches: not greyed out
+  assert.equal(await page.locator("#stream-allow-msg-ttl").isDisabled(), false);
   // JSON mode: malformed JSON is refused at the JSON
   await page.locator("#stream-json-toggle").click();
   const json = JSON.parse(await page.inputValue("#stream-json"));
   assert.deepEqual([json.name, json.subjects, json.max_age], ["ORDERS", ["ORDERS.*"], 365 * 86400 * 1e9]);
+  assert.equal(json.subject_transform, undefined);
+  assert.equal(json.placement, undefined);
   await page.fill("#stream-json", '{"name": "ORDERS",');
   await refusedAt("stream-json", /not JSON/);
   await page.fill("#stream-json", JSON.stringify(json));

@@ -73,20 +73,8 @@ pub fn KeyValue() -> impl IntoView {
         js.changed.track();
         js.account.track();
         leptos::task::spawn_local(async move {
-            match js.api("STREAM.LIST", json!({ "subject": "$KV.>" })).await {
-                Ok(v) => buckets.set(
-                    v["streams"]
-                        .as_array()
-                        .cloned()
-                        .unwrap_or_default()
-                        .into_iter()
-                        .filter(|s| {
-                            s["config"]["name"]
-                                .as_str()
-                                .is_some_and(|n| n.starts_with("KV_"))
-                        })
-                        .collect(),
-                ),
+            match js.buckets("KV_", "$KV.>").await {
+                Ok(found) => buckets.set(found),
                 Err(e) => console.error(e),
             }
         });

@@ -56,6 +56,25 @@ impl Js {
         api::post(&format!("{}{path}", self.base()), body).await
     }
 
+    /// The key-value (`KV_`) or object store (`OBJ_`) buckets: streams named with `prefix`
+    /// among those taking `subjects`.
+    pub async fn buckets(&self, prefix: &str, subjects: &str) -> Result<Vec<Value>, String> {
+        let list = self
+            .api("STREAM.LIST", serde_json::json!({ "subject": subjects }))
+            .await?;
+        Ok(list["streams"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| {
+                s["config"]["name"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with(prefix))
+            })
+            .collect())
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base())
     }

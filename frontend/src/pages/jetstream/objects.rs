@@ -57,20 +57,8 @@ pub fn Objects() -> impl IntoView {
         js.changed.track();
         js.account.track();
         leptos::task::spawn_local(async move {
-            match js.api("STREAM.LIST", json!({ "subject": "$O.>" })).await {
-                Ok(v) => buckets.set(
-                    v["streams"]
-                        .as_array()
-                        .cloned()
-                        .unwrap_or_default()
-                        .into_iter()
-                        .filter(|s| {
-                            s["config"]["name"]
-                                .as_str()
-                                .is_some_and(|n| n.starts_with("OBJ_"))
-                        })
-                        .collect(),
-                ),
+            match js.buckets("OBJ_", "$O.>").await {
+                Ok(found) => buckets.set(found),
                 Err(e) => console.error(e),
             }
         });

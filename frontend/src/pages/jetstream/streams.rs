@@ -123,6 +123,13 @@ struct StreamInputs {
     duplicate_window: String,
     compression: String,
     allow_direct: bool,
+    placement_cluster: String,
+    placement_tags: String,
+    transform_source: String,
+    transform_destination: String,
+    allow_msg_ttl: bool,
+    allow_msg_counter: bool,
+    allow_atomic: bool,
     mirror: String,
     sources: String,
     metadata: String,
@@ -146,6 +153,13 @@ crate::forms::form_signals! {
         duplicate_window: String,
         compression: String,
         allow_direct: bool,
+        placement_cluster: String,
+        placement_tags: String,
+        transform_source: String,
+        transform_destination: String,
+        allow_msg_ttl: bool,
+        allow_msg_counter: bool,
+        allow_atomic: bool,
         mirror: String,
         sources: String,
         metadata: String,
@@ -201,6 +215,30 @@ impl StreamInputs {
             duplicate_window: duration_of(config, "duplicate_window"),
             compression: text_of(config, "compression"),
             allow_direct: config["allow_direct"] == true,
+            placement_cluster: config["placement"]["cluster"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            placement_tags: config["placement"]["tags"]
+                .as_array()
+                .map(|t| {
+                    t.iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default(),
+            transform_source: config["subject_transform"]["src"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            transform_destination: config["subject_transform"]["dest"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            allow_msg_ttl: config["allow_msg_ttl"] == true,
+            allow_msg_counter: config["allow_msg_counter"] == true,
+            allow_atomic: config["allow_atomic"] == true,
             mirror: config["mirror"]["name"]
                 .as_str()
                 .unwrap_or_default()
@@ -275,6 +313,61 @@ impl StreamInputs {
             c.insert(field.into(), json!(n));
         }
         c.insert("allow_direct".into(), json!(self.allow_direct));
+        // switches of newer servers: written only when on (or when the stream had them on, so
+        // that turning one off is an edit nats-server judges)
+        for (field, on) in [
+            ("allow_msg_ttl", self.allow_msg_ttl),
+            ("allow_msg_counter", self.allow_msg_counter),
+            ("allow_atomic", self.allow_atomic),
+        ] {
+            if on || base[field] == true {
+                c.insert(field.into(), json!(on));
+            } else {
+                c.remove(field);
+            }
+        }
+        let tags = list(&self.placement_tags);
+        match (self.placement_cluster.trim(), tags.is_empty()) {
+            ("", true) => {
+                c.remove("placement");
+            }
+            (cluster, _) => {
+                c.insert(
+                    "placement".into(),
+                    json!({ "cluster": cluster, "tags": tags }),
+                );
+            }
+        }
+        match (
+            self.transform_source.trim(),
+            self.transform_destination.trim(),
+        ) {
+            ("", "") => {
+                c.remove("subject_transform");
+            }
+            (_, "") => {
+                return Err(FormError::at(
+                    "stream-transform-destination",
+                    "a transform needs the subject it maps to",
+                ))
+            }
+            (source, destination) => {
+                if !source.is_empty() {
+                    rules::check_subject(source, true)
+                        .map_err(|e| FormError::at("stream-transform-source", e))?;
+                }
+                if destination.chars().any(char::is_whitespace) {
+                    return Err(FormError::at(
+                        "stream-transform-destination",
+                        "a subject has no white space",
+                    ));
+                }
+                c.insert(
+                    "subject_transform".into(),
+                    json!({ "src": source, "dest": destination }),
+                );
+            }
+        }
         match self.mirror.trim() {
             "" => {
                 c.remove("mirror");
@@ -327,6 +420,24 @@ impl StreamInputs {
     }
 }
 
+/// A switch the server takes from API level `level` on: greyed out below it.
+fn version_switch(
+    id: &'static str,
+    label: &'static str,
+    level: i64,
+    value: RwSignal<bool>,
+) -> impl IntoView {
+    let js = expect_context::<Js>();
+    let unsupported = move || js.api_level.get() < level;
+    view! {
+        <label class:muted=unsupported>
+            <input type="checkbox" id=id style="width:auto" disabled=unsupported
+                prop:checked=move || value.get() on:change=move |ev| value.set(event_target_checked(&ev))/>
+            " "{label}{move || unsupported().then_some(" — not on this server")}
+        </label>
+    }
+}
+
 /// The form input a refusal of `nats_auth::jetstream` is about.
 fn input_of(invalid: &Invalid) -> &'static str {
     let field = invalid.field.split(['[', '.']).next().unwrap_or_default();
@@ -349,6 +460,9 @@ fn input_of(invalid: &Invalid) -> &'static str {
         "mirror" => "stream-mirror",
         "sources" => "stream-sources",
         "metadata" => "stream-metadata",
+        "placement" => "stream-placement-cluster",
+        "subject_transform" => "stream-transform-source",
+        "allow_msg_ttl" => "stream-allow-msg-ttl",
         _ => "stream-json",
     }
 }
@@ -554,6 +668,13 @@ fn StreamForm(base: Option<Value>, editing: bool, shown: RwSignal<Shown>) -> imp
                 <Field id="stream-duplicate-window" label="Duplicate window" value=fields.duplicate_window errors placeholder="2m"/>
                 <Choice id="stream-compression" label="Compression" value=fields.compression options=compression_options errors/>
                 <Check id="stream-allow-direct" label="Direct get (any replica answers reads)" value=fields.allow_direct errors/>
+                <Field id="stream-placement-cluster" label="Placement: cluster (empty: any)" value=fields.placement_cluster errors/>
+                <Field id="stream-placement-tags" label="Placement: server tags (comma separated)" value=fields.placement_tags errors/>
+                <Field id="stream-transform-source" label="Subject transform: from (empty: every subject)" value=fields.transform_source errors/>
+                <Field id="stream-transform-destination" label="Subject transform: to (empty: none)" value=fields.transform_destination errors/>
+                {version_switch("stream-allow-msg-ttl", "Per-message TTL (nats-server 2.11+)", 1, fields.allow_msg_ttl)}
+                {version_switch("stream-allow-msg-counter", "Counters (nats-server 2.12+)", 2, fields.allow_msg_counter)}
+                {version_switch("stream-allow-atomic", "Atomic batch publish (nats-server 2.12+)", 2, fields.allow_atomic)}
                 <Field id="stream-mirror" label="Mirror of stream (empty: none)" value=fields.mirror errors/>
                 <Field id="stream-sources" label="Sources (stream names, comma separated)" value=fields.sources errors/>
                 <TextArea id="stream-metadata" label="Metadata (name=value per line)" value=fields.metadata errors/>
