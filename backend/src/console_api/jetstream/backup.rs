@@ -28,6 +28,21 @@ const SNAPSHOT_HEADER: &str = "nats-snapshot";
 /// A backup JSON, at most (a stream's configuration and state are a few KB).
 const MAX_BACKUP_JSON: usize = 48 * 1024;
 
+/// Writes `action` on `stream` of `account` to the audit log, before it is done.
+async fn record_stream_change(
+    state: &AppState,
+    session: &crate::session::Session,
+    client: &ClientAddr,
+    action: &'static str,
+    account: &str,
+    stream: &str,
+) -> Result<(), ApiError> {
+    let entry = Record::new(session.actor(), client.to_string(), action)
+        .subject(account)
+        .details(json!({ "stream": stream }));
+    record_first(state, entry).await
+}
+
 pub async fn snapshot(
     State(state): State<Arc<AppState>>,
     Extension(SignedIn(session)): Extension<SignedIn>,
@@ -36,15 +51,13 @@ pub async fn snapshot(
 ) -> Result<Response, ApiError> {
     rules::check_name("stream", &stream).map_err(bad_request)?;
     let connection = connection(&session, &account)?;
-    record_first(
+    record_stream_change(
         &state,
-        Record::new(
-            session.actor(),
-            client.to_string(),
-            "jetstream.stream.snapshot",
-        )
-        .subject(&account)
-        .details(json!({ "stream": stream })),
+        &session,
+        &client,
+        "jetstream.stream.snapshot",
+        &account,
+        &stream,
     )
     .await?;
     let (backup, snapshot) = match connection.snapshot(&stream).await {
@@ -109,15 +122,13 @@ pub async fn restore(
     rules::check_name("stream", &stream).map_err(bad_request)?;
     let backup = backup_of(&headers, &stream)?;
     let connection = connection(&session, &account)?;
-    record_first(
+    record_stream_change(
         &state,
-        Record::new(
-            session.actor(),
-            client.to_string(),
-            "jetstream.stream.restore",
-        )
-        .subject(&account)
-        .details(json!({ "stream": stream })),
+        &session,
+        &client,
+        "jetstream.stream.restore",
+        &account,
+        &stream,
     )
     .await?;
     Ok(
