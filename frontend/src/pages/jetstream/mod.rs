@@ -234,14 +234,33 @@ pub fn JetStreamPage() -> impl IntoView {
         }
         options
     };
-    let chosen = RwSignal::new(String::new());
+    // `/jetstream?account=A…` opens that account's pages (a link someone shared); the address
+    // follows the choice, so it can be shared in turn
+    let asked = asked_account();
+    let chosen = RwSignal::new(asked.clone().unwrap_or_default());
     // what the choice shows is the account acted for
     Effect::new(move |_| {
         let shown = crate::forms::shown_choice(chosen.get(), choices());
         if shown != js.account.get_untracked() {
-            js.account.set(shown);
+            js.account.set(shown.clone());
+        }
+        if !shown.is_empty() {
+            show_account_in_address(&shown);
         }
     });
+    // an account asked for by the address that this person cannot act for: say why, once
+    let refused = move || {
+        let asked = asked.clone()?;
+        let session = console.session.get()?;
+        if choices().iter().any(|(a, _)| *a == asked) {
+            return None;
+        }
+        Some(view! {
+            <p class="error" id="js-refused">"This session cannot act for account "{issue::short(&asked)}
+                ": you are signed in as "{session.role}" of "{session.account_name}
+                ", and your vault holds no key of that account, so nothing here can sign a user of it. Its admin can approve a key of yours for it on the Team page."</p>
+        })
+    };
     let load_status = move || {
         let account = js.account.get_untracked();
         if account.is_empty() {
@@ -339,6 +358,7 @@ pub fn JetStreamPage() -> impl IntoView {
                     <p>"Sign in first: every JetStream request is made as a user of the account, with a JWT your vault signs."</p>
                 }.into_any(),
                 Some(_) => view! {
+                    {refused.clone()}
                     <Choice id="js-account" label="Account" value=chosen options=choices/>
                     {acting}
                     <Show when=ready>
@@ -364,6 +384,31 @@ pub fn JetStreamPage() -> impl IntoView {
                 }.into_any(),
             }}
         </section>
+    }
+}
+
+/// The account key in the address's `?account=`, when it is one.
+fn asked_account() -> Option<String> {
+    let search = window().location().search().ok()?;
+    // an account key is base32: no percent-encoding to undo
+    let account = search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("account="))?;
+    nats_auth::nkeys::is_valid_public_key_of(nats_auth::nkeys::KeyType::Account, account)
+        .then(|| account.to_string())
+}
+
+/// Puts the account acted for in the address (replacing the entry: no history step per choice).
+fn show_account_in_address(account: &str) {
+    let url = format!("/jetstream?account={account}");
+    let current = window().location();
+    let same = current.pathname().ok().as_deref() == Some("/jetstream")
+        && current.search().ok().as_deref() == Some(&url["/jetstream".len()..]);
+    if !same {
+        if let Ok(history) = window().history() {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        }
     }
 }
 
