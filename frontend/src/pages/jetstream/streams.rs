@@ -753,8 +753,9 @@ fn StreamDetail(name: String, shown: RwSignal<Shown>) -> impl IntoView {
         <p><button class="secondary" on:click=move |_| shown.set(Shown::List)>"← All streams"</button></p>
         <h3 id="stream-title">"Stream "{name.clone()}</h3>
         <div class="buttons">
-            <button id="stream-edit" on:click=edit>"Edit"</button>
-            <button id="stream-copy" class="secondary" on:click=copy>"Copy"</button>
+            // edit and copy start from the stream's config: not before it is read
+            <button id="stream-edit" on:click=edit disabled=move || info.with(Option::is_none)>"Edit"</button>
+            <button id="stream-copy" class="secondary" on:click=copy disabled=move || info.with(Option::is_none)>"Copy"</button>
             <super::backup::StreamBackup stream=name.clone()/>
             <button id="stream-delete" class="danger" on:click=delete>"Delete"</button>
         </div>
