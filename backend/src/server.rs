@@ -12,8 +12,8 @@ use tokio::task::JoinHandle;
 use crate::account_server;
 use crate::config::Config;
 use crate::nats_link::NatsLink;
-use crate::state::{AppState, Operator, TrustedOperator};
-use crate::store::{AccountStore, DirectoryStore, NscStore, StoredJwt};
+use crate::state::{AppState, Operator, OperatorKeeper, TrustedOperator};
+use crate::store::{AccountStore, DirectoryStore, KvStore, NscStore, StoredJwt};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -112,7 +112,17 @@ fn load_system_account(
     Ok(StoredJwt::from_jwt(claims.subject(), &token))
 }
 
-fn open_store(config: &Config) -> Result<Arc<dyn AccountStore>, StartError> {
+/// The store the configuration asks for; the key-value store also as itself (it keeps the
+/// operator and the setup code too).
+async fn open_store(
+    config: &Config,
+) -> Result<(Arc<dyn AccountStore>, Option<Arc<KvStore>>), StartError> {
+    if let Some(kv) = &config.store.kv {
+        let opened = KvStore::open(kv, config.nats.connect_timeout).await?;
+        opened.warnings.iter().for_each(|w| tracing::warn!("{w}"));
+        tracing::info!("opened a {}", opened.store.describe());
+        return Ok((opened.store.clone(), Some(opened.store)));
+    }
     let store: Arc<dyn AccountStore> = match (&config.store.nsc, &config.store.dir) {
         (Some(nsc), _) => Arc::new(NscStore::open(nsc)?),
         (None, Some(dir)) => Arc::new(DirectoryStore::open(
@@ -123,7 +133,58 @@ fn open_store(config: &Config) -> Result<Arc<dyn AccountStore>, StartError> {
         (None, None) => unreachable!("Config::load sets a default directory"),
     };
     tracing::info!("creating a {}", store.describe());
-    Ok(store)
+    Ok((store, None))
+}
+
+/// The operator as a keeper holds it (a file or the bucket).
+fn kept_operator(keeper: Option<&OperatorKeeper>) -> Result<Option<Operator>, StartError> {
+    let (token, from) = match keeper {
+        Some(OperatorKeeper::File(file)) if file.is_file() => (
+            read_jwt_file(file, "operator JWT")?,
+            file.display().to_string(),
+        ),
+        Some(OperatorKeeper::Bucket(store)) => match store.operator().borrow().clone() {
+            Some(token) => (token, "the key-value store".to_string()),
+            None => return Ok(None),
+        },
+        _ => return Ok(None),
+    };
+    match jwt::decode(&token) {
+        Ok(AnyClaims::Operator(claims)) => {
+            tracing::info!(
+                "loaded operator {:?} ({}) set by the web console, from {from}",
+                claims.name,
+                claims.subject,
+            );
+            Ok(Some(Operator { jwt: token, claims }))
+        }
+        _ => Err(StartError::Config(format!("{from}: not an operator JWT"))),
+    }
+}
+
+/// Another console instance on the same bucket trusted or updated the operator: so does this
+/// one.
+async fn follow_operator(
+    state: Arc<AppState>,
+    mut kept: tokio::sync::watch::Receiver<Option<String>>,
+) {
+    while kept.changed().await.is_ok() {
+        let Some(token) = kept.borrow_and_update().clone() else {
+            continue;
+        };
+        if state.operator.get().is_some_and(|o| o.jwt == token) {
+            continue;
+        }
+        if let Ok(AnyClaims::Operator(claims)) = jwt::decode(&token) {
+            tracing::info!(
+                "operator {:?} ({}) trusted by another console instance",
+                claims.name,
+                claims.subject
+            );
+            state.operator.set(Operator { jwt: token, claims });
+            state.setup_code.void();
+        }
+    }
 }
 
 /// Starts everything the configuration asks for and returns once HTTP is listening.
@@ -143,41 +204,23 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
             }
         },
     };
-    // without a configured operator, one pushed by the web console is kept in the store folder
-    let pushed_operator_file = match (
-        &config.operator_jwt_path,
-        &config.store.dir,
-        config.store.read_only,
-    ) {
-        (None, Some(dir), false) => Some(dir.join("operator.jwt")),
-        _ => None,
-    };
-    let operator = match (load_operator(config)?, &pushed_operator_file) {
-        (Some(op), _) => Some(op),
-        (None, Some(file)) if file.is_file() => {
-            let token = read_jwt_file(file, "operator JWT")?;
-            match jwt::decode(&token) {
-                Ok(AnyClaims::Operator(claims)) => {
-                    tracing::info!(
-                        "loaded operator {:?} ({}) set by the web console, from {}",
-                        claims.name,
-                        claims.subject,
-                        file.display()
-                    );
-                    Some(Operator { jwt: token, claims })
-                }
-                _ => {
-                    return Err(StartError::Config(format!(
-                        "{}: not an operator JWT",
-                        file.display()
-                    )))
-                }
-            }
+    // in nats-account-server's order: the configured operator, then the store
+    let pinned = load_operator(config)?;
+    let (store, kv_store) = open_store(config).await?;
+    // without a configured operator, one pushed by the web console is kept by the store
+    let keeper = match (&config.operator_jwt_path, &kv_store, &config.store.dir) {
+        (Some(_), _, _) => None,
+        (None, Some(kv), _) => Some(OperatorKeeper::Bucket(kv.clone())),
+        (None, None, Some(dir)) if !config.store.read_only => {
+            Some(OperatorKeeper::File(dir.join("operator.jwt")))
         }
         _ => None,
     };
+    let operator = match pinned {
+        Some(op) => Some(op),
+        None => kept_operator(keeper.as_ref())?,
+    };
     let system_account = load_system_account(config, operator.as_ref())?;
-    let store = open_store(config)?;
 
     let nats = NatsLink::new();
     if config.nats.servers.is_empty() {
@@ -196,18 +239,20 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
         .map(|url| crate::primary::Primary::new(url, config.replication_timeout))
         .transpose()
         .map_err(StartError::Config)?;
-    let setup_code = match (&operator, &pushed_operator_file, &config.store.dir) {
-        (None, Some(_), Some(dir)) => {
-            let code = crate::setup_code::SetupCode::load_or_create(dir)
-                .map_err(|e| StartError::Config(format!("setup code in {}: {e}", dir.display())))?;
-            if let Some(text) = code.get() {
-                tracing::info!("setup code: {text}");
-                tracing::info!("  (the web console asks for it to trust the first operator; `nats-console setup-code` prints it again)");
-            }
-            code
+    let setup_code = match (&operator, &keeper, &config.store.dir) {
+        (None, Some(OperatorKeeper::File(_)), Some(dir)) => {
+            crate::setup_code::SetupCode::load_or_create(dir)
+                .map_err(|e| StartError::Config(format!("setup code in {}: {e}", dir.display())))?
+        }
+        (None, Some(OperatorKeeper::Bucket(kv)), _) => {
+            crate::setup_code::SetupCode::load_or_create_in(kv.clone()).await?
         }
         _ => crate::setup_code::SetupCode::none(),
     };
+    if let Some(text) = setup_code.get() {
+        tracing::info!("setup code: {text}");
+        tracing::info!("  (the web console asks for it to trust the first operator; `nats-console setup-code` prints it again)");
+    }
     let audit = match (
         &config.store.dir,
         config.store.read_only || config.store.nsc.is_some(),
@@ -250,7 +295,7 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
     // the audit log is the store's write-ahead log: account writes skip their own fsync
     let write_ahead = audit.is_some() && store.use_write_ahead();
     let state: Arc<AppState> = Arc::new(AppState {
-        operator: TrustedOperator::new(operator, pushed_operator_file),
+        operator: TrustedOperator::new(operator, keeper),
         system_account,
         store: store.clone(),
         nats: nats.clone(),
@@ -271,6 +316,9 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
         stopping: tokio::sync::watch::channel(false).0,
     });
 
+    if let (Some(kv), Some(OperatorKeeper::Bucket(_))) = (&kv_store, &state.operator.keeper) {
+        tokio::spawn(follow_operator(state.clone(), kv.operator()));
+    }
     import_primary_pack(&state, config.max_replication_pack).await;
     restore_sessions(&state, journaled);
     let state_for_peer = state.clone();
@@ -455,7 +503,7 @@ fn recover_from_write_ahead(
                 {
                     continue;
                 }
-                store.save(&recorded)?;
+                store.save(&recorded, None)?;
                 made += 1;
             }
             Change::Delete { account } => {

@@ -16,7 +16,15 @@ const ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 /// The code a console waits for, if it waits for one.
 pub struct SetupCode {
     current: Mutex<Option<String>>,
-    file: Option<PathBuf>,
+    kept: Kept,
+}
+
+/// Where the code is kept until it is spent.
+enum Kept {
+    Nowhere,
+    File(PathBuf),
+    /// The key-value store's bucket: every console instance waits for the same code.
+    Bucket(std::sync::Arc<crate::store::KvStore>),
 }
 
 impl SetupCode {
@@ -24,7 +32,7 @@ impl SetupCode {
     pub fn none() -> SetupCode {
         SetupCode {
             current: Mutex::new(None),
-            file: None,
+            kept: Kept::Nowhere,
         }
     }
 
@@ -42,7 +50,23 @@ impl SetupCode {
         };
         Ok(SetupCode {
             current: Mutex::new(Some(code)),
-            file: Some(file),
+            kept: Kept::File(file),
+        })
+    }
+
+    /// The code kept in the bucket (the first instance's), or a new one put there.
+    pub async fn load_or_create_in(
+        store: std::sync::Arc<crate::store::KvStore>,
+    ) -> Result<SetupCode, crate::store::StoreError> {
+        let code = store.setup_code(generate()).await?;
+        let code = if is_well_formed(&code) {
+            code
+        } else {
+            generate()
+        };
+        Ok(SetupCode {
+            current: Mutex::new(Some(code)),
+            kept: Kept::Bucket(store),
         })
     }
 
@@ -78,9 +102,16 @@ impl SetupCode {
             .take()
             .is_some()
         {
-            if let Some(file) = &self.file {
-                if let Err(e) = std::fs::remove_file(file) {
-                    tracing::warn!("could not remove {}: {e}", file.display());
+            match &self.kept {
+                Kept::Nowhere => {}
+                Kept::File(file) => {
+                    if let Err(e) = std::fs::remove_file(file) {
+                        tracing::warn!("could not remove {}: {e}", file.display());
+                    }
+                }
+                Kept::Bucket(store) => {
+                    let store = store.clone();
+                    tokio::spawn(async move { store.remove_setup_code().await });
                 }
             }
         }

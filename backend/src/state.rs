@@ -15,20 +15,47 @@ pub struct Operator {
 }
 
 /// The operator whose keys are trusted: from the configuration (pinned), or pushed once by the
-/// web console to a server that had none (kept in the store folder).
+/// web console to a console that had none (kept by the store).
 #[derive(Default)]
 pub struct TrustedOperator {
     current: std::sync::RwLock<Option<Arc<Operator>>>,
     /// Where a pushed operator JWT is kept; `None` when the configuration pins the operator or
     /// the store is read-only.
-    pub file: Option<std::path::PathBuf>,
+    pub keeper: Option<OperatorKeeper>,
+}
+
+/// Where the operator trusted through the web console is kept.
+pub enum OperatorKeeper {
+    /// `operator.jwt` in the directory store's folder.
+    File(std::path::PathBuf),
+    /// The key-value store's bucket, where every console instance sees it.
+    Bucket(Arc<crate::store::KvStore>),
+}
+
+impl OperatorKeeper {
+    pub async fn keep(&self, jwt: &str) -> Result<(), crate::store::StoreError> {
+        match self {
+            OperatorKeeper::File(file) => {
+                let (file, text) = (file.clone(), jwt.to_string());
+                tokio::task::spawn_blocking(move || {
+                    crate::store::write_file_atomically(&file, &text)
+                })
+                .await
+                .map_err(|e| crate::store::StoreError::Io {
+                    path: "operator.jwt".into(),
+                    source: std::io::Error::other(e.to_string()),
+                })?
+            }
+            OperatorKeeper::Bucket(store) => store.save_operator(jwt).await,
+        }
+    }
 }
 
 impl TrustedOperator {
-    pub fn new(operator: Option<Operator>, file: Option<std::path::PathBuf>) -> Self {
+    pub fn new(operator: Option<Operator>, keeper: Option<OperatorKeeper>) -> Self {
         TrustedOperator {
             current: std::sync::RwLock::new(operator.map(Arc::new)),
-            file,
+            keeper,
         }
     }
 

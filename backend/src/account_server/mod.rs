@@ -489,6 +489,10 @@ pub fn update_status(e: &UpdateError) -> StatusCode {
         | UpdateError::Replica(_)
         | UpdateError::DeleteOff
         | UpdateError::OperatorPinned => StatusCode::METHOD_NOT_ALLOWED,
+        UpdateError::Store(crate::store::StoreError::Unavailable(_)) => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        UpdateError::Store(crate::store::StoreError::Conflict(_)) => StatusCode::CONFLICT,
         UpdateError::Store(_) | UpdateError::Audit(_) => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
     }
@@ -526,7 +530,7 @@ async fn post_operator(
         Err(refusal) => return refusal.into_response(),
     };
     // a console that trusts no operator yet takes the first one only with its setup code
-    if state.operator.get().is_none() && state.operator.file.is_some() {
+    if state.operator.get().is_none() && state.operator.keeper.is_some() {
         let given = headers
             .get(crate::setup_code::HEADER)
             .and_then(|v| v.to_str().ok());

@@ -86,6 +86,7 @@ pub async fn update_account(
     if state.store.is_read_only() {
         return Err(UpdateError::ReadOnly(state.store.kind()));
     }
+    state.store.check_writable()?;
     if let Some(key) = path_key {
         if !is_valid_public_account_key(key) {
             return Err(UpdateError::InvalidAccountKey(key.to_string()));
@@ -138,22 +139,58 @@ pub async fn update_account(
         jti: account.id.clone(),
         issued_at: account.issued_at,
         expires: account.expires,
+        revision: 0,
     };
     // compare and save as one step: concurrent updates of one account cannot interleave, while
     // different accounts write (and fsync) in parallel
     let _write = state.write_locks.lock_for(&stored.account).await;
-    let current = state.store.get(&stored.account);
-    if let Some(current) = &current {
-        if current.jwt == stored.jwt {
-            return Ok(UpdateOutcome::Unchanged);
+    // another console instance on the same bucket may have written first: then the index has
+    // caught up and the update is judged again against what it wrote
+    let mut attempts = 0;
+    let (entry, saved) = loop {
+        attempts += 1;
+        let current = state.store.get(&stored.account);
+        if let Some(current) = &current {
+            if current.jwt == stored.jwt {
+                return Ok(UpdateOutcome::Unchanged);
+            }
+            if stored.issued_at < current.issued_at {
+                return Err(UpdateError::Older {
+                    stored_iat: current.issued_at,
+                    new_iat: stored.issued_at,
+                });
+            }
         }
-        if stored.issued_at < current.issued_at {
-            return Err(UpdateError::Older {
-                stored_iat: current.issued_at,
-                new_iat: stored.issued_at,
-            });
+        let (entry, saved) =
+            record_and_save(state, account, &stored, current.as_ref(), origin).await?;
+        match saved {
+            Err(StoreError::Conflict(_)) if attempts < MAX_CONFLICTS => continue,
+            saved => break (entry, saved),
         }
+    };
+    state.applied(entry);
+    saved?;
+    drop(_write);
+    if origin.via == Via::Http {
+        state
+            .nats
+            .publish_update(&stored.account, &stored.jwt)
+            .await;
     }
+    Ok(UpdateOutcome::Saved(stored))
+}
+
+/// Concurrent writes of one account by other console instances that one update waits out.
+const MAX_CONFLICTS: usize = 5;
+
+/// Records the push in the audit log, then saves it; a failed save is recorded too.
+async fn record_and_save(
+    state: &AppState,
+    account: &nats_auth::jwt::AccountClaims,
+    stored: &StoredJwt,
+    current: Option<&StoredJwt>,
+    origin: &Origin,
+) -> Result<(Option<u64>, Result<(), StoreError>), UpdateError> {
     // the entry carries the JWT: the audit log is the store's write-ahead log
     let entry = record(
         state,
@@ -163,9 +200,9 @@ pub async fn update_account(
             .details(serde_json::json!({
                 "name": account.name,
                 "issuer": account.issuer,
-                "old_jti": current.as_ref().map(|c| c.jti.as_str()),
+                "old_jti": current.map(|c| c.jti.as_str()),
                 "new_jti": stored.jti,
-                "changed": changed_claims(current.as_ref().map(|c| &*c.jwt), &stored.jwt),
+                "changed": changed_claims(current.map(|c| &*c.jwt), &stored.jwt),
                 "jwt": &*stored.jwt,
             }))
             .changes_store(),
@@ -173,11 +210,11 @@ pub async fn update_account(
     .await?;
     let saved = if state.write_ahead {
         // one unsynced write: cheaper in place than the hop to a blocking thread and back
-        state.store.save(&stored)
+        state.store.save(stored, current)
     } else {
         let store = state.store.clone();
-        let to_save = stored.clone();
-        tokio::task::spawn_blocking(move || store.save(&to_save))
+        let (to_save, replaces) = (stored.clone(), current.cloned());
+        tokio::task::spawn_blocking(move || store.save(&to_save, replaces.as_ref()))
             .await
             .unwrap_or_else(|e| {
                 Err(StoreError::Io {
@@ -194,17 +231,12 @@ pub async fn update_account(
             .outcome(e.to_string())
             .details(serde_json::json!({ "entry": entry }));
         let _ = state.record(failed).await;
+        if matches!(e, StoreError::Conflict(_)) {
+            // judged again with a new entry: this one is settled
+            state.applied(entry);
+        }
     }
-    state.applied(entry);
-    saved?;
-    drop(_write);
-    if origin.via == Via::Http {
-        state
-            .nats
-            .publish_update(&stored.account, &stored.jwt)
-            .await;
-    }
-    Ok(UpdateOutcome::Saved(stored))
+    Ok((entry, saved))
 }
 
 /// Verifies an activation as its exporter's: issued by an account stored here (so trusted by the
@@ -217,6 +249,7 @@ pub async fn update_activation(
     if state.store.is_read_only() {
         return Err(UpdateError::ReadOnly(state.store.kind()));
     }
+    state.store.check_writable()?;
     let jwt = jwt.trim();
     let activation = match nats_auth::jwt::decode(jwt) {
         Ok(AnyClaims::Activation(a)) => a,
@@ -289,6 +322,7 @@ pub async fn delete_account(
     if state.store.is_read_only() {
         return Err(UpdateError::ReadOnly(state.store.kind()));
     }
+    state.store.check_writable()?;
     if !is_valid_public_account_key(account) {
         return Err(UpdateError::InvalidAccountKey(account.to_string()));
     }
@@ -337,7 +371,7 @@ pub async fn update_operator(
     jwt: &str,
     origin: &Origin,
 ) -> Result<String, UpdateError> {
-    let Some(file) = state.operator.file.clone() else {
+    let Some(keeper) = &state.operator.keeper else {
         return Err(if state.store.is_read_only() {
             UpdateError::ReadOnly(state.store.kind())
         } else {
@@ -383,13 +417,7 @@ pub async fn update_operator(
             })),
     )
     .await?;
-    let text = jwt.to_string();
-    tokio::task::spawn_blocking(move || crate::store::write_file_atomically(&file, &text))
-        .await
-        .map_err(|e| StoreError::Io {
-            path: "operator.jwt".into(),
-            source: std::io::Error::other(e.to_string()),
-        })??;
+    keeper.keep(jwt).await?;
     let name = format!("{} ({})", claims.name, claims.subject);
     state.operator.set(crate::state::Operator {
         jwt: jwt.to_string(),

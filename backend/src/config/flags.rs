@@ -27,9 +27,13 @@ pub struct ServerArgs {
     /// NATS server URL for notifications and resolver peering
     #[arg(long = "nats", value_name = "URL")]
     pub nats: Option<String>,
-    /// Creds of a system-account user for the NATS connection
+    /// Creds for -nats (a system-account user) and for -kv (a user with JetStream)
     #[arg(long = "creds", value_name = "FILE")]
     pub creds: Option<PathBuf>,
+    /// Keep everything in a NATS JetStream key-value bucket ("nats-console", 3 replicas) on
+    /// these servers (comma-separated), shared by every console instance started so
+    #[arg(long = "kv", value_name = "URL")]
+    pub kv: Option<String>,
     /// http(s)://host:port of a primary account server to import from at start
     #[arg(long = "primary", value_name = "URL")]
     pub primary: Option<String>,
@@ -54,9 +58,9 @@ pub struct ServerArgs {
 }
 
 /// Long flags that nats-account-server users type with a single dash.
-const SINGLE_DASH_LONG: [&str; 13] = [
+const SINGLE_DASH_LONG: [&str; 14] = [
     "config", "dir", "nsc", "ro", "operator", "nats", "creds", "primary", "hp", "DV", "dump",
-    "version", "web",
+    "version", "web", "kv",
 ];
 
 /// `-dir x` → `--dir x` (and `-dir=x`), for the server's flags only: subcommands keep theirs.
@@ -103,6 +107,19 @@ impl ServerArgs {
                 }
             }
         }
+        if let Some(urls) = &self.kv {
+            // like -dir: the whole store block
+            let servers = urls.split(',').map(|u| u.trim().to_string()).collect();
+            let mut kv = crate::config::KvStore::new(servers);
+            if let Some(creds) = &self.creds {
+                kv.creds = Some(absolute(creds));
+            }
+            config.store = Store {
+                kv: Some(kv),
+                allow_delete: config.store.allow_delete,
+                ..Store::default()
+            };
+        }
         if self.read_only {
             config.store.read_only = true;
         }
@@ -112,7 +129,11 @@ impl ServerArgs {
         if let Some(url) = &self.nats {
             config.nats.servers = vec![url.clone()];
         }
-        if let Some(creds) = &self.creds {
+        if let Some(creds) = self
+            .creds
+            .as_ref()
+            .filter(|_| self.kv.is_none() || self.nats.is_some())
+        {
             config.nats.user_credentials = Some(absolute(creds));
         }
         if let Some(primary) = &self.primary {

@@ -78,6 +78,49 @@ pub struct Store {
     pub cleanup_interval: Duration,
     /// Serve `DELETE /jwt/v1/accounts/<key>` (operator-signed requests only).
     pub allow_delete: bool,
+    /// A NATS JetStream key-value bucket shared by several console instances.
+    pub kv: Option<KvStore>,
+}
+
+/// `store { kv { servers, creds, bucket, replicas } }` (or `-kv URL` with `-creds FILE`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KvStore {
+    pub servers: Vec<String>,
+    pub creds: Option<PathBuf>,
+    pub bucket: String,
+    /// Replicas of a bucket created here (an existing bucket keeps its own; fewer is reported).
+    pub replicas: usize,
+}
+
+impl KvStore {
+    pub const DEFAULT_BUCKET: &str = "nats-console";
+    pub const DEFAULT_REPLICAS: usize = 3;
+
+    pub fn new(servers: Vec<String>) -> KvStore {
+        KvStore {
+            servers,
+            creds: None,
+            bucket: Self::DEFAULT_BUCKET.into(),
+            replicas: Self::DEFAULT_REPLICAS,
+        }
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let invalid = |m: String| Err(ConfigError::Invalid(format!("store.kv: {m}")));
+        if self.servers.is_empty() {
+            return invalid("servers: at least one NATS URL".into());
+        }
+        if let Err(e) = nats_auth::jetstream::check_bucket_name(&self.bucket) {
+            return invalid(format!("bucket: {e}"));
+        }
+        if !(1..=5).contains(&self.replicas) {
+            return invalid(format!(
+                "replicas: 1 to 5 (JetStream's limit), not {}",
+                self.replicas
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Default for Config {
@@ -126,6 +169,7 @@ impl Default for Store {
             shard: false,
             cleanup_interval: Duration::from_secs(60),
             allow_delete: false,
+            kv: None,
         }
     }
 }
@@ -157,13 +201,20 @@ impl Config {
                 config.web_dir = Some(absolute(&built));
             }
         }
-        if config.store.dir.is_none() && config.store.nsc.is_none() {
-            config.store.dir = Some(default_store_dir());
-        }
-        if config.store.nsc.is_some() && config.store.dir.is_some() {
+        let chosen = [
+            config.store.dir.is_some(),
+            config.store.nsc.is_some(),
+            config.store.kv.is_some(),
+        ];
+        if chosen.iter().filter(|c| **c).count() > 1 {
             return Err(ConfigError::Invalid(
-                "store: choose either a directory (dir) or an nsc folder (nsc), not both".into(),
+                "store: choose one of a directory (dir), an nsc folder (nsc) or a NATS key-value bucket (kv)".into(),
             ));
+        }
+        if let Some(kv) = &config.store.kv {
+            kv.check()?;
+        } else if config.store.dir.is_none() && config.store.nsc.is_none() {
+            config.store.dir = Some(default_store_dir());
         }
         Ok(config)
     }
@@ -185,6 +236,9 @@ impl Config {
         fix(&mut self.nats.user_credentials);
         fix(&mut self.store.dir);
         fix(&mut self.store.nsc);
+        if let Some(kv) = self.store.kv.as_mut() {
+            fix(&mut kv.creds);
+        }
         fix(&mut self.web_dir);
         for tls in [self.http.tls.as_mut(), self.nats.tls.as_mut()]
             .into_iter()
@@ -258,6 +312,7 @@ impl Config {
                             "shard" => s.shard = boolean(v)?,
                             "cleanupinterval" => s.cleanup_interval = millis(v)?,
                             "allowdelete" => s.allow_delete = boolean(v)?,
+                            "kv" => s.kv = Some(kv_store(v)?),
                             _ => return Err(unknown("store", k, v)),
                         }
                     }
@@ -267,6 +322,23 @@ impl Config {
         }
         Ok(())
     }
+}
+
+fn kv_store(value: &Value) -> Result<KvStore, ConfigError> {
+    let mut kv = KvStore::new(Vec::new());
+    for (k, v) in map(value)? {
+        match norm(k).as_str() {
+            "servers" | "url" => kv.servers = strings(v)?,
+            "creds" | "usercredentials" => kv.creds = Some(path(v)?),
+            "bucket" => kv.bucket = string(v)?,
+            "replicas" => {
+                kv.replicas =
+                    usize::try_from(integer(v)?).map_err(|_| at(v, "replicas: 1 to 5".into()))?
+            }
+            _ => return Err(unknown("store.kv", k, v)),
+        }
+    }
+    Ok(kv)
 }
 
 /// Why the configuration cannot be used.
@@ -571,7 +643,27 @@ mod tests {
                 "nats { servers: [\"nats://a\", \n",
                 ":2: expected a value, found end of file",
             ),
-            ("store { dir: /a, nsc: /b }\n", "either a directory"),
+            ("store { dir: /a, nsc: /b }\n", "choose one of a directory"),
+            (
+                "store { dir: /a, kv { servers: nats://x } }\n",
+                "choose one of a directory",
+            ),
+            (
+                "store { kv { servers: [] } }\n",
+                "store.kv: servers: at least one NATS URL",
+            ),
+            (
+                "store { kv { servers: nats://x, bucket: \"a b\" } }\n",
+                "store.kv: bucket:",
+            ),
+            (
+                "store { kv { servers: nats://x, replicas: 7 } }\n",
+                "replicas: 1 to 5",
+            ),
+            (
+                "store { kv { servers: nats://x, colour: red } }\n",
+                ":1: unknown configuration key \"store.kv.colour\"",
+            ),
         ];
         for (text, want) in cases {
             let err = error_of(text);
@@ -611,6 +703,38 @@ mod tests {
             ..Default::default()
         })
         .is_err());
+    }
+
+    #[test]
+    fn the_kv_flag_takes_the_store_block_and_the_creds() {
+        let kv_only = Config::load(&ServerArgs {
+            kv: Some("nats://a:4222, nats://b:4222".into()),
+            creds: Some("/c/kv.creds".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        let kv = kv_only.store.kv.as_ref().unwrap();
+        assert_eq!(kv.servers, ["nats://a:4222", "nats://b:4222"]);
+        assert_eq!(kv.bucket, "nats-console");
+        assert_eq!(kv.replicas, 3);
+        assert_eq!(kv.creds.as_deref(), Some(Path::new("/c/kv.creds")));
+        assert_eq!(
+            kv_only.store.dir, None,
+            "no default directory beside a bucket"
+        );
+        // -creds without -nats is the bucket's only
+        assert_eq!(kv_only.nats.user_credentials, None);
+        let both = Config::load(&ServerArgs {
+            kv: Some("nats://a:4222".into()),
+            nats: Some("nats://op:4222".into()),
+            creds: Some("/c/both.creds".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(
+            both.nats.user_credentials.as_deref(),
+            Some(Path::new("/c/both.creds"))
+        );
     }
 
     #[test]

@@ -181,7 +181,7 @@ impl AccountStore for DirectoryStore {
         Some(found)
     }
 
-    fn save(&self, jwt: &StoredJwt) -> Result<(), StoreError> {
+    fn save(&self, jwt: &StoredJwt, _replaces: Option<&StoredJwt>) -> Result<(), StoreError> {
         if self.read_only {
             return Err(StoreError::ReadOnly(self.kind()));
         }

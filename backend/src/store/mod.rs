@@ -2,12 +2,14 @@
 //! the disk) and keeps the files as the source of truth.
 
 mod dir;
+mod kv;
 mod nsc;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 pub use dir::{write_atomically as write_file_atomically, DirectoryStore};
+pub use kv::KvStore;
 pub use nsc::NscStore;
 
 /// A stored account JWT with what the HTTP layer needs to serve it.
@@ -20,6 +22,9 @@ pub struct StoredJwt {
     pub issued_at: i64,
     /// 0 when the JWT does not expire.
     pub expires: i64,
+    /// The key-value store's revision of this entry (what a write replacing it expects);
+    /// 0 in the other stores.
+    pub revision: u64,
 }
 
 impl StoredJwt {
@@ -51,6 +56,7 @@ impl StoredJwt {
             jti: jti.to_string(),
             issued_at,
             expires,
+            revision: 0,
         }
     }
 }
@@ -64,6 +70,16 @@ pub enum StoreError {
         path: String,
         source: std::io::Error,
     },
+    /// The key-value store could not be opened (at start).
+    #[error("key-value store: {0}")]
+    Open(String),
+    /// The shared store cannot be written now (NATS unreachable, no JetStream quorum).
+    #[error("the store cannot be written now: {0}")]
+    Unavailable(String),
+    /// Another console instance changed this entry since this one read it; the index has
+    /// caught up, so the change can be judged again.
+    #[error("{0} was changed by another console instance at the same moment")]
+    Conflict(String),
 }
 
 /// The account stores behind one interface.
@@ -74,8 +90,10 @@ pub trait AccountStore: Send + Sync {
     fn kind(&self) -> &'static str;
     fn is_read_only(&self) -> bool;
     fn get(&self, account: &str) -> Option<StoredJwt>;
-    /// Writes one JWT. Callers go through the account server's single write path.
-    fn save(&self, jwt: &StoredJwt) -> Result<(), StoreError>;
+    /// Writes one JWT in place of `replaces` (what the caller judged it against). Callers go
+    /// through the account server's single write path. A store shared with other console
+    /// instances refuses with [`StoreError::Conflict`] when `replaces` is no longer current.
+    fn save(&self, jwt: &StoredJwt, replaces: Option<&StoredJwt>) -> Result<(), StoreError>;
     /// Every stored JWT (for packs and listings), in key order.
     fn all(&self) -> Vec<StoredJwt>;
     /// nats-server's store hash: the XOR of the SHA-256 of every stored JWT.
@@ -99,6 +117,11 @@ pub trait AccountStore: Send + Sync {
     /// them until [`AccountStore::sync`]. Returns false for a store that cannot.
     fn use_write_ahead(&self) -> bool {
         false
+    }
+    /// Can a write be made now? (The key-value store cannot while NATS is unreachable; reads
+    /// go on from the index.)
+    fn check_writable(&self) -> Result<(), StoreError> {
+        Ok(())
     }
     /// Makes every write so far durable.
     fn sync(&self) -> Result<(), StoreError> {

@@ -69,7 +69,7 @@ impl AccountStore for NscStore {
         self.index.get(account)
     }
 
-    fn save(&self, _jwt: &StoredJwt) -> Result<(), StoreError> {
+    fn save(&self, _jwt: &StoredJwt, _replaces: Option<&StoredJwt>) -> Result<(), StoreError> {
         Err(StoreError::ReadOnly("nsc store"))
     }
 

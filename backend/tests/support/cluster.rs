@@ -1,6 +1,6 @@
-//! A three-server nats-server 2.15 cluster for tests: routes, JetStream, monitoring ports, in
-//! operator mode with the system account, resolving accounts through a console's URL resolver;
-//! optionally a leaf node server connected to the first.
+//! A three-server nats-server 2.15 cluster for tests: routes, JetStream, monitoring ports; in
+//! operator mode with the system account, resolving accounts through a console's URL resolver
+//! (optionally a leaf node server connected to the first), or with no accounts of its own.
 
 use std::path::PathBuf;
 
@@ -24,6 +24,16 @@ impl Cluster {
     /// Writes the configuration of three servers `<prefix>-1..3` resolving through `resolver_url`;
     /// none started yet (a console may need the client ports first).
     pub fn plan(d: &Deployment, prefix: &str, resolver_url: &str) -> Cluster {
+        Cluster::plan_with(prefix, &d.url_resolver_config(resolver_url))
+    }
+
+    /// Three servers `<prefix>-1..3` with JetStream and no accounts of their own (what a
+    /// key-value store runs on); none started yet.
+    pub fn plan_jetstream(prefix: &str) -> Cluster {
+        Cluster::plan_with(prefix, "")
+    }
+
+    fn plan_with(prefix: &str, auth: &str) -> Cluster {
         let route_ports: Vec<u16> = (0..3).map(|_| free_port()).collect();
         let leaf_port = free_port();
         let nodes = (0..3)
@@ -52,7 +62,7 @@ impl Cluster {
                     route_ports[i],
                     routes.join(", "),
                     store.display(),
-                    d.url_resolver_config(resolver_url)
+                    auth
                 );
                 ClusterNode {
                     name,
@@ -80,6 +90,24 @@ impl Cluster {
             &node.name,
             &node.config,
         ));
+    }
+
+    /// Waits until every running node knows the JetStream meta leader (a bucket can be made).
+    pub fn wait_for_jetstream(&self) {
+        let ready = super::eventually(std::time::Duration::from_secs(30), || {
+            self.nodes.iter().filter(|n| n.server.is_some()).all(|n| {
+                let r = super::http(n.monitor_port, "GET", "/jsz", &[], b"");
+                serde_json::from_slice::<serde_json::Value>(&r.body).is_ok_and(|v| {
+                    v["meta_cluster"]["leader"]
+                        .as_str()
+                        .is_some_and(|l| !l.is_empty())
+                })
+            })
+        });
+        assert!(
+            ready,
+            "the JetStream cluster elected no meta leader within 30 s"
+        );
     }
 
     /// Stops node `i` (by its pid).
