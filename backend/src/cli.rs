@@ -31,6 +31,35 @@ pub enum Command {
     /// Check the audit log
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Move a store's contents to another store
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Copy account JWTs, activations and the operator, byte for byte; run again, it changes
+    /// nothing (a newer JWT in the target is kept)
+    Copy {
+        /// dir:PATH, nsc:PATH or kv:nats://HOST:PORT[,…]
+        #[arg(long, value_name = "STORE")]
+        from: crate::store::StoreSpec,
+        /// dir:PATH or kv:nats://HOST:PORT[,…]
+        #[arg(long, value_name = "STORE")]
+        to: crate::store::StoreSpec,
+        /// The key-value bucket (for kv: stores)
+        #[arg(long, default_value = crate::config::KvStore::DEFAULT_BUCKET)]
+        bucket: String,
+        /// Creds of a NATS user with JetStream (for kv: stores)
+        #[arg(long, value_name = "FILE")]
+        creds: Option<PathBuf>,
+        /// Replicas of a bucket created by the copy
+        #[arg(long, default_value_t = crate::config::KvStore::DEFAULT_REPLICAS)]
+        replicas: usize,
+        /// Write a dir: target sharded (<KEY[-2:]>/<KEY>.jwt)
+        #[arg(long)]
+        shard: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -151,6 +180,22 @@ pub fn run(command: Command) -> Result<ExitCode, CliError> {
         Command::SetupCode(args) => setup_code(&args, &mut out),
         Command::Audit(AuditCommand::Verify { file, head }) => {
             return audit_verify(&file, head.as_deref(), &mut out)
+        }
+        Command::Store(StoreCommand::Copy {
+            from,
+            to,
+            bucket,
+            creds,
+            replicas,
+            shard,
+        }) => {
+            let options = crate::store::CopyOptions {
+                bucket,
+                creds,
+                replicas,
+                shard,
+            };
+            store_copy(&from, &to, &options, &mut out)
         }
     };
     result.map(|()| ExitCode::SUCCESS)
@@ -372,4 +417,15 @@ fn audit_verify(
             Ok(ExitCode::from(1))
         }
     }
+}
+
+fn store_copy(
+    from: &crate::store::StoreSpec,
+    to: &crate::store::StoreSpec,
+    options: &crate::store::CopyOptions,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let report = crate::store::copy(from, to, options, &mut std::io::stderr())
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    write(out, &report.summary())
 }

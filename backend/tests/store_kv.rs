@@ -440,3 +440,127 @@ fn the_first_operator_is_trusted_once_for_every_instance() {
     assert!(c.log().contains("from the key-value store"), "{}", c.log());
     assert_eq!(served(&c, &app.public_key()).as_deref(), Some(jwt.as_str()));
 }
+
+/// `nats-console store copy …`: the exit status, stdout and stderr.
+fn store_copy(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nats-console"))
+        .args(["store", "copy"])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Every file under `root`, relative path → bytes.
+fn files(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut found = std::collections::BTreeMap::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                let name = path.strip_prefix(root).unwrap().display().to_string();
+                found.insert(name, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn store_copy_goes_dir_to_kv_to_dir_byte_for_byte() {
+    let dir = temp_dir("kv-copy");
+    let d = Deployment::new();
+    let js = NatsServer::start(
+        &nats_server_pypi(),
+        "kv-copy-js",
+        &format!(
+            "jetstream {{ store_dir: {:?} }}",
+            dir.join("js").display().to_string()
+        ),
+    );
+    let url = format!("kv:nats://127.0.0.1:{}", js.port);
+    // a directory store as a console writes it: account JWTs, an activation, the operator
+    let source = dir.join("source");
+    std::fs::create_dir_all(source.join("activations")).unwrap();
+    for i in 0..30 {
+        let (key, mut claims) = d.account(&format!("COPY{i}"));
+        let jwt = d.sign_account(&mut claims, unix_now() - 5);
+        std::fs::write(source.join(format!("{}.jwt", key.public_key())), jwt).unwrap();
+    }
+    std::fs::write(source.join("operator.jwt"), &d.operator_jwt).unwrap();
+    let (exporter, _) = d.account("EXPORTER");
+    let importer = d.account("IMPORTER").0.public_key();
+    let mut activation = nats_auth::jwt::ActivationClaims::new(importer.clone());
+    activation.nats.import_subject = "orders.>".into();
+    activation.nats.import_type = nats_auth::jwt::ExportType::Stream;
+    let activation_jwt = activation.encode(&exporter, unix_now() - 5).unwrap();
+    let hash = nats_auth::jwt::activation_hash_id(&exporter.public_key(), &importer, "orders.>");
+    std::fs::write(
+        source.join(format!("activations/{hash}.jwt")),
+        &activation_jwt,
+    )
+    .unwrap();
+
+    let source_arg = format!("dir:{}", source.display());
+    let (code, out, err) = store_copy(&[
+        "--from",
+        &source_arg,
+        "--to",
+        &url,
+        "--bucket",
+        "copy",
+        "--replicas",
+        "1",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("accounts: 30 copied, 0 already there"),
+        "{out}"
+    );
+    assert!(out.contains("activations: 1 copied"), "{out}");
+    assert!(
+        out.contains(&format!("operator: {} copied", d.operator.public_key())),
+        "{out}"
+    );
+    // again: nothing to do
+    let (code, out, _) = store_copy(&["--from", &source_arg, "--to", &url, "--bucket", "copy"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("accounts: 0 copied, 30 already there")
+            && out.contains("activations: 0 copied"),
+        "{out}"
+    );
+    assert!(!out.contains("operator:"), "{out}");
+
+    // back out of the bucket into a new folder: the same files, byte for byte
+    let back = dir.join("back");
+    let back_arg = format!("dir:{}", back.display());
+    let (code, out, err) = store_copy(&["--from", &url, "--to", &back_arg, "--bucket", "copy"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(files(&source), files(&back));
+
+    // bad requests say what is wrong, with a non-zero exit
+    for (args, says) in [
+        (
+            vec!["--from", "s3:x", "--to", &back_arg],
+            "not a store kind",
+        ),
+        (vec!["--from", &back_arg, "--to", &back_arg], "same store"),
+        (vec!["--from", &back_arg, "--to", "nsc:/tmp/x"], "read-only"),
+        (
+            vec!["--from", "dir:/nonexistent/nats-console-copy", "--to", &url],
+            "nonexistent",
+        ),
+    ] {
+        let (code, out, err) = store_copy(&args);
+        assert_ne!(code, 0, "{args:?}: {out}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}

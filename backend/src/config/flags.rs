@@ -65,7 +65,7 @@ const SINGLE_DASH_LONG: [&str; 14] = [
 
 /// `-dir x` → `--dir x` (and `-dir=x`), for the server's flags only: subcommands keep theirs.
 pub fn normalize_args(args: Vec<String>) -> Vec<String> {
-    let tools = ["nkey", "jwt", "creds", "audit", "help"];
+    let tools = ["nkey", "jwt", "creds", "audit", "store", "help"];
     if args.get(1).is_some_and(|a| tools.contains(&a.as_str())) {
         return args;
     }

@@ -227,6 +227,31 @@ impl AccountStore for DirectoryStore {
         Ok(())
     }
 
+    fn activations(&self) -> Vec<StoredJwt> {
+        let folder = self.root.join("activations");
+        let Ok(entries) = fs::read_dir(&folder) else {
+            return Vec::new();
+        };
+        let mut found: Vec<StoredJwt> = entries
+            .flatten()
+            .filter_map(|entry| {
+                let path = entry.path();
+                let hash = path
+                    .file_name()?
+                    .to_str()?
+                    .strip_suffix(".jwt")?
+                    .to_string();
+                let meta = fs::metadata(&path).ok()?;
+                if meta.len() > nats_auth::jwt::MAX_TOKEN_SIZE as u64 {
+                    return None;
+                }
+                StoredJwt::activation_from_jwt(&hash, &fs::read_to_string(&path).ok()?)
+            })
+            .collect();
+        found.sort_by(|a, b| a.account.cmp(&b.account));
+        found
+    }
+
     fn all(&self) -> Vec<StoredJwt> {
         self.index.all()
     }

@@ -480,6 +480,10 @@ impl AccountStore for KvStore {
         self.activations.get(hash)
     }
 
+    fn activations(&self) -> Vec<StoredJwt> {
+        self.activations.all()
+    }
+
     fn save_activation(&self, activation: &StoredJwt) -> Result<(), StoreError> {
         let key = format!("{ACTIVATION_PREFIX}{}", activation.account);
         let expected = self.seen(&key);

@@ -1,6 +1,7 @@
 //! Where account JWTs live. Every store answers from an in-memory index (so a GET never waits on
 //! the disk) and keeps the files as the source of truth.
 
+mod copy;
 mod dir;
 mod kv;
 mod nsc;
@@ -8,6 +9,7 @@ mod nsc;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+pub use copy::{copy, CopyOptions, StoreSpec};
 pub use dir::{write_atomically as write_file_atomically, DirectoryStore};
 pub use kv::KvStore;
 pub use nsc::NscStore;
@@ -108,6 +110,10 @@ pub trait AccountStore: Send + Sync {
     }
     fn save_activation(&self, _activation: &StoredJwt) -> Result<(), StoreError> {
         Err(StoreError::ReadOnly(self.kind()))
+    }
+    /// Every stored activation (for `store copy`).
+    fn activations(&self) -> Vec<StoredJwt> {
+        Vec::new()
     }
     /// Re-reads the files; returns the JWTs that changed (read-only stores announce them).
     fn refresh(&self) -> Result<Vec<StoredJwt>, StoreError> {
