@@ -1,6 +1,7 @@
 //! Benchmark data: an operator, N stored account JWTs, and M more for POSTing.
-//! Usage: gen_accounts <dir> <stored> <to-post>
-//! Writes <dir>/operator.jwt, <dir>/jwt/<KEY>.jwt, <dir>/keys.txt and <dir>/posts.txt (KEY JWT),
+//! Usage: gen_accounts <dir> <stored> <to-post> [shard]
+//! Writes <dir>/operator.jwt, <dir>/jwt/<KEY>.jwt (`shard`: <dir>/jwt/<KEY[-2:]>/<KEY>.jwt, as
+//! the sharded directory store keeps them), <dir>/keys.txt and <dir>/posts.txt (KEY JWT),
 //! and for the latency run a system account (sys.creds) and an account APP (app.seed, app.jwt)
 //! with the operator's signing seed (signer.seed). Benchmark data only: these seeds are throwaway.
 
@@ -11,14 +12,15 @@ use nats_auth::nkeys::{KeyPair, KeyType};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let (dir, stored, posts) = match args.as_slice() {
-        [_, dir, stored, posts] => (
+    let (dir, stored, posts, shard) = match args.as_slice() {
+        [_, dir, stored, posts, rest @ ..] if rest.len() <= 1 => (
             std::path::PathBuf::from(dir),
             stored.parse::<usize>().unwrap(),
             posts.parse::<usize>().unwrap(),
+            rest.first().is_some_and(|s| s == "shard"),
         ),
         _ => {
-            eprintln!("usage: gen_accounts <dir> <stored> <to-post>");
+            eprintln!("usage: gen_accounts <dir> <stored> <to-post> [shard]");
             std::process::exit(2);
         }
     };
@@ -59,25 +61,50 @@ fn main() {
         nats_auth::creds::format_user_creds(&sys_user_jwt, &sys_user.seed().unwrap()).unwrap(),
     )
     .unwrap();
+    // signing is the slow part: every core makes its share
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let made: Vec<(Vec<String>, Vec<String>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let (dir, signer) = (&dir, &signer);
+                scope.spawn(move || {
+                    let rng = &mut rand_core::OsRng;
+                    let (mut keys, mut post_lines) = (Vec::new(), Vec::new());
+                    for i in (t..stored + posts).step_by(threads) {
+                        let account = KeyPair::new(KeyType::Account, rng).unwrap();
+                        let key = account.public_key();
+                        let mut claims = AccountClaims::new(key.clone());
+                        claims.name = format!("account-{i}");
+                        claims.nats.limits.conn = 100;
+                        let jwt = claims.encode(signer, now - 60).unwrap();
+                        if i < stored {
+                            let folder = if shard {
+                                dir.join("jwt").join(&key[key.len() - 2..])
+                            } else {
+                                dir.join("jwt")
+                            };
+                            std::fs::create_dir_all(&folder).unwrap();
+                            std::fs::write(folder.join(format!("{key}.jwt")), &jwt).unwrap();
+                            keys.push(key);
+                        } else {
+                            post_lines.push(format!("{key} {jwt}"));
+                        }
+                    }
+                    (keys, post_lines)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
     let mut keys = std::io::BufWriter::new(std::fs::File::create(dir.join("keys.txt")).unwrap());
     let mut post_lines =
         std::io::BufWriter::new(std::fs::File::create(dir.join("posts.txt")).unwrap());
-    for i in 0..stored + posts {
-        let account = KeyPair::new(KeyType::Account, rng).unwrap();
-        let mut claims = AccountClaims::new(account.public_key());
-        claims.name = format!("account-{i}");
-        claims.nats.limits.conn = 100;
-        let jwt = claims.encode(&signer, now - 60).unwrap();
-        if i < stored {
-            std::fs::write(
-                dir.join("jwt")
-                    .join(format!("{}.jwt", account.public_key())),
-                &jwt,
-            )
-            .unwrap();
-            writeln!(keys, "{}", account.public_key()).unwrap();
-        } else {
-            writeln!(post_lines, "{} {jwt}", account.public_key()).unwrap();
-        }
+    for (made_keys, made_posts) in made {
+        made_keys
+            .iter()
+            .for_each(|k| writeln!(keys, "{k}").unwrap());
+        made_posts
+            .iter()
+            .for_each(|p| writeln!(post_lines, "{p}").unwrap());
     }
 }

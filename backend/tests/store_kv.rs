@@ -173,6 +173,29 @@ fn two_consoles_on_one_bucket_behave_as_one() {
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(announced.count(&app.public_key()), 1);
 
+    // how soon a write on one instance is served by the other (measured, not asserted: the
+    // numbers go in the notes)
+    let mut delays = Vec::new();
+    for i in 0..100 {
+        let (key, mut claims) = d.account(&format!("SEEN{i}"));
+        let jwt = d.sign_account(&mut claims, unix_now() - 5);
+        assert_eq!(push(&b, &key.public_key(), &jwt).status, 200);
+        let pushed = Instant::now();
+        while served(&a, &key.public_key()).is_none() {
+            assert!(
+                pushed.elapsed() < Duration::from_secs(5),
+                "{} never reached A",
+                key.public_key()
+            );
+        }
+        delays.push(pushed.elapsed());
+    }
+    delays.sort();
+    eprintln!(
+        "# a push to B served by A: p50 {:?}, p99 {:?}, max {:?} (100 pushes)",
+        delays[49], delays[98], delays[99]
+    );
+
     // the same bytes again: a no-op on either instance; an older JWT: 409 on either
     assert_eq!(push(&a, &app.public_key(), &v1).status, 200);
     let mut older = claims.clone();
@@ -538,6 +561,25 @@ fn store_copy_goes_dir_to_kv_to_dir_byte_for_byte() {
         "{out}"
     );
     assert!(!out.contains("operator:"), "{out}");
+
+    // a console asking for more replicas than the bucket has says so at start
+    let conf = dir.join("r3.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "store {{ kv {{ servers: [\"nats://127.0.0.1:{}\"], bucket: copy, replicas: 3 }} }}\n",
+            js.port
+        ),
+    )
+    .unwrap();
+    let r3 = Console::start(&["-c", conf.to_str().unwrap()], dir.join("r3.log"));
+    assert!(
+        r3.log()
+            .contains("bucket copy has 1 replica(s), fewer than the 3 configured"),
+        "{}",
+        r3.log()
+    );
+    drop(r3);
 
     // back out of the bucket into a new folder: the same files, byte for byte
     let back = dir.join("back");

@@ -13,12 +13,41 @@ async fn answer(response: gloo_net::http::Response) -> Result<Value, String> {
     }
 }
 
-pub async fn get(url: &str) -> Result<Value, String> {
-    let response = gloo_net::http::Request::get(url)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
+/// What a 401 tries before it is shown: the console bundle signs in again with the vault
+/// ([`crate::session::resume`]); the ops bundle has no vault to sign with, and leaves it out.
+pub type Resume = fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = bool>>>;
+
+thread_local! {
+    static RESUME: std::cell::Cell<Option<Resume>> = const { std::cell::Cell::new(None) };
+}
+
+/// Sets what a 401 tries (once, at start).
+pub fn resume_with(resume: Resume) {
+    RESUME.with(|r| r.set(Some(resume)));
+}
+
+/// Sends the request `make` builds; a 401 resumes the session when it can, and the request
+/// is sent once more.
+async fn fetch(
+    make: impl Fn() -> Result<gloo_net::http::Request, gloo_net::Error>,
+) -> Result<Value, String> {
+    let send = || async {
+        make()
+            .map_err(|e| e.to_string())?
+            .send()
+            .await
+            .map_err(|e| e.to_string())
+    };
+    let response = send().await?;
+    let resume = RESUME.with(std::cell::Cell::get);
+    if response.status() == 401 && matches!(resume, Some(resume) if resume().await) {
+        return answer(send().await?).await;
+    }
     answer(response).await
+}
+
+pub async fn get(url: &str) -> Result<Value, String> {
+    fetch(|| gloo_net::http::Request::get(url).build()).await
 }
 
 pub async fn post(url: &str, body: Value) -> Result<Value, String> {
@@ -31,20 +60,14 @@ pub async fn post_text(url: &str, body: &str) -> Result<Value, String> {
 }
 
 async fn send(url: &str, content_type: &str, body: String) -> Result<Value, String> {
-    let response = gloo_net::http::Request::post(url)
-        .header("Content-Type", content_type)
-        .body(body)
-        .map_err(|e| e.to_string())?
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    answer(response).await
+    fetch(|| {
+        gloo_net::http::Request::post(url)
+            .header("Content-Type", content_type)
+            .body(body.clone())
+    })
+    .await
 }
 
 pub async fn delete(url: &str) -> Result<Value, String> {
-    let response = gloo_net::http::Request::delete(url)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    answer(response).await
+    fetch(|| gloo_net::http::Request::delete(url).build()).await
 }

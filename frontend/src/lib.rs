@@ -27,6 +27,7 @@ const IDLE_LOCK_MS: f64 = 15.0 * 60.0 * 1000.0;
 pub fn start_app() -> (Console, RwSignal<Page>) {
     let console = Console::new();
     provide_context(console);
+    session::remember(console);
     leptos::task::spawn_local(session::load(console));
     let page = nav::current_page(console.notice);
     provide_context(page);
@@ -58,10 +59,10 @@ fn follow_link(console: Console) {
 }
 
 async fn refresh_link(console: Console) {
-    let info = match gloo_net::http::Request::get("/api/v1/info").send().await {
-        Ok(r) if r.ok() => r.json::<state::LinkInfo>().await.ok(),
-        _ => None,
-    };
+    let info = api::get("/api/v1/info")
+        .await
+        .ok()
+        .and_then(|v| serde_json::from_value::<state::LinkInfo>(v).ok());
     console.link.set(info);
 }
 
@@ -69,6 +70,8 @@ async fn refresh_link(console: Console) {
 #[component]
 pub fn App(page_view: fn(Page) -> AnyView) -> impl IntoView {
     let (console, page) = start_app();
+    // a console behind the same address that does not know this session: sign in again
+    api::resume_with(|| Box::pin(session::resume()));
     idle_lock(console);
     view! {
         <Header console page/>

@@ -193,3 +193,56 @@ pub async fn sign_in_as_admin(
     console.session.set(Some(session.clone()));
     Ok(session)
 }
+
+thread_local! {
+    /// The console whose session a refused request may resume (set once by the app).
+    static CONSOLE: std::cell::Cell<Option<Console>> = const { std::cell::Cell::new(None) };
+    /// A resume under way: other refused requests wait for it instead of signing in too.
+    static RESUMING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Lets refused requests resume `console`'s session.
+pub fn remember(console: Console) {
+    CONSOLE.with(|c| c.set(Some(console)));
+}
+
+/// A request was refused with 401 while this page had a session: the console behind this
+/// address does not know it (another instance on the same store, or a restart that lost it).
+/// With the vault unlocked, signs in again with the same key, as the same person, for the time
+/// the session had left; true when a session is back (the request can be made again).
+pub async fn resume() -> bool {
+    let Some(console) = CONSOLE.with(std::cell::Cell::get) else {
+        return false;
+    };
+    let Some(previous) = console.session.get_untracked() else {
+        return false;
+    };
+    if RESUMING.with(|r| r.replace(true)) {
+        for _ in 0..100 {
+            crate::monitoring::sleep_ms(100).await;
+            if !RESUMING.with(std::cell::Cell::get) {
+                break;
+            }
+        }
+        return console.session.get_untracked().is_some();
+    }
+    let resumed = async {
+        let data = console
+            .vault
+            .with_untracked(|v| v.as_ref().map(|v| v.data.clone()))?;
+        let choice = issue::sign_in_choices(&data, "")
+            .into_iter()
+            .find(|c| c.account == previous.account && c.signer == previous.signer)?;
+        let left = previous.expires - now();
+        if left <= 0 {
+            return None;
+        }
+        let hours = ((left + 3599) / 3600).clamp(1, 12).to_string();
+        sign_in(&data, &choice, &previous.name, &hours).await.ok()
+    }
+    .await;
+    RESUMING.with(|r| r.set(false));
+    let back = resumed.is_some();
+    console.session.set(resumed);
+    back
+}

@@ -26,6 +26,12 @@ fn a_v1_activation_is_migrated_and_re_encoded() {
     let AnyClaims::Activation(mut activation) = jwt::decode(&token).unwrap() else {
         panic!("not an activation");
     };
+    // what a store reads of it: the claim's type, not the import's
+    let peek = jwt::peek(&token).unwrap();
+    assert_eq!(
+        (peek.claim_type.as_str(), peek.id.as_str()),
+        ("activation", "V1ACTIVATION")
+    );
     assert_eq!(activation.nats.import_subject, "orders.>");
     assert_eq!(activation.nats.import_type.as_str(), "stream");
     assert_eq!(activation.nats.generic.tags, ["t1"]);

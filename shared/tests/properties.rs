@@ -103,6 +103,20 @@ proptest! {
             return Err(TestCaseError::fail("not a user JWT"));
         };
         prop_assert_eq!(&decoded, &claims);
+        // read unverified (a store's own files), the claims are the same; a broken signature
+        // stops decode but not the unverified read, which is why only stored tokens take it
+        prop_assert_eq!(jwt::decode_unverified(&token).unwrap(), AnyClaims::User(decoded.clone()));
+        let (signed, signature) = token.rsplit_once('.').unwrap();
+        let flipped = if signature.starts_with('A') { "B" } else { "A" };
+        let tampered = format!("{signed}.{flipped}{}", &signature[1..]);
+        prop_assert!(jwt::decode(&tampered).is_err());
+        prop_assert!(jwt::decode_unverified(&tampered).is_ok());
+        // a peek reads the fields a store serves by, the same as the full decode
+        let peek = jwt::peek(&token).unwrap();
+        prop_assert_eq!(
+            (peek.id.as_str(), peek.subject.as_str(), peek.issued_at, peek.expires, peek.claim_type.as_str()),
+            (decoded.id.as_str(), decoded.subject.as_str(), decoded.issued_at, decoded.expires, "user")
+        );
         // re-encoding the decoded claims with the same key and time gives the same bytes
         let mut again = decoded.clone();
         prop_assert_eq!(again.encode(&account, now).unwrap(), token.clone());
@@ -115,6 +129,8 @@ proptest! {
     #[test]
     fn decoding_arbitrary_text_never_panics(text in "\\PC{0,300}") {
         let _ = jwt::decode(&text);
+        let _ = jwt::decode_unverified(&text);
+        let _ = jwt::peek(&text);
         let _ = creds::parse_decorated_seed(&text);
         let _ = creds::parse_decorated_jwt(&text);
         let _ = nkeys::decode_seed(&text);

@@ -223,10 +223,13 @@ async fn get_account(
     if let Some(primary) = &state.primary {
         refresh_from_primary(&state, primary, &key).await;
     }
-    if state.store.get(&key).is_none() {
+    // one read of the store (a sharded one reads the file); a second only after a lookup
+    let mut found = state.store.get(&key);
+    if found.is_none() {
         lookup_over_nats(&state, &key).await;
+        found = state.store.get(&key);
     }
-    let found = state.store.get(&key).or_else(|| {
+    let found = found.or_else(|| {
         state
             .system_account
             .as_ref()

@@ -66,7 +66,7 @@ pub async fn info(State(state): State<Arc<AppState>>) -> Response {
         nats_console_key: state.nats.console_public_key(),
         nats: link.state,
         nats_error: link.error,
-        accounts: state.store.all().len(),
+        accounts: state.store.count(),
         sessions: state.sessions.count(),
         audit_head: state.audit.as_ref().map(|a| a.head()),
     })

@@ -1,5 +1,8 @@
 //! The directory store: `<dir>/<KEY>.jwt`, or sharded `<dir>/<KEY[-2:]>/<KEY>.jwt`; files are
-//! 0600 and folders 0700. Alone, it writes a temporary file that is fsynced and renamed over
+//! 0600 and folders 0700. Flat, it holds every JWT in memory. Sharded (the layout for very
+//! large stores), it holds only which accounts exist and their digests ([`LeanIndex`]): a GET
+//! reads the file (from the page cache), a start lists the folders and reads the files for the
+//! store hash in the background. Alone, it writes a temporary file that is fsynced and renamed over
 //! the old one, so a crash never leaves a torn JWT. With the audit log as its write-ahead log
 //! (the default for a writable store), account files are overwritten in place without fsync:
 //! the log holds every acknowledged change, and the changes after its last checkpoint are made
@@ -13,13 +16,17 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use nats_auth::nkeys::is_valid_public_account_key;
 
+use super::lean_index::LeanIndex;
 use super::{AccountStore, Index, StoreError, StoredJwt};
 
 pub struct DirectoryStore {
     root: PathBuf,
     shard: bool,
     read_only: bool,
+    /// Every JWT (a flat store).
     index: Index,
+    /// Which accounts exist and their digests (a sharded store; `index` stays empty).
+    lean: Option<std::sync::Arc<LeanIndex>>,
     /// Activations by hash, in `<root>/activations/<hash>.jwt`.
     activations: Index,
     /// Account writes rely on a write-ahead log: no fsync each, [`AccountStore::sync`] later.
@@ -50,11 +57,20 @@ impl DirectoryStore {
             shard,
             read_only,
             index: Index::default(),
+            lean: None,
             activations: Index::default(),
             write_ahead: AtomicBool::new(false),
         };
         if !read_only {
             store.remove_stale_temp_files();
+        }
+        if shard {
+            let lean = std::sync::Arc::new(LeanIndex::with_keys(store.scan_keys()?));
+            learn_digests(store.root.clone(), lean.clone());
+            return Ok(DirectoryStore {
+                lean: Some(lean),
+                ..store
+            });
         }
         store.index.replace(store.scan()?);
         Ok(store)
@@ -92,10 +108,27 @@ impl DirectoryStore {
         }
     }
 
-    /// Reads every `<KEY>.jwt` (in the root and, when sharded, one level down). Files that are
-    /// not account JWTs named by their subject are skipped with a warning.
-    fn scan(&self) -> Result<Vec<StoredJwt>, StoreError> {
-        let mut found = Vec::new();
+    /// The account keys of every `<KEY>.jwt` (in the root and, when sharded, one level down),
+    /// without reading the files.
+    fn scan_keys(&self) -> Result<Vec<String>, StoreError> {
+        let mut keys = Vec::new();
+        for dir in self.folders()? {
+            let entries = match fs::read_dir(&dir) {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(io_error(&dir)(e)),
+            };
+            keys.extend(entries.flatten().filter_map(|entry| {
+                let name = entry.file_name();
+                let key = name.to_str()?.strip_suffix(".jwt")?;
+                is_valid_public_account_key(key).then(|| key.to_string())
+            }));
+        }
+        Ok(keys)
+    }
+
+    /// The root and, when sharded, its folders.
+    fn folders(&self) -> Result<Vec<PathBuf>, StoreError> {
         let mut dirs = vec![self.root.clone()];
         if self.shard {
             for entry in fs::read_dir(&self.root)
@@ -107,7 +140,14 @@ impl DirectoryStore {
                 }
             }
         }
-        for dir in dirs {
+        Ok(dirs)
+    }
+
+    /// Reads every `<KEY>.jwt` (in the root and, when sharded, one level down). Files that are
+    /// not account JWTs named by their subject are skipped with a warning.
+    fn scan(&self) -> Result<Vec<StoredJwt>, StoreError> {
+        let mut found = Vec::new();
+        for dir in self.folders()? {
             let entries = match fs::read_dir(&dir) {
                 Ok(entries) => entries,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
@@ -130,6 +170,46 @@ impl DirectoryStore {
         }
         Ok(found)
     }
+}
+
+/// Reads the digest of every account a sharded store listed at start, on two threads beside
+/// the server; until then the store hash is incomplete (resolver peers get a full pack).
+fn learn_digests(root: PathBuf, lean: std::sync::Arc<LeanIndex>) {
+    let started = std::time::Instant::now();
+    let keys = lean.unknown_keys();
+    if keys.is_empty() {
+        return;
+    }
+    let keys = std::sync::Arc::new(keys);
+    let workers: Vec<_> = (0..2)
+        .map(|part| {
+            let (root, lean, keys) = (root.clone(), lean.clone(), keys.clone());
+            std::thread::spawn(move || {
+                for key in keys.iter().skip(part).step_by(2) {
+                    let path = root.join(&key[key.len() - 2..]).join(format!("{key}.jwt"));
+                    let path = if path.is_file() {
+                        path
+                    } else {
+                        root.join(format!("{key}.jwt"))
+                    };
+                    match read_jwt(&path, key) {
+                        Some(stored) => lean.learn(key, &stored.jwt),
+                        None => lean.remove(key),
+                    }
+                }
+            })
+        })
+        .collect();
+    std::thread::spawn(move || {
+        workers.into_iter().for_each(|w| {
+            let _ = w.join();
+        });
+        tracing::info!(
+            "store hash complete: {} accounts read in {:.1} s",
+            lean.len(),
+            started.elapsed().as_secs_f64()
+        );
+    });
 }
 
 fn read_jwt(path: &Path, account: &str) -> Option<StoredJwt> {
@@ -171,6 +251,17 @@ impl AccountStore for DirectoryStore {
     }
 
     fn get(&self, account: &str) -> Option<StoredJwt> {
+        if let Some(lean) = &self.lean {
+            // from the file (the page cache keeps the hot ones); a file placed by hand counts
+            let found = read_jwt(&self.path_of(account), account)
+                .or_else(|| read_jwt(&self.root.join(format!("{account}.jwt")), account));
+            match &found {
+                Some(stored) if !lean.contains(account) => lean.set(account, &stored.jwt),
+                None if lean.contains(account) => lean.remove(account),
+                _ => {}
+            }
+            return found;
+        }
         if let Some(found) = self.index.get(account) {
             return Some(found);
         }
@@ -191,7 +282,10 @@ impl AccountStore for DirectoryStore {
         } else {
             write_atomically(&path, &jwt.jwt)?;
         }
-        self.index.insert(jwt.clone());
+        match &self.lean {
+            Some(lean) => lean.set(&jwt.account, &jwt.jwt),
+            None => self.index.insert(jwt.clone()),
+        }
         Ok(())
     }
 
@@ -201,6 +295,9 @@ impl AccountStore for DirectoryStore {
         }
         let path = self.path_of(account);
         self.index.remove(account);
+        if let Some(lean) = &self.lean {
+            lean.remove(account);
+        }
         match fs::remove_file(&path) {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
@@ -253,15 +350,42 @@ impl AccountStore for DirectoryStore {
     }
 
     fn all(&self) -> Vec<StoredJwt> {
-        self.index.all()
+        match &self.lean {
+            Some(lean) => lean.keys().iter().filter_map(|key| self.get(key)).collect(),
+            None => self.index.all(),
+        }
+    }
+
+    fn count(&self) -> usize {
+        match &self.lean {
+            Some(lean) => lean.len(),
+            None => self.index.len(),
+        }
     }
 
     fn hash(&self) -> [u8; 32] {
-        self.index.hash()
+        match &self.lean {
+            Some(lean) => lean.hash().0,
+            None => self.index.hash(),
+        }
     }
 
     fn refresh(&self) -> Result<Vec<StoredJwt>, StoreError> {
-        Ok(self.index.replace(self.scan()?))
+        let found = self.scan()?;
+        let Some(lean) = &self.lean else {
+            return Ok(self.index.replace(found));
+        };
+        // a read-only sharded store: what changed on disk since, by digest
+        let keys: std::collections::HashSet<&str> =
+            found.iter().map(|f| f.account.as_str()).collect();
+        lean.keys()
+            .iter()
+            .filter(|k| !keys.contains(&***k))
+            .for_each(|k| lean.remove(k));
+        Ok(found
+            .into_iter()
+            .filter(|f| lean.changes(&f.account, &f.jwt))
+            .collect())
     }
 
     fn use_write_ahead(&self) -> bool {
@@ -355,5 +479,83 @@ pub fn write_atomically(path: &Path, text: &str) -> Result<(), StoreError> {
             return Err(io_error(path)(e));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nats_auth::nkeys::{KeyPair, KeyType};
+
+    fn account_jwt(signer: &KeyPair, iat: i64) -> (String, String) {
+        let key = KeyPair::new(KeyType::Account, &mut rand_core::OsRng)
+            .unwrap()
+            .public_key();
+        let mut claims = nats_auth::jwt::AccountClaims::new(key.clone());
+        (key, claims.encode(signer, iat).unwrap())
+    }
+
+    fn hash_of<'a>(jwts: impl Iterator<Item = &'a String>) -> [u8; 32] {
+        let mut hash = [0u8; 32];
+        jwts.for_each(|j| super::super::xor_digest(&mut hash, j));
+        hash
+    }
+
+    #[test]
+    fn a_sharded_store_keeps_jwts_on_disk_and_its_hash_current() {
+        let root = std::env::temp_dir().join(format!("nats-console-lean-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let signer = KeyPair::new(KeyType::Operator, &mut rand_core::OsRng).unwrap();
+        let mut jwts: std::collections::BTreeMap<String, String> = (0..40)
+            .map(|_| account_jwt(&signer, 1_700_000_000))
+            .collect();
+        for (key, jwt) in &jwts {
+            let folder = root.join(&key[key.len() - 2..]);
+            fs::create_dir_all(&folder).unwrap();
+            fs::write(folder.join(format!("{key}.jwt")), jwt).unwrap();
+        }
+        let store = DirectoryStore::open(&root, true, false).unwrap();
+        assert_eq!(store.count(), 40);
+        let lean = store.lean.clone().unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !lean.hash().1 {
+            assert!(std::time::Instant::now() < deadline, "digests not learnt");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert_eq!(store.hash(), hash_of(jwts.values()));
+
+        // served from the files; writes and deletes keep the hash current
+        let (first, jwt) = jwts
+            .iter()
+            .next()
+            .map(|(k, j)| (k.clone(), j.clone()))
+            .unwrap();
+        assert_eq!(store.get(&first).unwrap().jwt.as_ref(), jwt);
+        let (key, newer) = account_jwt(&signer, 1_700_000_100);
+        store
+            .save(&StoredJwt::from_jwt(&key, &newer).unwrap(), None)
+            .unwrap();
+        jwts.insert(key.clone(), newer);
+        assert!(store.delete(&first).unwrap());
+        jwts.remove(&first);
+        assert_eq!(store.hash(), hash_of(jwts.values()));
+        assert_eq!(
+            store
+                .all()
+                .iter()
+                .map(|j| j.account.clone())
+                .collect::<Vec<_>>(),
+            jwts.keys().cloned().collect::<Vec<_>>()
+        );
+        // a file placed by hand is found, and counted
+        let (placed, placed_jwt) = account_jwt(&signer, 1_700_000_200);
+        let folder = root.join(&placed[placed.len() - 2..]);
+        fs::create_dir_all(&folder).unwrap();
+        fs::write(folder.join(format!("{placed}.jwt")), &placed_jwt).unwrap();
+        assert!(store.get(&placed).is_some());
+        jwts.insert(placed, placed_jwt);
+        assert_eq!(store.hash(), hash_of(jwts.values()));
+        assert_eq!(store.count(), jwts.len());
+        let _ = fs::remove_dir_all(&root);
     }
 }

@@ -4,6 +4,7 @@
 mod copy;
 mod dir;
 mod kv;
+mod lean_index;
 mod nsc;
 
 use std::collections::HashMap;
@@ -31,24 +32,21 @@ pub struct StoredJwt {
 
 impl StoredJwt {
     /// Reads what the index needs from a JWT (which may be v1 or v2). Only the stores' own
-    /// files and writes that already passed the trust check come here.
+    /// files and writes that already passed the trust check come here, so the signature is
+    /// not checked again (a million stored accounts load without a million verifications).
     pub fn from_jwt(account: &str, jwt: &str) -> Option<StoredJwt> {
-        match nats_auth::jwt::decode(jwt.trim()).ok()? {
-            nats_auth::jwt::AnyClaims::Account(a) => {
-                Some(StoredJwt::new(account, jwt, &a.id, a.issued_at, a.expires))
-            }
-            _ => None,
-        }
+        Self::of_type(account, jwt, "account")
     }
 
     /// An activation, stored under its hash (`account` holds the hash).
     pub fn activation_from_jwt(hash: &str, jwt: &str) -> Option<StoredJwt> {
-        match nats_auth::jwt::decode(jwt.trim()).ok()? {
-            nats_auth::jwt::AnyClaims::Activation(a) => {
-                Some(StoredJwt::new(hash, jwt, &a.id, a.issued_at, a.expires))
-            }
-            _ => None,
-        }
+        Self::of_type(hash, jwt, "activation")
+    }
+
+    fn of_type(key: &str, jwt: &str, claim_type: &str) -> Option<StoredJwt> {
+        let peek = nats_auth::jwt::peek(jwt.trim()).ok()?;
+        (peek.claim_type == claim_type)
+            .then(|| StoredJwt::new(key, jwt, &peek.id, peek.issued_at, peek.expires))
     }
 
     pub fn new(key: &str, jwt: &str, jti: &str, issued_at: i64, expires: i64) -> StoredJwt {
@@ -98,6 +96,10 @@ pub trait AccountStore: Send + Sync {
     fn save(&self, jwt: &StoredJwt, replaces: Option<&StoredJwt>) -> Result<(), StoreError>;
     /// Every stored JWT (for packs and listings), in key order.
     fn all(&self) -> Vec<StoredJwt>;
+    /// How many accounts are stored.
+    fn count(&self) -> usize {
+        self.all().len()
+    }
     /// nats-server's store hash: the XOR of the SHA-256 of every stored JWT.
     fn hash(&self) -> [u8; 32];
     /// Removes an account; `Ok(false)` when there was none.
@@ -146,10 +148,15 @@ struct Entries {
     hash: [u8; 32],
 }
 
-fn xor_digest(hash: &mut [u8; 32], jwt: &str) {
+/// The SHA-256 of a stored JWT: what the store hash is the XOR of.
+pub(crate) fn xor_digest_of(jwt: &str) -> [u8; 32] {
     use sha2::{Digest, Sha256};
+    Sha256::digest(jwt.as_bytes()).into()
+}
+
+fn xor_digest(hash: &mut [u8; 32], jwt: &str) {
     hash.iter_mut()
-        .zip(Sha256::digest(jwt.as_bytes()))
+        .zip(xor_digest_of(jwt))
         .for_each(|(h, d)| *h ^= d);
 }
 

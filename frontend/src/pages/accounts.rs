@@ -79,11 +79,7 @@ form_signals!(
 );
 
 async fn stored_accounts() -> Option<Vec<ServerAccount>> {
-    let response = gloo_net::http::Request::get("/api/v1/accounts")
-        .send()
-        .await
-        .ok()?;
-    response.json().await.ok()
+    serde_json::from_value(crate::api::get("/api/v1/accounts").await.ok()?).ok()
 }
 
 #[component]

