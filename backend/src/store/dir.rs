@@ -213,12 +213,16 @@ fn learn_digests(root: PathBuf, lean: std::sync::Arc<LeanIndex>) {
 }
 
 fn read_jwt(path: &Path, account: &str) -> Option<StoredJwt> {
-    let meta = fs::metadata(path).ok()?;
-    if meta.len() > nats_auth::jwt::MAX_TOKEN_SIZE as u64 {
+    use std::io::Read;
+    // one path lookup (a sharded store does this on every GET): the size from the open file
+    let mut file = fs::File::open(path).ok()?;
+    let size = file.metadata().ok()?.len();
+    if size > nats_auth::jwt::MAX_TOKEN_SIZE as u64 {
         tracing::warn!("skipping {}: larger than a JWT may be", path.display());
         return None;
     }
-    let text = fs::read_to_string(path).ok()?;
+    let mut text = String::with_capacity(size as usize);
+    file.read_to_string(&mut text).ok()?;
     match StoredJwt::from_jwt(account, &text) {
         Some(stored) => Some(stored),
         None => {
