@@ -18,17 +18,7 @@ pub const MAX_TOKEN_SIZE: usize = 1 << 20;
 /// must be of a type allowed to issue the claim. Validation is separate
 /// ([`AnyClaims::validate`]), and so is trust ([`crate::chain`]).
 pub fn decode(token: &str) -> Result<AnyClaims> {
-    if token.len() > MAX_TOKEN_SIZE {
-        return Err(Error::TokenTooLarge {
-            limit: MAX_TOKEN_SIZE,
-        });
-    }
-    let mut chunks = token.split('.');
-    let (Some(header_b64), Some(payload_b64), Some(sig_b64), None) =
-        (chunks.next(), chunks.next(), chunks.next(), chunks.next())
-    else {
-        return Err(Error::ChunkCount);
-    };
+    let (header_b64, payload_b64, sig_b64) = segments(token)?;
     let header = parse_header(header_b64)?;
     let payload = base64url(payload_b64)?;
     let (version, claims) = load_claims(&payload, true)?;
@@ -57,17 +47,7 @@ pub fn decode(token: &str) -> Result<AnyClaims> {
 /// type: only for tokens checked when they were stored (a store's own files), where checking
 /// again on every read would cost more than the read itself. Never for a token from outside.
 pub fn decode_unverified(token: &str) -> Result<AnyClaims> {
-    if token.len() > MAX_TOKEN_SIZE {
-        return Err(Error::TokenTooLarge {
-            limit: MAX_TOKEN_SIZE,
-        });
-    }
-    let mut chunks = token.split('.');
-    let (Some(header_b64), Some(payload_b64), Some(_), None) =
-        (chunks.next(), chunks.next(), chunks.next(), chunks.next())
-    else {
-        return Err(Error::ChunkCount);
-    };
+    let (header_b64, payload_b64, _) = segments(token)?;
     parse_header(header_b64)?;
     Ok(load_claims(&base64url(payload_b64)?, true)?.1)
 }
@@ -108,17 +88,7 @@ pub fn peek(token: &str) -> Result<Peek> {
         #[serde(default, rename = "type")]
         claim_type: String,
     }
-    if token.len() > MAX_TOKEN_SIZE {
-        return Err(Error::TokenTooLarge {
-            limit: MAX_TOKEN_SIZE,
-        });
-    }
-    let mut chunks = token.split('.');
-    let (Some(_), Some(payload_b64), Some(_), None) =
-        (chunks.next(), chunks.next(), chunks.next(), chunks.next())
-    else {
-        return Err(Error::ChunkCount);
-    };
+    let (_, payload_b64, _) = segments(token)?;
     let fields: Fields = serde_json::from_slice(&base64url(payload_b64)?).map_err(json_error)?;
     // v1 names the claim at the top (its `nats.type` is an activation's import type); v2 in
     // `nats`
@@ -134,6 +104,20 @@ pub fn peek(token: &str) -> Result<Peek> {
         expires: fields.exp,
         claim_type,
     })
+}
+
+/// A token's header, payload and signature segments; larger than a token may be, refused unread.
+fn segments(token: &str) -> Result<(&str, &str, &str)> {
+    if token.len() > MAX_TOKEN_SIZE {
+        return Err(Error::TokenTooLarge {
+            limit: MAX_TOKEN_SIZE,
+        });
+    }
+    let mut chunks = token.split('.');
+    match (chunks.next(), chunks.next(), chunks.next(), chunks.next()) {
+        (Some(header), Some(payload), Some(signature), None) => Ok((header, payload, signature)),
+        _ => Err(Error::ChunkCount),
+    }
 }
 
 /// Reads unsigned claims JSON (any type, v1 or v2) as `decode` reads a JWT's payload: for
