@@ -9,10 +9,9 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { spawn } = require("node:child_process");
-const { chromium } = require("playwright-core");
 const { connect, credsAuthenticator } = require("nats");
 
-const { root, SEED, freePort, waitFor } = require("./support.cjs");
+const { root, SEED, freePort, waitFor, launchChromium } = require("./support.cjs");
 const shots = process.env.E2E_SCREENSHOTS || path.join(root, "target/e2e-screenshots");
 
 function natsServerBinary() {
@@ -37,8 +36,7 @@ test("a new user goes from nothing to working creds, and revocation applies", as
   const base = `http://127.0.0.1:${httpPort}`;
   await waitFor(async () => (await fetch(`${base}/healthz`)).ok, "the console");
 
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+  const browser = await launchChromium();
   t.after(() => browser.close());
   const page = await browser.newPage({ acceptDownloads: true });
   const requests = [];

@@ -11,10 +11,9 @@ const fs = require("node:fs");
 const http = require("node:http");
 const os = require("node:os");
 const path = require("node:path");
-const { chromium } = require("playwright-core");
 const { connect, credsAuthenticator } = require("nats");
 
-const { root, SEED, freePort, waitFor } = require("./support.cjs");
+const { root, SEED, freePort, waitFor, launchChromium } = require("./support.cjs");
 const { consoleWithCluster, deployment, startDebianServer } = require("./support-cluster.cjs");
 const shots = process.env.E2E_SCREENSHOTS || path.join(root, "target/e2e-screenshots");
 
@@ -58,8 +57,7 @@ test("the ops pages watch a cluster directly and through the console", { timeout
   await jsm.consumers.add("ORDERS", { durable_name: "NEW", ack_policy: "explicit" });
   await client(2, "bob");
 
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+  const browser = await launchChromium();
   stops.push(() => browser.close());
   const pageErrors = [];
   const newPage = async () => {

@@ -9,9 +9,8 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { spawn } = require("node:child_process");
-const { chromium } = require("playwright-core");
 
-const { root, SEED, freePort, waitFor } = require("./support.cjs");
+const { root, SEED, freePort, waitFor, launchChromium } = require("./support.cjs");
 
 test("a passkey with PRF unlocks the vault; one without PRF is refused plainly", async (t) => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "nats-console-passkey-"));
@@ -23,8 +22,7 @@ test("a passkey with PRF unlocks the vault; one without PRF is refused plainly",
   const base = `http://localhost:${port}`;
   await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, "the console");
 
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+  const browser = await launchChromium();
   t.after(() => browser.close());
   const page = await browser.newPage();
   const pageErrors = [];

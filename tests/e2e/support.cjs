@@ -1,5 +1,6 @@
 // Shared by the end-to-end tests (not a test file itself: node --test runs *.test.cjs).
 "use strict";
+const fs = require("node:fs");
 const net = require("node:net");
 const os = require("node:os");
 const path = require("node:path");
@@ -38,10 +39,22 @@ function natsServerBinary() {
 }
 
 /// Debian's Chromium, headless, without the background traffic this closed network refuses.
+/// Its temporary folders (100 MB `scoped_dir`s it does not always remove) go to a folder of
+/// this test process, removed when it exits.
 function launchChromium() {
   const { chromium } = require("playwright-core");
   return chromium.launch({ executablePath: "/usr/bin/chromium", headless: true,
+    env: { ...process.env, TMPDIR: chromiumTemp() },
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+}
+
+let chromiumTempDir = null;
+function chromiumTemp() {
+  if (!chromiumTempDir) {
+    chromiumTempDir = fs.mkdtempSync(path.join(os.tmpdir(), "nats-console-chromium-"));
+    process.on("exit", () => fs.rmSync(chromiumTempDir, { recursive: true, force: true }));
+  }
+  return chromiumTempDir;
 }
 
 module.exports = { root, SEED, freePort, waitFor, natsServerBinary, launchChromium };

@@ -9,9 +9,8 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { spawn } = require("node:child_process");
-const { chromium } = require("playwright-core");
 
-const { root, freePort, waitFor } = require("./support.cjs");
+const { root, freePort, waitFor, launchChromium } = require("./support.cjs");
 
 test("trunk serve proxies /api and /jwt to the console", async (t) => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "nats-console-trunk-"));
@@ -58,8 +57,7 @@ test("trunk serve proxies /api and /jwt to the console", async (t) => {
   // the app's own routes fall back to index.html
   assert.match(await (await fetch(`${base}/accounts`)).text(), /nats-console-web/);
 
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+  const browser = await launchChromium();
   t.after(() => browser.close());
   const page = await browser.newPage();
   const pageErrors = [];
