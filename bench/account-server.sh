@@ -8,6 +8,7 @@
 # Prints the numbers for README.md and the issue notes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/wrk-lua.sh
 scripts/install-tools
 missing=(); for t in wrk nginx bc; do command -v "$t" >/dev/null || missing+=("$t"); done
 if [ ${#missing[@]} -gt 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; fi
@@ -70,23 +71,6 @@ printf '  nginx        '; "${on_load_core[@]}" wrk -t2 -c64 -d"$DURATION" --late
 # nats-console (fsync'd audit log as the write-ahead log) and, when present, the original
 # nats-account-server (../shared/anchors, plain writes), alternated on their own copies of the
 # store, the same accounts posted to each.
-post_script() { # $1: posts file
-  cat <<LUA
-local posts = {}
-for line in io.lines("$1") do
-  local key, jwt = line:match("^(%S+) (%S+)\$")
-  posts[#posts + 1] = { key, jwt }
-end
-local threads = 0
-setup = function(thread) thread:set("offset", threads); threads = threads + 1 end
-local counter = 0
-request = function()
-  local p = posts[((counter * 2 + offset) % #posts) + 1]
-  counter = counter + 1
-  return wrk.format("POST", "/jwt/v1/accounts/" .. p[1], { ["Content-Type"] = "application/jwt" }, p[2])
-end
-LUA
-}
 count_jwts() { find "$1" -maxdepth 1 -name 'A*.jwt' | wc -l; }
 POST_SECONDS="${POST_SECONDS:-3}"
 ROUNDS="${ROUNDS:-3}"
@@ -115,7 +99,7 @@ echo
 echo "POST /jwt/v1/accounts/<new account>, wrk -t2 -c16 -d${POST_SECONDS}s, $ROUNDS rounds alternated${on_server_core:+ (servers on core 1, wrk on core 0)}"
 for round in $(seq "$ROUNDS"); do
   sed -n "$(( (round - 1) * per_round + 1 )),$(( round * per_round ))p" "$work/posts.txt" > "$work/posts-$round.txt"
-  post_script "$work/posts-$round.txt" > "$work/post-nats-console.lua"
+  post_lua "$work/posts-$round.txt" > "$work/post-nats-console.lua"
   cp "$work/post-nats-console.lua" "$work/post-nats-account-server.lua"
   echo " round $round"
   post_round nats-console "$console_port" "$work/jwt" "$console_pid"

@@ -11,6 +11,7 @@
 # Servers on core 1, wrk on core 0 (when there are two). Needs ~5 GB in /tmp for 1 000 000 files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/wrk-lua.sh
 scripts/install-tools
 missing=(); for t in wrk bc; do command -v "$t" >/dev/null || missing+=("$t"); done
 if [ ${#missing[@]} -gt 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; fi
@@ -54,23 +55,6 @@ math.randomseed(os.time())
 request = function()
   local at = (math.random(count) - 1) * 57
   return wrk.format("GET", "/jwt/v1/accounts/" .. blob:sub(at + 1, at + 56))
-end
-LUA
-}
-post_lua() { # $1 posts file
-  cat <<LUA
-local posts = {}
-for line in io.lines("$1") do
-  local key, jwt = line:match("^(%S+) (%S+)\$")
-  posts[#posts + 1] = { key, jwt }
-end
-local threads = 0
-setup = function(thread) thread:set("offset", threads); threads = threads + 1 end
-local counter = 0
-request = function()
-  local p = posts[((counter * 2 + offset) % #posts) + 1]
-  counter = counter + 1
-  return wrk.format("POST", "/jwt/v1/accounts/" .. p[1], { ["Content-Type"] = "application/jwt" }, p[2])
 end
 LUA
 }
