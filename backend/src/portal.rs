@@ -1,13 +1,17 @@
 //! The team portal's records, kept in the store folder (`portal/`, one JSON file per record,
-//! written atomically): access requests (a member's signing key for an account, approved or
+//! written atomically) or in the key-value store's bucket (`portal.<kind>.<id>`, shared by every
+//! console instance; a decision is a compare-and-set, so two admins cannot both decide one
+//! request): access requests (a member's signing key for an account, approved or
 //! refused by an admin), the users teams issued (public JWTs, with who issued them), and
 //! revocation requests. Counts are bounded; nothing here is a secret.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use serde::{Deserialize, Serialize};
+
+use crate::store::{KvStore, StoreError, PORTAL_PREFIX};
 
 /// Pending access requests at most (anonymous requests cannot fill the disk).
 pub const MAX_PENDING_ACCESS: usize = 256;
@@ -92,6 +96,9 @@ pub enum PortalError {
     Conflict(String),
     #[error("{0}")]
     NotFound(String),
+    /// The bucket cannot be reached: try again once NATS is back.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("portal records in {path}: {source}")]
     Io {
         path: String,
@@ -99,10 +106,31 @@ pub enum PortalError {
     },
 }
 
-/// The three kinds of records, each a folder of `<id>.json`.
+/// One kind of record: a folder of `<id>.json`, or bucket keys `portal.<kind>.<id>`.
 struct Records<T> {
-    dir: PathBuf,
-    map: RwLock<BTreeMap<String, T>>,
+    keeping: Keeping<T>,
+}
+
+enum Keeping<T> {
+    /// Read at open and kept in memory; this instance is the only writer.
+    Folder {
+        dir: PathBuf,
+        map: RwLock<BTreeMap<String, T>>,
+    },
+    /// The key-value store's bucket, shared by every console instance and followed by its
+    /// watch; a record is parsed again only when its revision changed.
+    Bucket {
+        kv: Arc<KvStore>,
+        prefix: String,
+        parsed: std::sync::Mutex<HashMap<String, (u64, T)>>,
+    },
+}
+
+fn io_error(path: impl std::fmt::Display, e: impl std::fmt::Display) -> PortalError {
+    PortalError::Io {
+        path: path.to_string(),
+        source: std::io::Error::other(e.to_string()),
+    }
 }
 
 impl<T: Serialize + for<'de> Deserialize<'de> + Clone> Records<T> {
@@ -133,37 +161,120 @@ impl<T: Serialize + for<'de> Deserialize<'de> + Clone> Records<T> {
             }
         }
         Ok(Records {
-            dir,
-            map: RwLock::new(map),
+            keeping: Keeping::Folder {
+                dir,
+                map: RwLock::new(map),
+            },
         })
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<String, T>> {
-        self.map.read().unwrap_or_else(|e| e.into_inner())
+    fn in_bucket(kv: Arc<KvStore>, kind: &str) -> Records<T> {
+        Records {
+            keeping: Keeping::Bucket {
+                kv,
+                prefix: format!("{PORTAL_PREFIX}{kind}."),
+                parsed: Default::default(),
+            },
+        }
+    }
+
+    /// Every record with its id and the revision it was read at (0 in a folder).
+    fn versions(&self) -> Vec<(String, u64, T)> {
+        match &self.keeping {
+            Keeping::Folder { map, .. } => map
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .map(|(id, record)| (id.clone(), 0, record.clone()))
+                .collect(),
+            Keeping::Bucket { kv, prefix, parsed } => {
+                let mut parsed = parsed.lock().unwrap_or_else(|e| e.into_inner());
+                let mut all = Vec::new();
+                for (key, revision, value) in kv.records(prefix) {
+                    let id = key[prefix.len()..].to_string();
+                    let record = match parsed.get(&id) {
+                        Some((seen, record)) if *seen == revision => record.clone(),
+                        _ => match serde_json::from_slice::<T>(&value) {
+                            Ok(record) => {
+                                parsed.insert(id.clone(), (revision, record.clone()));
+                                record
+                            }
+                            Err(e) => {
+                                tracing::warn!(
+                                    "skipping bucket key {key}: not a portal record ({e})"
+                                );
+                                continue;
+                            }
+                        },
+                    };
+                    all.push((id, revision, record));
+                }
+                parsed.retain(|id, _| all.iter().any(|(seen, _, _)| seen == id));
+                all
+            }
+        }
+    }
+
+    /// The record `id` and the revision it was read at (what a change of it expects).
+    fn get_versioned(&self, id: &str) -> Option<(u64, T)> {
+        match &self.keeping {
+            Keeping::Folder { map, .. } => map
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(id)
+                .map(|record| (0, record.clone())),
+            Keeping::Bucket { kv, prefix, .. } => {
+                let (revision, value) = kv.record(&format!("{prefix}{id}"))?;
+                serde_json::from_slice(&value)
+                    .ok()
+                    .map(|record| (revision, record))
+            }
+        }
     }
 
     fn get(&self, id: &str) -> Option<T> {
-        self.read().get(id).cloned()
+        self.get_versioned(id).map(|(_, record)| record)
     }
 
     fn all(&self) -> Vec<T> {
-        self.read().values().cloned().collect()
+        self.versions().into_iter().map(|(_, _, r)| r).collect()
     }
 
-    /// Writes the record (durably) and keeps it.
-    fn put(&self, id: &str, record: T) -> Result<(), PortalError> {
+    fn len(&self) -> usize {
+        match &self.keeping {
+            Keeping::Folder { map, .. } => map.read().unwrap_or_else(|e| e.into_inner()).len(),
+            Keeping::Bucket { kv, prefix, .. } => kv.records(prefix).len(),
+        }
+    }
+
+    /// Writes the record durably and keeps it. `judged`: the revision of the record the
+    /// change was decided on (`None` for a new record); in a bucket, a record another console
+    /// instance changed since is not overwritten ([`PortalError::Conflict`]).
+    async fn put(&self, id: &str, record: T, judged: Option<u64>) -> Result<(), PortalError> {
         let text = serde_json::to_string_pretty(&record).unwrap_or_default();
-        crate::store::write_file_atomically(&self.dir.join(format!("{id}.json")), &text).map_err(
-            |e| PortalError::Io {
-                path: self.dir.display().to_string(),
-                source: std::io::Error::other(e.to_string()),
-            },
-        )?;
-        self.map
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id.to_string(), record);
-        Ok(())
+        match &self.keeping {
+            Keeping::Folder { dir, map } => {
+                crate::store::write_file_atomically(&dir.join(format!("{id}.json")), &text)
+                    .map_err(|e| io_error(dir.display(), e))?;
+                map.write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(id.to_string(), record);
+                Ok(())
+            }
+            Keeping::Bucket { kv, prefix, .. } => {
+                let key = format!("{prefix}{id}");
+                match kv.save_record(&key, &text, judged).await {
+                    Ok(()) => Ok(()),
+                    Err(StoreError::Conflict(_)) => Err(PortalError::Conflict(format!(
+                        "{id} was changed meanwhile by another console instance: look again"
+                    ))),
+                    Err(StoreError::Unavailable(reason)) => Err(PortalError::Unavailable(format!(
+                        "portal records not saved: {reason}"
+                    ))),
+                    Err(e) => Err(io_error(format!("bucket {}", kv.bucket()), e)),
+                }
+            }
+        }
     }
 }
 
@@ -205,6 +316,16 @@ impl Portal {
         })
     }
 
+    /// The records in the key-value store's bucket.
+    pub fn in_bucket(kv: Arc<KvStore>) -> Portal {
+        Portal {
+            access: Records::in_bucket(kv.clone(), "access"),
+            users: Records::in_bucket(kv.clone(), "users"),
+            revocations: Records::in_bucket(kv, "revocations"),
+            write: Default::default(),
+        }
+    }
+
     pub async fn request_access(&self, request: AccessRequest) -> Result<(), PortalError> {
         let _write = self.write.lock().await;
         let all = self.access.all();
@@ -222,7 +343,7 @@ impl Portal {
                 request.key, same.id
             )));
         }
-        self.access.put(&request.id.clone(), request)
+        self.access.put(&request.id.clone(), request, None).await
     }
 
     pub fn access_request(&self, id: &str) -> Option<AccessRequest> {
@@ -244,9 +365,9 @@ impl Portal {
         decision: Decision,
     ) -> Result<AccessRequest, PortalError> {
         let _write = self.write.lock().await;
-        let mut request = self
+        let (judged, mut request) = self
             .access
-            .get(id)
+            .get_versioned(id)
             .ok_or_else(|| PortalError::NotFound(format!("no access request {id}")))?;
         if request.state != State::Pending {
             return Err(PortalError::Conflict(format!(
@@ -256,18 +377,20 @@ impl Portal {
         request.state = state;
         request.role = role;
         request.decision = Some(decision);
-        self.access.put(id, request.clone())?;
+        self.access.put(id, request.clone(), Some(judged)).await?;
         Ok(request)
     }
 
     pub async fn record_user(&self, user: IssuedUser) -> Result<(), PortalError> {
         let _write = self.write.lock().await;
-        if self.users.read().len() >= MAX_USERS && self.users.get(&user.key).is_none() {
+        let existing = self.users.get_versioned(&user.key);
+        if existing.is_none() && self.users.len() >= MAX_USERS {
             return Err(PortalError::Full(format!(
                 "{MAX_USERS} issued users are recorded: no more"
             )));
         }
-        self.users.put(&user.key.clone(), user)
+        let judged = existing.map(|(revision, _)| revision);
+        self.users.put(&user.key.clone(), user, judged).await
     }
 
     pub fn user(&self, key: &str) -> Option<IssuedUser> {
@@ -278,10 +401,9 @@ impl Portal {
     pub fn users_of(&self, account: &str) -> Vec<IssuedUser> {
         let mut users: Vec<IssuedUser> = self
             .users
-            .read()
-            .values()
+            .all()
+            .into_iter()
             .filter(|u| u.account == account)
-            .cloned()
             .collect();
         users.sort_by_key(|u| std::cmp::Reverse(u.issued_at));
         users
@@ -304,7 +426,9 @@ impl Portal {
                 request.user, same.id
             )));
         }
-        self.revocations.put(&request.id.clone(), request)
+        self.revocations
+            .put(&request.id.clone(), request, None)
+            .await
     }
 
     pub fn revocation_requests(&self) -> Vec<RevocationRequest> {
@@ -320,9 +444,9 @@ impl Portal {
         decision: Decision,
     ) -> Result<RevocationRequest, PortalError> {
         let _write = self.write.lock().await;
-        let mut request = self
+        let (judged, mut request) = self
             .revocations
-            .get(id)
+            .get_versioned(id)
             .ok_or_else(|| PortalError::NotFound(format!("no revocation request {id}")))?;
         if request.state != State::Pending {
             return Err(PortalError::Conflict(format!(
@@ -331,7 +455,9 @@ impl Portal {
         }
         request.state = state;
         request.decision = Some(decision);
-        self.revocations.put(id, request.clone())?;
+        self.revocations
+            .put(id, request.clone(), Some(judged))
+            .await?;
         Ok(request)
     }
 }

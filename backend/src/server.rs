@@ -253,39 +253,10 @@ pub async fn start(config: &Config) -> Result<Running, StartError> {
         tracing::info!("setup code: {text}");
         tracing::info!("  (the web console asks for it to trust the first operator; `nats-console setup-code` prints it again)");
     }
-    let audit = match (
-        &config.store.dir,
-        config.store.read_only || config.store.nsc.is_some(),
-    ) {
-        (Some(dir), false) => {
-            let path = dir.join(crate::audit::FILE_NAME);
-            let log = crate::audit::AuditLog::open(&path)
-                .map_err(|e| StartError::Config(e.to_string()))?;
-            let head = log.head();
-            tracing::info!(
-                "audit log {} ({} entries, head {})",
-                path.display(),
-                head.seq,
-                head.hash
-            );
-            recover_from_write_ahead(&store, dir, &path)?;
-            crate::audit::write_ahead::write_checkpoint(dir, head.seq)?;
-            Some(log)
-        }
-        _ => {
-            tracing::warn!("no audit log: the store has no writable folder");
-            None
-        }
-    };
-    let portal = match (&config.store.dir, audit.is_some()) {
-        (Some(dir), true) => {
-            Some(crate::portal::Portal::open(dir).map_err(|e| StartError::Config(e.to_string()))?)
-        }
-        _ => None,
-    };
+    let (audit, portal) = open_audit_and_portal(config, &store, kv_store.as_ref()).await?;
     // sessions outlive a restart when the store has a writable folder
     let (journal, journaled) = match (&config.store.dir, audit.is_some()) {
-        (Some(dir), true) => {
+        (Some(dir), true) if kv_store.is_none() => {
             let (journal, records) = crate::session_journal::SessionJournal::open(dir)
                 .map_err(|e| StartError::Config(e.to_string()))?;
             (Some(journal), records)
@@ -476,6 +447,63 @@ async fn import_primary_pack(state: &AppState, max: i64) {
             );
         }
         Err(e) => tracing::warn!("replica of {}: {e}; serving the local store", primary.url),
+    }
+}
+
+/// The audit log and the team portal's records: in the store folder, or beside the key-value
+/// store's bucket (shared by every instance); none for a read-only store.
+async fn open_audit_and_portal(
+    config: &Config,
+    store: &Arc<dyn AccountStore>,
+    kv_store: Option<&Arc<KvStore>>,
+) -> Result<
+    (
+        Option<crate::audit::AuditLog>,
+        Option<crate::portal::Portal>,
+    ),
+    StartError,
+> {
+    if let Some(kv) = kv_store {
+        let log = crate::audit::AuditLog::open_stream(kv.jetstream(), kv.bucket(), kv.replicas())
+            .await
+            .map_err(|e| StartError::Config(e.to_string()))?;
+        let head = log.head();
+        tracing::info!(
+            "audit log {} ({} entries, head {})",
+            log.name(),
+            head.seq,
+            head.hash
+        );
+        return Ok((
+            Some(log),
+            Some(crate::portal::Portal::in_bucket(kv.clone())),
+        ));
+    }
+    match (
+        &config.store.dir,
+        config.store.read_only || config.store.nsc.is_some(),
+    ) {
+        (Some(dir), false) => {
+            let path = dir.join(crate::audit::FILE_NAME);
+            let log = crate::audit::AuditLog::open(&path)
+                .map_err(|e| StartError::Config(e.to_string()))?;
+            let head = log.head();
+            tracing::info!(
+                "audit log {} ({} entries, head {})",
+                path.display(),
+                head.seq,
+                head.hash
+            );
+            recover_from_write_ahead(store, dir, &path)?;
+            crate::audit::write_ahead::write_checkpoint(dir, head.seq)?;
+            let portal =
+                crate::portal::Portal::open(dir).map_err(|e| StartError::Config(e.to_string()))?;
+            Ok((Some(log), Some(portal)))
+        }
+        _ => {
+            tracing::warn!("no audit log: the store has no writable folder");
+            Ok((None, None))
+        }
     }
 }
 

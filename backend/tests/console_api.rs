@@ -4,7 +4,7 @@
 mod support;
 
 use serde_json::Value;
-use support::{http, sign_in, temp_dir, unix_now, Console, Deployment};
+use support::{http, push_accounts, sign_in, temp_dir, unix_now, Console, Deployment};
 
 #[test]
 fn info_and_accounts_describe_the_server_and_the_spa_is_served() {
@@ -88,7 +88,16 @@ fn info_and_accounts_describe_the_server_and_the_spa_is_served() {
 
     let r = http(console.port, "GET", "/api/v1/accounts", &cookie, b"");
     assert_eq!(r.header("content-type"), Some("application/json"));
-    let accounts: Vec<Value> = serde_json::from_slice(&r.body).unwrap();
+    let listed: Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(
+        (listed["total"].as_u64(), listed["before"].as_u64()),
+        (Some(3), Some(0))
+    );
+    assert_eq!(
+        (listed["complete"].as_bool(), &listed["next"]),
+        (Some(true), &Value::Null)
+    );
+    let accounts: Vec<Value> = listed["accounts"].as_array().unwrap().clone();
     let by_name = |n: &str| accounts.iter().find(|a| a["name"] == n).unwrap().clone();
     let a = by_name("APP");
     assert_eq!(a["key"], app.public_key());
@@ -106,6 +115,7 @@ fn info_and_accounts_describe_the_server_and_the_spa_is_served() {
     assert_eq!(by_name("OLD")["status"], "expired");
     // public data only
     assert!(!String::from_utf8_lossy(&r.body).contains("\"seed\""));
+    the_accounts_list_is_paged_and_searched(&d, console.port, &admin, &app.public_key());
 
     // the web app: files, and index.html for the app's own routes
     let r = http(console.port, "GET", "/", &[], b"");
@@ -197,4 +207,97 @@ fn a_server_without_operator_trusts_the_first_self_signed_one_and_keeps_it() {
         http(again.port, "GET", "/jwt/v1/operator", &[], b"").text(),
         newer
     );
+}
+
+/// `GET /api/v1/accounts` a page at a time: pages in key order continue after the last key;
+/// a search matches key or name; `keys=` names accounts; `expiring_within` finds the expiring.
+fn the_accounts_list_is_paged_and_searched(d: &Deployment, port: u16, admin: &str, app: &str) {
+    let bulk: Vec<(String, String)> = (0..25)
+        .map(|i| {
+            let (key, mut claims) = d.account(&format!("Bulk-{i:02}"));
+            (
+                key.public_key(),
+                d.sign_account(&mut claims, unix_now() - 5),
+            )
+        })
+        .collect();
+    push_accounts(port, &bulk);
+    let get = |query: &str| {
+        let r = http(
+            port,
+            "GET",
+            &format!("/api/v1/accounts?{query}"),
+            &[("Cookie", admin)],
+            b"",
+        );
+        (
+            r.status,
+            serde_json::from_slice::<Value>(&r.body).unwrap_or_default(),
+        )
+    };
+    let mut seen = Vec::new();
+    let mut query = "limit=10".to_string();
+    loop {
+        let (status, page) = get(&query);
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(page["total"], 28);
+        assert_eq!(page["before"].as_u64(), Some(seen.len() as u64));
+        let keys: Vec<String> = page["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["key"].as_str().unwrap().to_string())
+            .collect();
+        assert!(keys.len() <= 10);
+        seen.extend(keys);
+        match page["next"].as_str() {
+            Some(next) => query = format!("limit=10&after={next}"),
+            None => break,
+        }
+    }
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(
+        (seen.len(), &seen),
+        (28, &sorted),
+        "every account once, in key order"
+    );
+
+    // by name, case-insensitive; by part of the key
+    let names = |page: &Value| -> Vec<String> {
+        page["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, page) = get("q=bulk-1");
+    assert_eq!(page["total"], 10);
+    assert!(names(&page).iter().all(|n| n.starts_with("Bulk-1")));
+    let (_, page) = get(&format!("q={}", &bulk[3].0[10..30].to_lowercase()));
+    assert_eq!(names(&page), ["Bulk-03"]);
+    // the vault's accounts by key, unknown ones left out
+    let (_, page) = get(&format!("keys={app},{}", bulk[0].0));
+    let mut named = names(&page);
+    named.sort();
+    assert_eq!(named, ["APP", "Bulk-00"]);
+    // expiring within a day: the expired OLD is, accounts without expiry are not
+    let (_, page) = get("expiring_within=86400");
+    assert_eq!(names(&page), ["OLD"]);
+    for bad in [
+        "limit=0",
+        "limit=1001",
+        "keys=NOTAKEY",
+        "expiring_within=-1",
+        "offset=3",
+    ] {
+        let (status, page) = get(bad);
+        assert_eq!(status, 400, "{bad}: {page}");
+        assert!(
+            page["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{bad}"
+        );
+    }
 }

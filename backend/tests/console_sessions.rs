@@ -400,7 +400,7 @@ fn roles_guard_the_console_api_and_a_team_sees_its_own_account() {
     assert_eq!(me["user"], key);
     assert_eq!(me["nats"], "not configured");
     let accounts = json(&http(port, "GET", "/api/v1/accounts", &team, b""));
-    let names: Vec<&str> = accounts
+    let names: Vec<&str> = accounts["accounts"]
         .as_array()
         .unwrap()
         .iter()
@@ -466,7 +466,13 @@ fn roles_guard_the_console_api_and_a_team_sees_its_own_account() {
         "admin"
     );
     let accounts = json(&http(port, "GET", "/api/v1/accounts", &admin, b""));
-    assert_eq!(accounts.as_array().unwrap().len(), 3);
+    assert_eq!(accounts["accounts"].as_array().unwrap().len(), 3);
+    // a team asking for another account by key, or searching, still sees its own alone
+    let asked = format!("/api/v1/accounts?keys={}&q=SYS", w.d.sys.public_key());
+    assert_eq!(json(&http(port, "GET", &asked, &team, b""))["total"], 0);
+    let searched = json(&http(port, "GET", "/api/v1/accounts?q=SYS", &team, b""));
+    assert_eq!(searched["accounts"][0]["name"], "APP");
+    assert_eq!(searched["total"], 1);
     let audit = json(&http(
         port,
         "GET",

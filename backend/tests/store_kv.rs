@@ -274,6 +274,9 @@ fn two_consoles_on_one_bucket_behave_as_one() {
         );
     }
 
+    the_audit_log_is_one_chain_for_both(&dir, &d, &a, &b, &racing, &statuses);
+    the_portal_is_shared_and_decided_once(&d, &a, &b, &app);
+
     // one of the three NATS servers down: writes go on
     cluster.stop(2);
     let (two, mut claims2) = d.account("TWO");
@@ -332,6 +335,149 @@ fn two_consoles_on_one_bucket_behave_as_one() {
     )
     .is_some()));
     drop(resolver);
+}
+
+/// The audit log of a console on a bucket, downloaded by an admin session.
+fn audit_download(console: &Console, d: &Deployment) -> String {
+    // an admin signs in as a user of the system account, which the console must store
+    assert_eq!(push(console, &d.sys.public_key(), &d.sys_jwt).status, 200);
+    let admin = sign_in(console.port, &d.sys, &d.sys);
+    let r = http(
+        console.port,
+        "GET",
+        "/api/v1/audit/download",
+        &[("Cookie", &admin)],
+        b"",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.text()
+}
+
+fn entries(log: &str) -> Vec<serde_json::Value> {
+    log.lines()
+        .map(|l| serde_json::from_str(l).expect("an audit entry"))
+        .collect()
+}
+
+/// `account.pushed` entries of `key` that stand (not followed by their `account.push-failed`).
+fn stored_pushes(entries: &[serde_json::Value], key: &str) -> usize {
+    let of = |action: &str| {
+        entries
+            .iter()
+            .filter(|e| e["action"] == action && e["subject"] == key)
+            .count()
+    };
+    of("account.pushed") - of("account.push-failed")
+}
+
+fn the_audit_log_is_one_chain_for_both(
+    dir: &Path,
+    d: &Deployment,
+    a: &Console,
+    b: &Console,
+    racing: &[(String, String, String)],
+    statuses: &[u16],
+) {
+    // each download signs in first (an entry): B's download holds everything A's did, and more
+    let log_a = audit_download(a, d);
+    let log_b = audit_download(b, d);
+    assert!(
+        log_b.starts_with(&log_a),
+        "the instances serve different logs"
+    );
+    let entries = entries(&log_b);
+    let seqs: Vec<u64> = entries.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+    assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>());
+    let file = dir.join("audit-download.jsonl");
+    std::fs::write(&file, &log_b).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nats-console"))
+        .args(["audit", "verify", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // every change both instances made to the racing accounts is there, once
+    for (i, (key, _, _)) in racing.iter().enumerate() {
+        let changes = statuses[2 * i..2 * i + 2]
+            .iter()
+            .filter(|s| **s == 200)
+            .count();
+        assert_eq!(stored_pushes(&entries, key), changes, "{key}");
+    }
+    eprintln!("# audit stream: {} entries, one chain", entries.len());
+}
+
+fn the_portal_is_shared_and_decided_once(
+    d: &Deployment,
+    a: &Console,
+    b: &Console,
+    app: &nats_auth::nkeys::KeyPair,
+) {
+    let admin_a = sign_in(a.port, &d.sys, &d.sys);
+    let admin_b = sign_in(b.port, &d.sys, &d.sys);
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let (member, _) = d.account(&format!("MEMBER{i}"));
+        let body = serde_json::json!({
+            "account": app.public_key(), "key": member.public_key(), "name": format!("member {i}"),
+        });
+        let r = http(
+            a.port,
+            "POST",
+            "/api/v1/access-requests",
+            &[],
+            body.to_string().as_bytes(),
+        );
+        assert_eq!(r.status, 201, "{}", r.text());
+        let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        ids.push(v["id"].as_str().unwrap().to_string());
+    }
+    // what A took, B lists
+    assert!(eventually(Duration::from_secs(5), || {
+        let (status, list) = api(b.port, "GET", "/api/v1/access-requests", &admin_b, "");
+        status == 200
+            && ids
+                .iter()
+                .all(|id| list.as_array().unwrap().iter().any(|r| r["id"] == *id))
+    }));
+    // two admins decide each request at the same moment, one on each instance: one decision
+    for id in &ids {
+        let path = format!("/api/v1/access-requests/{id}/decision");
+        let decide = |port: u16, cookie: String, path: String, reason: &'static str| {
+            std::thread::spawn(move || {
+                let body = serde_json::json!({ "approve": false, "reason": reason }).to_string();
+                api(port, "POST", &path, &cookie, &body)
+            })
+        };
+        let on_a = decide(a.port, admin_a.clone(), path.clone(), "from A");
+        let on_b = decide(b.port, admin_b.clone(), path.clone(), "from B");
+        let (on_a, on_b) = (on_a.join().unwrap(), on_b.join().unwrap());
+        let mut statuses = [on_a.0, on_b.0];
+        statuses.sort();
+        assert_eq!(statuses, [200, 409], "{on_a:?} {on_b:?}");
+        let winner = if on_a.0 == 200 { "from A" } else { "from B" };
+        for console in [a, b] {
+            assert!(
+                eventually(Duration::from_secs(5), || {
+                    let r = http(
+                        console.port,
+                        "GET",
+                        &format!("/api/v1/access-requests/{id}"),
+                        &[],
+                        b"",
+                    );
+                    let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap_or_default();
+                    v["state"] == "refused" && v["decision"]["reason"] == winner
+                }),
+                "request {id} on port {}",
+                console.port
+            );
+        }
+    }
 }
 
 #[test]
@@ -406,6 +552,11 @@ fn an_instance_killed_mid_write_loses_no_acknowledged_write() {
     // and a fresh instance starts warm with all of them
     let c = console_on_bucket(&d, &dir, "c", &cluster, "kill", None, true);
     assert!(acknowledged.iter().all(|key| served(&c, key).is_some()));
+    // no stored change without its audit entry
+    let entries = entries(&audit_download(&a, &d));
+    for key in &acknowledged {
+        assert_eq!(stored_pushes(&entries, key), 1, "{key}");
+    }
 }
 
 #[test]

@@ -140,6 +140,7 @@ pub async fn update_account(
         issued_at: account.issued_at,
         expires: account.expires,
         revision: 0,
+        name: account.name.as_str().into(),
     };
     // compare and save as one step: concurrent updates of one account cannot interleave, while
     // different accounts write (and fsync) in parallel
@@ -191,20 +192,23 @@ async fn record_and_save(
     current: Option<&StoredJwt>,
     origin: &Origin,
 ) -> Result<(Option<u64>, Result<(), StoreError>), UpdateError> {
-    // the entry carries the JWT: the audit log is the store's write-ahead log
+    let mut details = serde_json::json!({
+        "name": account.name,
+        "issuer": account.issuer,
+        "old_jti": current.map(|c| c.jti.as_str()),
+        "new_jti": stored.jti,
+        "changed": changed_claims(current.map(|c| &*c.jwt), &stored.jwt),
+    });
+    if state.write_ahead {
+        // the entry carries the JWT: the audit log is the store's write-ahead log
+        details["jwt"] = serde_json::Value::from(&*stored.jwt);
+    }
     let entry = record(
         state,
         origin
             .record(&account.issuer, "account.pushed")
             .subject(&stored.account)
-            .details(serde_json::json!({
-                "name": account.name,
-                "issuer": account.issuer,
-                "old_jti": current.map(|c| c.jti.as_str()),
-                "new_jti": stored.jti,
-                "changed": changed_claims(current.map(|c| &*c.jwt), &stored.jwt),
-                "jwt": &*stored.jwt,
-            }))
+            .details(details)
             .changes_store(),
     )
     .await?;

@@ -13,6 +13,7 @@
 //! Never a seed: entries hold public keys, public JWTs, `jti`s and the names of changed claims.
 
 mod chain;
+mod stream;
 pub mod write_ahead;
 
 use std::fs::{File, OpenOptions};
@@ -215,6 +216,13 @@ struct Queued {
     done: oneshot::Sender<Result<Head, String>>,
 }
 
+/// Where the log's lines are kept, for reading them back.
+#[derive(Clone)]
+enum Kept {
+    File(PathBuf),
+    Stream(Box<stream::Reader>),
+}
+
 /// The open audit log; cheap to clone.
 #[derive(Clone)]
 pub struct AuditLog {
@@ -222,7 +230,9 @@ pub struct AuditLog {
     head: Arc<Mutex<Head>>,
     /// Entries that change the store, acknowledged but not yet applied.
     unapplied: Arc<Mutex<std::collections::BTreeSet<u64>>>,
-    path: PathBuf,
+    /// The file or stream, as log lines and errors name it.
+    name: String,
+    kept: Kept,
 }
 
 impl AuditLog {
@@ -233,41 +243,90 @@ impl AuditLog {
             path: path.display().to_string(),
             source,
         };
-        let mut file = OpenOptions::new()
+        let file = OpenOptions::new()
             .read(true)
             .append(true)
             .create(true)
             .mode(0o600)
             .open(path)
             .map_err(io)?;
-        let (head, complete_len) = read_head(&file).map_err(io)?;
-        if complete_len < file.metadata().map_err(io)?.len() {
-            tracing::warn!(
-                "audit log {}: cutting an unfinished last line (a crash during its write)",
-                path.display()
-            );
-            file.set_len(complete_len).map_err(io)?;
-            file.sync_all().map_err(io)?;
-        }
-        file.seek(SeekFrom::End(0)).map_err(io)?;
+        let mut sink = FileSink {
+            file,
+            path: path.to_path_buf(),
+        };
+        let head = sink.head().map_err(|e| io(std::io::Error::other(e)))?;
+        AuditLog::start(
+            Box::new(sink),
+            head,
+            path.display().to_string(),
+            Kept::File(path.to_path_buf()),
+        )
+        .map_err(io)
+    }
+
+    /// Opens the log kept in a JetStream stream beside the key-value store's bucket (created
+    /// when missing), shared by every console instance on that bucket.
+    pub async fn open_stream(
+        js: async_nats::jetstream::Context,
+        bucket: &str,
+        replicas: usize,
+    ) -> Result<AuditLog, AuditError> {
+        let (sink, reader) =
+            stream::open(js, bucket, replicas)
+                .await
+                .map_err(|e| AuditError::Io {
+                    path: stream::describe(bucket),
+                    source: std::io::Error::other(e),
+                })?;
+        // the sink waits on the runtime: it reads the head from a thread outside it
+        let (sink, head) = tokio::task::spawn_blocking(move || {
+            let mut sink = sink;
+            let head = sink.head();
+            (sink, head)
+        })
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|(sink, head)| head.map(|head| (sink, head)))
+        .map_err(|e| AuditError::Io {
+            path: stream::describe(bucket),
+            source: std::io::Error::other(e),
+        })?;
+        AuditLog::start(
+            Box::new(sink),
+            head,
+            stream::describe(bucket),
+            Kept::Stream(Box::new(reader)),
+        )
+        .map_err(|source| AuditError::Io {
+            path: stream::describe(bucket),
+            source,
+        })
+    }
+
+    fn start(
+        sink: Box<dyn Sink>,
+        head: Head,
+        name: String,
+        kept: Kept,
+    ) -> std::io::Result<AuditLog> {
         let head = Arc::new(Mutex::new(head));
         let unapplied: Arc<Mutex<std::collections::BTreeSet<u64>>> = Default::default();
         let (queue, receiver) = mpsc::channel(QUEUE);
         let writer = Writer {
-            file,
+            sink,
             head: head.clone(),
             unapplied: unapplied.clone(),
-            path: path.to_path_buf(),
+            name: name.clone(),
         };
         std::thread::Builder::new()
             .name("audit-writer".into())
-            .spawn(move || writer.run(receiver))
-            .map_err(io)?;
+            .spawn(move || writer.run(receiver))?;
         Ok(AuditLog {
             queue,
             head,
             unapplied,
-            path: path.to_path_buf(),
+            name,
+            kept,
         })
     }
 
@@ -287,9 +346,9 @@ impl AuditLog {
         }
     }
 
-    /// Appends `record`; returns once it is on disk (fsynced).
+    /// Appends `record`; returns once it is durable (fsynced, or acknowledged by the stream).
     pub async fn append(&self, record: Record) -> Result<Head, AuditError> {
-        let stopped = || AuditError::Stopped(self.path.display().to_string());
+        let stopped = || AuditError::Stopped(self.name.clone());
         let (done, written) = oneshot::channel();
         self.queue
             .send(Queued { record, done })
@@ -298,19 +357,52 @@ impl AuditLog {
         match written.await {
             Ok(Ok(head)) => Ok(head),
             Ok(Err(e)) => Err(AuditError::Io {
-                path: self.path.display().to_string(),
+                path: self.name.clone(),
                 source: std::io::Error::other(e),
             }),
             Err(_) => Err(stopped()),
         }
     }
 
+    /// The last entry this instance wrote or knows of (with a stream shared by several
+    /// instances, another may have appended since).
     pub fn head(&self) -> Head {
         lock(&self.head).clone()
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// The file or stream, as named in logs.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Every line of the log, oldest first, sent as read (an error ends the lines).
+    pub fn lines(&self) -> mpsc::Receiver<Result<String, String>> {
+        let (send, lines) = mpsc::channel(1024);
+        match &self.kept {
+            Kept::File(path) => {
+                let path = path.clone();
+                tokio::task::spawn_blocking(move || {
+                    let file = match File::open(&path) {
+                        Ok(f) => f,
+                        Err(e) => {
+                            let _ = send.blocking_send(Err(e.to_string()));
+                            return;
+                        }
+                    };
+                    for line in BufReader::new(file).lines() {
+                        let line = line.map_err(|e| e.to_string());
+                        let failed = line.is_err();
+                        if send.blocking_send(line).is_err() || failed {
+                            return;
+                        }
+                    }
+                });
+            }
+            Kept::Stream(reader) => {
+                tokio::spawn(reader.clone().send_lines(send));
+            }
+        }
+        lines
     }
 }
 
@@ -341,12 +433,69 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Why an append did not happen.
+enum SinkError {
+    /// Another writer appended first (a stream shared by console instances): chain again.
+    Moved,
+    Failed(String),
+}
+
+/// Where the writer keeps chained lines: the log file, or a JetStream stream.
+trait Sink: Send + 'static {
+    /// Appends complete lines (each ending in a newline) chained to the head this sink last
+    /// reported; durable once it returns `Ok`.
+    fn append(&mut self, text: &[u8]) -> Result<(), SinkError>;
+    /// The head as the sink holds it now (at open, after a failure or another's append).
+    fn head(&mut self) -> Result<Head, String>;
+    /// Bytes one append takes at most: a larger batch is split (at least one line each).
+    fn max_append(&self) -> usize {
+        usize::MAX
+    }
+}
+
+/// The log file in the store folder.
+struct FileSink {
+    file: File,
+    path: PathBuf,
+}
+
+impl Sink for FileSink {
+    fn append(&mut self, text: &[u8]) -> Result<(), SinkError> {
+        self.file
+            .write_all(text)
+            .and_then(|()| self.file.sync_data())
+            .map_err(|e| SinkError::Failed(e.to_string()))
+    }
+
+    /// Reads the head and cuts what is not a complete line: a write that failed, or a crash
+    /// during one, left it, and it was never acknowledged.
+    fn head(&mut self) -> Result<Head, String> {
+        let (head, complete) = read_head(&self.file).map_err(|e| e.to_string())?;
+        let len = self.file.metadata().map_err(|e| e.to_string())?.len();
+        if complete < len {
+            tracing::warn!(
+                "audit log {}: cutting an unfinished last line (a crash or a failed write)",
+                self.path.display()
+            );
+            self.file.set_len(complete).map_err(|e| e.to_string())?;
+            self.file.sync_all().map_err(|e| e.to_string())?;
+        }
+        self.file
+            .seek(SeekFrom::End(0))
+            .map_err(|e| e.to_string())?;
+        Ok(head)
+    }
+}
+
+/// Appends that another writer got ahead of, in a row, before a batch is given up.
+const MAX_MOVES: usize = 50;
+
 /// The one thread that writes the log.
 struct Writer {
-    file: File,
+    sink: Box<dyn Sink>,
     head: Arc<Mutex<Head>>,
     unapplied: Arc<Mutex<std::collections::BTreeSet<u64>>>,
-    path: PathBuf,
+    name: String,
 }
 
 impl Writer {
@@ -368,17 +517,66 @@ impl Writer {
                 std::thread::sleep(COMMIT_DELAY / 4);
             }
             busy = batch.len() > 1;
-            self.commit(&mut batch);
+            while !batch.is_empty() {
+                self.commit(&mut batch);
+            }
         }
     }
 
-    /// Writes a batch with one fsync, then acknowledges each entry.
+    /// Writes the first entries of a batch (as many as one append takes) and acknowledges
+    /// each; they leave the batch either way.
     fn commit(&mut self, batch: &mut Vec<Queued>) {
+        let mut moves = 0;
+        loop {
+            let (text, heads) = self.render(batch);
+            let taken = heads.len();
+            match self.sink.append(&text) {
+                Ok(()) => {
+                    lock(&self.unapplied).extend(
+                        batch[..taken]
+                            .iter()
+                            .zip(&heads)
+                            .filter(|(q, _)| q.record.changes_store)
+                            .map(|(_, h)| h.seq),
+                    );
+                    *lock(&self.head) = heads.last().cloned().unwrap_or_default();
+                    for (queued, head) in batch.drain(..taken).zip(heads) {
+                        let _ = queued.done.send(Ok(head));
+                    }
+                    return;
+                }
+                Err(SinkError::Moved) if moves < MAX_MOVES => {
+                    moves += 1;
+                    self.refresh_head();
+                }
+                Err(e) => {
+                    let reason = match e {
+                        SinkError::Moved => "other console instances kept appending first".into(),
+                        SinkError::Failed(reason) => reason,
+                    };
+                    tracing::error!("audit log {}: {reason}", self.name);
+                    self.refresh_head();
+                    for queued in batch.drain(..taken) {
+                        let _ = queued.done.send(Err(reason.clone()));
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The first entries of the batch as chained lines (as many as one append takes, at least
+    /// one), and the head after each.
+    fn render(&self, batch: &[Queued]) -> (Vec<u8>, Vec<Head>) {
+        let max = self.sink.max_append();
         let mut current = lock(&self.head).clone();
         let mut text = Vec::new();
-        let mut heads = Vec::with_capacity(batch.len());
-        for queued in batch.iter() {
+        let mut heads = Vec::new();
+        for queued in batch {
             let line = render(&queued.record, current.seq + 1, &current.hash);
+            if !heads.is_empty() && text.len() + line.len() + 1 > max {
+                break;
+            }
             current = Head {
                 seq: current.seq + 1,
                 hash: line_hash(line.as_bytes()),
@@ -387,36 +585,13 @@ impl Writer {
             text.push(b'\n');
             heads.push(current.clone());
         }
-        match self
-            .file
-            .write_all(&text)
-            .and_then(|()| self.file.sync_data())
-        {
-            Ok(()) => {
-                lock(&self.unapplied).extend(
-                    batch
-                        .iter()
-                        .zip(&heads)
-                        .filter(|(q, _)| q.record.changes_store)
-                        .map(|(_, h)| h.seq),
-                );
-                *lock(&self.head) = current;
-                for (queued, head) in batch.drain(..).zip(heads) {
-                    let _ = queued.done.send(Ok(head));
-                }
-            }
-            Err(e) => {
-                tracing::error!("audit log {}: {e}", self.path.display());
-                // what may have reached the file is cut, so the chain stays whole
-                let (_, complete) = read_head(&self.file).unwrap_or_default();
-                let _ = self.file.set_len(complete);
-                if let Ok((h, _)) = read_head(&self.file) {
-                    *lock(&self.head) = h;
-                }
-                for queued in batch.drain(..) {
-                    let _ = queued.done.send(Err(e.to_string()));
-                }
-            }
+        (text, heads)
+    }
+
+    fn refresh_head(&mut self) {
+        match self.sink.head() {
+            Ok(head) => *lock(&self.head) = head,
+            Err(e) => tracing::error!("audit log {}: reading its head: {e}", self.name),
         }
     }
 }

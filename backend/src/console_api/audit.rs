@@ -1,14 +1,12 @@
 //! `GET /api/v1/audit` (admin): the audit log's entries, newest last, filtered; its head hash;
 //! `GET /api/v1/audit/download`: the whole file as JSON Lines.
 
-use std::io::BufRead;
 use std::sync::Arc;
 
-use axum::extract::{RawQuery, Request, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use tower::ServiceExt;
 
 use super::refuse;
 use crate::state::AppState;
@@ -83,58 +81,59 @@ pub async fn list(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery)
         );
     };
     let head = log.head();
-    let path = log.path().to_path_buf();
-    let read = tokio::task::spawn_blocking(
-        move || -> std::io::Result<(usize, Vec<serde_json::Value>)> {
-            let file = std::io::BufReader::new(std::fs::File::open(path)?);
-            let mut matched = std::collections::VecDeque::new();
-            let mut total = 0;
-            for line in file.lines() {
-                let line = line?;
-                total += 1;
-                let Ok(entry) = serde_json::from_str::<serde_json::Value>(&line) else {
-                    continue;
-                };
-                if filter.matches(&entry, &line) {
-                    if matched.len() == filter.limit {
-                        matched.pop_front();
-                    }
-                    matched.push_back(entry);
-                }
+    let mut lines = log.lines();
+    let mut matched = std::collections::VecDeque::new();
+    let mut total = 0;
+    while let Some(line) = lines.recv().await {
+        let line = match line {
+            Ok(line) => line,
+            Err(e) => {
+                return refuse(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("audit log {}: {e}", log.name()),
+                )
             }
-            Ok((total, matched.into()))
-        },
-    )
-    .await;
-    match read {
-        Ok(Ok((total, entries))) => Json(serde_json::json!({
-            "head": head,
-            "total": total,
-            "entries": entries,
-        }))
-        .into_response(),
-        Ok(Err(e)) => refuse(StatusCode::INTERNAL_SERVER_ERROR, format!("audit log: {e}")),
-        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, format!("audit log: {e}")),
+        };
+        total += 1;
+        let Ok(entry) = serde_json::from_str::<serde_json::Value>(&line) else {
+            continue;
+        };
+        if filter.matches(&entry, &line) {
+            if matched.len() == filter.limit {
+                matched.pop_front();
+            }
+            matched.push_back(entry);
+        }
     }
+    Json(serde_json::json!({
+        "head": head,
+        "total": total,
+        "entries": Vec::from(matched),
+    }))
+    .into_response()
 }
 
-pub async fn download(State(state): State<Arc<AppState>>, request: Request) -> Response {
+/// The whole log as JSON Lines, streamed as it is read.
+pub async fn download(State(state): State<Arc<AppState>>) -> Response {
     let Some(log) = &state.audit else {
         return refuse(StatusCode::NOT_FOUND, "this console keeps no audit log");
     };
-    let file = tower_http::services::ServeFile::new_with_mime(
-        log.path(),
-        &"application/jsonl".parse().expect("a valid MIME type"),
-    );
-    match file.oneshot(request).await {
-        Ok(response) => {
-            let mut response = response.into_response();
-            response.headers_mut().insert(
+    let lines = futures_util::stream::unfold(log.lines(), |mut lines| async move {
+        let line = lines.recv().await?;
+        let chunk = line
+            .map(|l| bytes::Bytes::from(l + "\n"))
+            .map_err(std::io::Error::other);
+        Some((chunk, lines))
+    });
+    (
+        [
+            (header::CONTENT_TYPE, "application/jsonl"),
+            (
                 header::CONTENT_DISPOSITION,
-                header::HeaderValue::from_static("attachment; filename=\"audit.jsonl\""),
-            );
-            response
-        }
-        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, format!("audit log: {e}")),
-    }
+                "attachment; filename=\"audit.jsonl\"",
+            ),
+        ],
+        axum::body::Body::from_stream(lines),
+    )
+        .into_response()
 }

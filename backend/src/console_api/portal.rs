@@ -32,7 +32,7 @@ fn portal(state: &AppState) -> Result<&Portal, ApiError> {
 
 fn portal_error(e: PortalError) -> ApiError {
     let status = match e {
-        PortalError::Full(_) => StatusCode::SERVICE_UNAVAILABLE,
+        PortalError::Full(_) | PortalError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         PortalError::Conflict(_) => StatusCode::CONFLICT,
         PortalError::NotFound(_) => StatusCode::NOT_FOUND,
         PortalError::Io { .. } => StatusCode::INTERNAL_SERVER_ERROR,

@@ -360,6 +360,19 @@ impl AccountStore for DirectoryStore {
         }
     }
 
+    fn page(&self, query: &super::AccountQuery) -> super::AccountPage {
+        match &self.lean {
+            Some(lean) => {
+                let mut page = super::PageCollector::new(query);
+                lean.for_each(|key, learned| {
+                    page.offer(key, learned.map(|l| &*l.name), learned.map(|l| l.expires))
+                });
+                page.finish()
+            }
+            None => self.index.page(query),
+        }
+    }
+
     fn count(&self) -> usize {
         match &self.lean {
             Some(lean) => lean.len(),

@@ -7,7 +7,9 @@
 //!
 //! Keys: an account's JWT under its public key (`A…`); activations under `activation.<hash>`;
 //! the operator trusted through the web console under `operator`; the setup code under
-//! `setup-code` until an operator is trusted. Values are the JWTs' bytes as pushed.
+//! `setup-code` until an operator is trusted; the team portal's records under `portal.…` (JSON).
+//! Values are the JWTs' bytes as pushed. The audit log is a stream beside the bucket
+//! (`crate::audit`).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,6 +26,8 @@ use crate::config::KvStore as KvConfig;
 const OPERATOR_KEY: &str = "operator";
 const SETUP_CODE_KEY: &str = "setup-code";
 const ACTIVATION_PREFIX: &str = "activation.";
+/// The team portal's records (see `crate::portal`).
+pub const PORTAL_PREFIX: &str = "portal.";
 /// Revisions kept per key: the current value and the one before (what an audit of a change, or
 /// an operator undoing one, looks at).
 const HISTORY: i64 = 2;
@@ -48,6 +52,9 @@ pub struct KvStore {
     applied: AtomicU64,
     /// The operator trusted through the web console, as the bucket holds it.
     operator: tokio::sync::watch::Sender<Option<String>>,
+    /// The portal's records as the bucket holds them: key → (revision, JSON).
+    records: std::sync::RwLock<std::collections::BTreeMap<String, (u64, bytes::Bytes)>>,
+    replicas: usize,
     runtime: tokio::runtime::Handle,
 }
 
@@ -115,6 +122,8 @@ impl KvStore {
             revisions: Mutex::new(HashMap::new()),
             applied: AtomicU64::new(0),
             operator: tokio::sync::watch::channel(None).0,
+            records: Default::default(),
+            replicas: status.info.config.num_replicas,
             runtime: tokio::runtime::Handle::current(),
         });
         let watch = store
@@ -195,7 +204,14 @@ impl KvStore {
         let removed = matches!(entry.operation, Operation::Delete | Operation::Purge);
         let text = std::str::from_utf8(&entry.value).unwrap_or_default();
         let key = entry.key.as_str();
-        if key == OPERATOR_KEY {
+        if key.starts_with(PORTAL_PREFIX) {
+            let mut records = self.records.write().unwrap_or_else(|e| e.into_inner());
+            if removed {
+                records.remove(key);
+            } else {
+                records.insert(key.to_string(), (entry.revision, entry.value.clone()));
+            }
+        } else if key == OPERATOR_KEY {
             if !removed {
                 self.operator.send_replace(Some(text.trim().to_string()));
             }
@@ -312,6 +328,60 @@ impl KvStore {
             .unwrap_or_else(|e| e.into_inner())
             .insert(OPERATOR_KEY.into(), revision);
         self.operator.send_replace(Some(jwt.to_string()));
+        Ok(())
+    }
+
+    /// The JetStream context of the bucket's connection (the audit stream lives beside it).
+    pub fn jetstream(&self) -> async_nats::jetstream::Context {
+        async_nats::jetstream::new(self.client.clone())
+    }
+
+    pub fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    /// The bucket's replicas, as it was found or created (the audit stream beside it gets as
+    /// many).
+    pub fn replicas(&self) -> usize {
+        self.replicas
+    }
+
+    /// The record under `key` and its revision.
+    pub fn record(&self, key: &str) -> Option<(u64, bytes::Bytes)> {
+        self.records
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .cloned()
+    }
+
+    /// Every record whose key starts with `prefix`: (key, revision, value), in key order.
+    pub fn records(&self, prefix: &str) -> Vec<(String, u64, bytes::Bytes)> {
+        self.records
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .range(prefix.to_string()..)
+            .take_while(|(key, _)| key.starts_with(prefix))
+            .map(|(key, (revision, value))| (key.clone(), *revision, value.clone()))
+            .collect()
+    }
+
+    /// Writes a record if the bucket still holds the revision it was judged against (`None`:
+    /// a new record); [`StoreError::Conflict`] when another instance wrote it first.
+    pub async fn save_record(
+        &self,
+        key: &str,
+        value: &str,
+        judged: Option<u64>,
+    ) -> Result<(), StoreError> {
+        let revision = self.put(key, value, judged).await?;
+        let mut records = self.records.write().unwrap_or_else(|e| e.into_inner());
+        if records.get(key).is_none_or(|(seen, _)| *seen < revision) {
+            records.insert(
+                key.to_string(),
+                (revision, bytes::Bytes::copy_from_slice(value.as_bytes())),
+            );
+        }
         Ok(())
     }
 
@@ -447,6 +517,10 @@ impl AccountStore for KvStore {
 
     fn all(&self) -> Vec<StoredJwt> {
         self.index.all()
+    }
+
+    fn page(&self, query: &super::AccountQuery) -> super::AccountPage {
+        self.index.page(query)
     }
 
     fn hash(&self) -> [u8; 32] {

@@ -1,7 +1,8 @@
 //! The sharded directory store's index, made for a million accounts: which accounts exist and
 //! the SHA-256 of each one's JWT (what the store hash nats-server's resolvers compare is made
-//! of), not the JWTs, which stay in their files and the page cache. About 120 bytes an account
-//! instead of a kilobyte; a start lists the folders only and learns the digests afterwards.
+//! of), its name and expiry (what the accounts list is searched by), not the JWTs, which stay in
+//! their files and the page cache. About 150 bytes an account instead of a kilobyte; a start
+//! lists the folders only and learns the rest afterwards.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -13,12 +14,32 @@ pub(crate) struct LeanIndex(RwLock<Entries>);
 
 #[derive(Debug, Default)]
 struct Entries {
-    /// Account key → the digest of its JWT, once read.
-    map: HashMap<Box<str>, Option<[u8; 32]>>,
+    /// Account key → what its JWT says, once read.
+    map: HashMap<Box<str>, Option<Learned>>,
     /// XOR of the known digests.
     hash: [u8; 32],
     /// Accounts whose digest is not known yet (the hash is complete at 0).
     unknown: usize,
+}
+
+/// What the index keeps of an account's JWT.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Learned {
+    pub digest: [u8; 32],
+    pub name: Box<str>,
+    /// 0 when it does not expire.
+    pub expires: i64,
+}
+
+impl Learned {
+    fn of(jwt: &str) -> Learned {
+        let peek = nats_auth::jwt::peek(jwt.trim()).ok();
+        Learned {
+            digest: xor_digest_of(jwt),
+            name: peek.as_ref().map_or("", |p| p.name.as_str()).into(),
+            expires: peek.map_or(0, |p| p.expires),
+        }
+    }
 }
 
 fn xor(hash: &mut [u8; 32], digest: &[u8; 32]) {
@@ -36,7 +57,7 @@ impl LeanIndex {
 
     /// Accounts found in the folders, their digests not read yet.
     pub fn with_keys(keys: Vec<String>) -> LeanIndex {
-        let map: HashMap<Box<str>, Option<[u8; 32]>> = keys
+        let map: HashMap<Box<str>, Option<Learned>> = keys
             .into_iter()
             .map(|k| (k.into_boxed_str(), None))
             .collect();
@@ -75,44 +96,56 @@ impl LeanIndex {
 
     /// `key` now holds `jwt` (a write, or a file found): the hash follows.
     pub fn set(&self, key: &str, jwt: &str) {
-        let digest = xor_digest_of(jwt);
+        let learned = Learned::of(jwt);
         let mut entries = self.write();
         let Entries { map, hash, unknown } = &mut *entries;
+        xor(hash, &learned.digest);
         match map.get_mut(key) {
             Some(slot) => {
                 match slot {
-                    Some(old) => xor(hash, old),
+                    Some(old) => xor(hash, &old.digest),
                     None => *unknown -= 1,
                 }
-                *slot = Some(digest);
+                *slot = Some(learned);
             }
             None => {
-                map.insert(key.into(), Some(digest));
+                map.insert(key.into(), Some(learned));
             }
         }
-        xor(hash, &digest);
     }
 
-    /// The digest of `key`'s JWT as read at start, unless a write already set it.
+    /// What `key`'s JWT says, as read at start, unless a write already set it.
     pub fn learn(&self, key: &str, jwt: &str) {
-        let digest = xor_digest_of(jwt);
+        let learned = Learned::of(jwt);
         let mut entries = self.write();
         let Entries { map, hash, unknown } = &mut *entries;
         if let Some(slot @ None) = map.get_mut(key) {
-            *slot = Some(digest);
+            xor(hash, &learned.digest);
+            *slot = Some(learned);
             *unknown -= 1;
-            xor(hash, &digest);
         }
     }
 
     /// Sets `key` to `jwt`; true when that changed it (a read-only store's refresh).
     pub fn changes(&self, key: &str, jwt: &str) -> bool {
         let digest = xor_digest_of(jwt);
-        if self.read().map.get(key) == Some(&Some(digest)) {
+        if self
+            .read()
+            .map
+            .get(key)
+            .is_some_and(|l| l.as_ref().is_some_and(|l| l.digest == digest))
+        {
             return false;
         }
         self.set(key, jwt);
         true
+    }
+
+    /// Calls `each` with every account's key and what is known of it (`None`: not read yet).
+    pub fn for_each(&self, mut each: impl FnMut(&str, Option<&Learned>)) {
+        for (key, learned) in &self.read().map {
+            each(key, learned.as_ref());
+        }
     }
 
     /// `key`'s file is gone (or unreadable).
@@ -120,7 +153,7 @@ impl LeanIndex {
         let mut entries = self.write();
         let Entries { map, hash, unknown } = &mut *entries;
         match map.remove(key) {
-            Some(Some(old)) => xor(hash, &old),
+            Some(Some(old)) => xor(hash, &old.digest),
             Some(None) => *unknown -= 1,
             None => {}
         }

@@ -5,6 +5,7 @@ mod copy;
 mod dir;
 mod kv;
 mod lean_index;
+mod listing;
 mod nsc;
 
 use std::collections::HashMap;
@@ -12,7 +13,8 @@ use std::sync::{Arc, RwLock};
 
 pub use copy::{copy, CopyOptions, StoreSpec};
 pub use dir::{write_atomically as write_file_atomically, DirectoryStore};
-pub use kv::KvStore;
+pub use kv::{KvStore, PORTAL_PREFIX};
+pub use listing::{AccountPage, AccountQuery, PageCollector, MAX_PAGE};
 pub use nsc::NscStore;
 
 /// A stored account JWT with what the HTTP layer needs to serve it.
@@ -28,6 +30,8 @@ pub struct StoredJwt {
     /// The key-value store's revision of this entry (what a write replacing it expects);
     /// 0 in the other stores.
     pub revision: u64,
+    /// The claim's `name` (what the accounts list is searched by).
+    pub name: Arc<str>,
 }
 
 impl StoredJwt {
@@ -45,8 +49,10 @@ impl StoredJwt {
 
     fn of_type(key: &str, jwt: &str, claim_type: &str) -> Option<StoredJwt> {
         let peek = nats_auth::jwt::peek(jwt.trim()).ok()?;
-        (peek.claim_type == claim_type)
-            .then(|| StoredJwt::new(key, jwt, &peek.id, peek.issued_at, peek.expires))
+        (peek.claim_type == claim_type).then(|| StoredJwt {
+            name: peek.name.into(),
+            ..StoredJwt::new(key, jwt, &peek.id, peek.issued_at, peek.expires)
+        })
     }
 
     pub fn new(key: &str, jwt: &str, jti: &str, issued_at: i64, expires: i64) -> StoredJwt {
@@ -57,6 +63,7 @@ impl StoredJwt {
             issued_at,
             expires,
             revision: 0,
+            name: Arc::from(""),
         }
     }
 }
@@ -99,6 +106,14 @@ pub trait AccountStore: Send + Sync {
     /// How many accounts are stored.
     fn count(&self) -> usize {
         self.all().len()
+    }
+    /// One page of the accounts the query matches.
+    fn page(&self, query: &AccountQuery) -> AccountPage {
+        let mut page = PageCollector::new(query);
+        for stored in self.all() {
+            page.offer(&stored.account, Some(&stored.name), Some(stored.expires));
+        }
+        page.finish()
     }
     /// nats-server's store hash: the XOR of the SHA-256 of every stored JWT.
     fn hash(&self) -> [u8; 32];
@@ -218,6 +233,15 @@ impl Index {
 
     pub fn remove(&self, key: &str) {
         self.write().remove(key);
+    }
+
+    /// One page of the accounts the query matches (without copying the others).
+    pub fn page(&self, query: &AccountQuery) -> AccountPage {
+        let mut page = PageCollector::new(query);
+        for stored in self.read().map.values() {
+            page.offer(&stored.account, Some(&stored.name), Some(stored.expires));
+        }
+        page.finish()
     }
 
     pub fn len(&self) -> usize {

@@ -62,6 +62,7 @@ pub struct Peek {
     pub expires: i64,
     /// `nats.type` (v2) or the top-level `type` (v1): "account", "activation", …
     pub claim_type: String,
+    pub name: String,
 }
 
 /// The few fields a store serves a JWT by, read without checking the signature and without
@@ -80,6 +81,8 @@ pub fn peek(token: &str) -> Result<Peek> {
         exp: i64,
         #[serde(default, rename = "type")]
         v1_type: String,
+        #[serde(default)]
+        name: String,
         #[serde(default)]
         nats: Nats,
     }
@@ -103,6 +106,7 @@ pub fn peek(token: &str) -> Result<Peek> {
         issued_at: fields.iat,
         expires: fields.exp,
         claim_type,
+        name: fields.name,
     })
 }
 
