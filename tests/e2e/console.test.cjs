@@ -202,7 +202,7 @@ test("a new user goes from nothing to working creds, and revocation applies", as
   await member.getByRole("button", { name: "Sign in", exact: true }).click();
   await expectMember("signed in as bob (team) of account");
   const memberAccounts = await member.evaluate(() => fetch("/api/v1/accounts").then((r) => r.json()));
-  assert.deepEqual(memberAccounts.map((a) => a.name), ["APP"], "a team sees its own account only");
+  assert.deepEqual(memberAccounts.accounts.map((a) => a.name), ["APP"], "a team sees its own account only");
   assert.equal(await member.evaluate(() => fetch("/api/v1/audit").then((r) => r.status)), 403);
   await waitFor(async () => (await member.evaluate(() => fetch("/api/v1/session").then((r) => r.json()))).nats === "connected", "bob's session on NATS");
 

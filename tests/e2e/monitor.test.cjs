@@ -20,7 +20,9 @@ const shots = process.env.E2E_SCREENSHOTS || path.join(root, "target/e2e-screens
 test("the ops pages watch a cluster directly and through the console", { timeout: 240000 }, async (t) => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "nats-console-ops-"));
   fs.mkdirSync(shots, { recursive: true });
-  const d = deployment(["APP", "OTHER"], ["alice@APP", "carol@APP", "bob@OTHER", "mallory@STRANGER"]);
+  // 55 more accounts, so the accounts list takes more than one page (50)
+  const teams = Array.from({ length: 55 }, (_, i) => `TEAM-${String(i).padStart(2, "0")}`);
+  const d = deployment(["APP", "OTHER", ...teams], ["alice@APP", "carol@APP", "bob@OTHER", "mallory@STRANGER"]);
   const account = (name) => d.accounts.find((a) => a.name === name);
   const stops = [];
   t.after(() => stops.reverse().forEach((stop) => { try { stop(); } catch (_) { /* gone */ } }));
@@ -109,6 +111,21 @@ test("the ops pages watch a cluster directly and through the console", { timeout
     await waitFor(async () => (await p.textContent("#session-state")).includes(`of ${accountName}`), `signed in for ${accountName}`);
   };
   await signIn(page, "SYS");
+
+  // the stored accounts a page at a time, searched by the server (58: SYS, APP, OTHER, 55 teams)
+  await page.getByRole("link", { name: "Accounts", exact: true }).click();
+  const pager = () => text("#stored-accounts-pager");
+  await waitFor(async () => (await pager()).includes("1–50 of 58"), "the first page of stored accounts");
+  await page.getByRole("button", { name: "Next page" }).click();
+  await waitFor(async () => (await pager()).includes("51–58 of 58"), "the second page");
+  assert.equal(await page.locator("tr", { hasText: "stored, not in this vault" }).count(), 8, "the last 8 (SYS, the vault's, is on its own row)");
+  await page.getByRole("button", { name: "Previous page" }).click();
+  await waitFor(async () => (await pager()).includes("1–50 of 58"), "back to the first page");
+  await page.getByLabel("Filter accounts (name or key)").fill("team-4");
+  await waitFor(async () => (await pager()).includes("matching the search: 1–10 of 10"), "the search, by name");
+  assert.deepEqual((await page.locator("tr", { hasText: "stored, not in this vault" }).locator("td:first-child").allTextContents()).sort(),
+    teams.filter((t) => t.startsWith("TEAM-4")));
+  await page.getByLabel("Filter accounts (name or key)").fill("");
 
   // 3. the cluster through the console: three servers up
   await page.getByRole("link", { name: "Servers" }).click();

@@ -78,8 +78,38 @@ form_signals!(
     }
 );
 
-async fn stored_accounts() -> Option<Vec<ServerAccount>> {
-    serde_json::from_value(crate::api::get("/api/v1/accounts").await.ok()?).ok()
+/// A page of the accounts the console stores, as `GET /api/v1/accounts` answers.
+#[derive(Clone, serde::Deserialize)]
+struct StoredPage {
+    total: usize,
+    before: usize,
+    next: Option<String>,
+    /// false while the server is still reading its files (names not all known)
+    complete: bool,
+    accounts: Vec<ServerAccount>,
+}
+
+/// Stored accounts shown per page (the console may store a million).
+const PAGE: usize = 50;
+/// Keys one request names at most (the server's page limit).
+const KEYS_PER_REQUEST: usize = 1000;
+
+/// What the console stores of the vault's accounts.
+async fn stored_accounts(keys: Vec<String>) -> Option<Vec<ServerAccount>> {
+    let mut stored = Vec::new();
+    for chunk in keys.chunks(KEYS_PER_REQUEST) {
+        let path = format!("/api/v1/accounts?keys={}", chunk.join(","));
+        let page: StoredPage = serde_json::from_value(crate::api::get(&path).await.ok()?).ok()?;
+        stored.extend(page.accounts);
+    }
+    Some(stored)
+}
+
+/// One page of every stored account matching `text`, after the key `after`.
+async fn stored_page(text: &str, after: &str) -> Option<StoredPage> {
+    let text: String = js_sys::encode_uri_component(text.trim()).into();
+    let path = format!("/api/v1/accounts?limit={PAGE}&q={text}&after={after}");
+    serde_json::from_value(crate::api::get(&path).await.ok()?).ok()
 }
 
 #[component]
@@ -97,18 +127,60 @@ pub fn AccountsPage() -> impl IntoView {
             || name.to_lowercase().contains(&wanted)
             || key.to_lowercase().contains(&wanted)
     };
-    // what the account server stores (None: not loaded, or unreachable)
+    // what the account server stores of the vault's accounts (None: not loaded, or unreachable)
     let server = RwSignal::new(None::<Vec<ServerAccount>>);
-    let refresh = move || {
+    // the page of every stored account shown below them, and the keys the pages before it
+    // continued after (to go back)
+    let stored = RwSignal::new(None::<StoredPage>);
+    let pages_before = RwSignal::new(Vec::<String>::new());
+    let vault_keys = Memo::new(move |_| {
+        console
+            .data()
+            .map(|d| d.accounts.into_iter().map(|a| a.key).collect::<Vec<_>>())
+            .unwrap_or_default()
+    });
+    let load_page = move || {
+        let after = pages_before.with_untracked(|p| p.last().cloned().unwrap_or_default());
+        let text = filter.get_untracked();
         leptos::task::spawn_local(async move {
-            server.set(stored_accounts().await);
+            stored.set(stored_page(&text, &after).await);
         })
     };
-    // the console lists its accounts to a signed-in session: load again when that changes
+    let refresh = move || {
+        let keys = vault_keys.get_untracked();
+        leptos::task::spawn_local(async move {
+            server.set(stored_accounts(keys).await);
+        });
+        load_page();
+    };
+    // the console lists its accounts to a signed-in session: load again when that, or the
+    // vault's accounts, change
     Effect::new(move |_| {
         console.session.track();
+        vault_keys.track();
         refresh();
     });
+    // a new search starts at the first page
+    Effect::new(move |first: Option<()>| {
+        filter.track();
+        if first.is_some() {
+            pages_before.set(Vec::new());
+            load_page();
+        }
+    });
+    let next_page = move |_| {
+        let Some(next) = stored.with_untracked(|p| p.as_ref().and_then(|p| p.next.clone())) else {
+            return;
+        };
+        pages_before.update(|p| p.push(next));
+        load_page();
+    };
+    let previous_page = move |_| {
+        pages_before.update(|p| {
+            p.pop();
+        });
+        load_page();
+    };
     let signers = move || {
         console
             .data()
@@ -287,11 +359,12 @@ pub fn AccountsPage() -> impl IntoView {
                         }
                     </For>
                     // stored on the server but not in this vault (pushed by nsc or another
-                    // console), or all of them while the vault is locked
+                    // console), or all of them while the vault is locked: a page at a time,
+                    // searched by the server
                     {move || {
-                        let local: Vec<String> = console.data().map(|d| d.accounts.into_iter().map(|a| a.key).collect()).unwrap_or_default();
+                        let local = vault_keys.get();
                         let locked = !console.is_unlocked();
-                        server.get().unwrap_or_default().into_iter().filter(|s| !local.contains(&s.key) && matches(&s.name, &s.key)).map(|s| {
+                        stored.get().map(|p| p.accounts).unwrap_or_default().into_iter().filter(|s| !local.contains(&s.key)).map(|s| {
                             let jwt = s.jwt.clone();
                             let name = s.name.clone();
                             let label = if locked { format!("stored ({})", s.status) } else { format!("stored, not in this vault ({})", s.status) };
@@ -311,6 +384,17 @@ pub fn AccountsPage() -> impl IntoView {
                 </tbody>
             </table>
             </div>
+            <p class="pager" id="stored-accounts-pager">
+                <span class="muted" aria-live="polite">{move || stored.get().map(|p| {
+                    let shown = p.accounts.len();
+                    let range = if shown == 0 { "none".to_string() } else { format!("{}–{}", p.before + 1, p.before + shown) };
+                    let searched = if filter.get().trim().is_empty() { String::new() } else { " matching the search".to_string() };
+                    let reading = if p.complete { "" } else { " (the console is still reading its files: names not all searchable yet)" };
+                    format!("Stored in this console{searched}: {range} of {}{reading}", p.total)
+                })}</span>
+                <button class="secondary" disabled=move || pages_before.with(|p| p.is_empty()) on:click=previous_page>"Previous page"</button>
+                <button class="secondary" disabled=move || stored.with(|p| p.as_ref().is_none_or(|p| p.next.is_none())) on:click=next_page>"Next page"</button>
+            </p>
         </section>
         <Show when=move || console.is_unlocked()>
         <section>

@@ -44,14 +44,39 @@ pub fn HomePage() -> impl IntoView {
             console.events.start();
         }
     });
+    // accounts with connections (their limits), and accounts expiring soon
     let accounts = RwSignal::new(None::<Value>);
+    let expiring_accounts = RwSignal::new(None::<Value>);
     let accstatz = RwSignal::new(None::<Value>);
     let user_info = RwSignal::new(None::<Value>);
     Effect::new(move |_| {
         if console.session.with(|s| s.is_some()) {
             leptos::task::spawn_local(async move {
-                accounts.set(crate::api::get("/api/v1/accounts").await.ok());
-                accstatz.set(crate::api::get("/api/v1/monitor/accstatz").await.ok());
+                // the accounts that expire soon, and the limits of those with connections: asked
+                // by name, as the console may store a million
+                expiring_accounts.set(
+                    crate::api::get(&format!(
+                        "/api/v1/accounts?expiring_within={EXPIRING_SOON}&limit=1000"
+                    ))
+                    .await
+                    .ok(),
+                );
+                let stats = crate::api::get("/api/v1/monitor/accstatz").await.ok();
+                let mut connected: Vec<String> = stats
+                    .iter()
+                    .flat_map(|s| s["servers"].as_array().into_iter().flatten())
+                    .flat_map(|s| s["data"]["account_statz"].as_array().into_iter().flatten())
+                    .filter_map(|a| a["acc"].as_str().map(str::to_string))
+                    .filter(|k| k.starts_with('A'))
+                    .collect();
+                connected.sort();
+                connected.dedup();
+                connected.truncate(1000);
+                accstatz.set(stats);
+                if !connected.is_empty() {
+                    let path = format!("/api/v1/accounts?keys={}", connected.join(","));
+                    accounts.set(crate::api::get(&path).await.ok());
+                }
                 user_info.set(crate::api::get("/api/v1/user-info").await.ok());
             });
         }
@@ -81,9 +106,9 @@ pub fn HomePage() -> impl IntoView {
     let auth_errors = Signal::derive(move || console.events.auth_errors_last_hour());
     let expiring = Signal::derive(move || {
         let now = now();
-        accounts.with(|a| {
+        expiring_accounts.with(|a| {
             a.as_ref()
-                .and_then(Value::as_array)
+                .and_then(|a| a["accounts"].as_array())
                 .into_iter()
                 .flatten()
                 .filter(|a| {
@@ -99,7 +124,7 @@ pub fn HomePage() -> impl IntoView {
         let stats = accstatz.get().unwrap_or(Value::Null);
         accounts.with(|a| {
             a.as_ref()
-                .and_then(Value::as_array)
+                .and_then(|a| a["accounts"].as_array())
                 .into_iter()
                 .flatten()
                 .filter_map(|a| {
