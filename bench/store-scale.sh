@@ -6,6 +6,8 @@
 #     store code, same run), wrk -t2 -c64: req/s, p99 and their ratio
 #  3. the NATS key-value store: 100 000 accounts moved in with `store copy`, then an instance's
 #     start (to "running", its index warm from the bucket)
+#     and the accounts list's page (`GET /api/v1/accounts`, an admin session): first page, a
+#     page deep in the store, a search by name
 #  4. one instance on the key-value store against the same instance on a directory store
 #     (10 000 accounts each): GET and validated-POST rates and their ratio
 # Servers on core 1, wrk on core 0 (when there are two). Needs ~5 GB in /tmp for 1 000 000 files.
@@ -20,7 +22,7 @@ ACCOUNTS="${ACCOUNTS:-1000000}"
 KV_ACCOUNTS="${KV_ACCOUNTS:-100000}"
 DURATION="${DURATION:-10s}"
 
-cargo build -q --release --locked -p nats-console --bin nats-console --example gen_accounts
+cargo build -q --release --locked -p nats-console --bin nats-console --example gen_accounts --example accounts_page_rate
 work=$(mktemp -d /tmp/nats-console-scale.XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -78,6 +80,7 @@ big_pid=$pid; big_port=$port_of_last
 echo "  start: $started_in s; resident memory $(rss_mb "$big_pid") MB"
 until grep -q "store hash complete" "$work/big.log"; do sleep 0.5; done
 echo "  $(grep -o 'store hash complete.*' "$work/big.log"); resident memory then $(rss_mb "$big_pid") MB"
+target/release/examples/accounts_page_rate "$big_port" "$work/big/sys.seed" 20 | sed 's/^/  accounts list, /'
 
 echo
 echo "2. GET /jwt/v1/accounts/<random key>, wrk -t2 -c64 -d$DURATION"

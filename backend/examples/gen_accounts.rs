@@ -44,11 +44,9 @@ fn main() {
         let mut claims = AccountClaims::new(key.public_key());
         claims.name = name.to_uppercase();
         let jwt = claims.encode(&signer, now - 60).unwrap();
-        std::fs::write(
-            dir.join("jwt").join(format!("{}.jwt", key.public_key())),
-            &jwt,
-        )
-        .unwrap();
+        let folder = folder_of(&dir, &key.public_key(), shard);
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join(format!("{}.jwt", key.public_key())), &jwt).unwrap();
         std::fs::write(dir.join(format!("{name}.jwt")), &jwt).unwrap();
         std::fs::write(dir.join(format!("{name}.seed")), key.seed().unwrap()).unwrap();
     }
@@ -78,11 +76,7 @@ fn main() {
                         claims.nats.limits.conn = 100;
                         let jwt = claims.encode(signer, now - 60).unwrap();
                         if i < stored {
-                            let folder = if shard {
-                                dir.join("jwt").join(&key[key.len() - 2..])
-                            } else {
-                                dir.join("jwt")
-                            };
+                            let folder = folder_of(dir, &key, shard);
                             std::fs::create_dir_all(&folder).unwrap();
                             std::fs::write(folder.join(format!("{key}.jwt")), &jwt).unwrap();
                             keys.push(key);
@@ -106,5 +100,14 @@ fn main() {
         made_posts
             .iter()
             .for_each(|p| writeln!(post_lines, "{p}").unwrap());
+    }
+}
+
+/// Where a store keeps an account's file: `jwt/`, or `jwt/<last two characters>/` sharded.
+fn folder_of(dir: &std::path::Path, key: &str, shard: bool) -> std::path::PathBuf {
+    if shard {
+        dir.join("jwt").join(&key[key.len() - 2..])
+    } else {
+        dir.join("jwt")
     }
 }

@@ -243,7 +243,7 @@ impl<T: Serialize + for<'de> Deserialize<'de> + Clone> Records<T> {
     fn len(&self) -> usize {
         match &self.keeping {
             Keeping::Folder { map, .. } => map.read().unwrap_or_else(|e| e.into_inner()).len(),
-            Keeping::Bucket { kv, prefix, .. } => kv.records(prefix).len(),
+            Keeping::Bucket { kv, prefix, .. } => kv.count_records(prefix),
         }
     }
 

@@ -314,6 +314,15 @@ fn two_consoles_on_one_bucket_behave_as_one() {
         refused.text()
     );
     assert!(refused.text().contains("NATS"), "{}", refused.text());
+    // nothing goes unaudited: a sign-in waits for the audit stream too, and says why
+    let key = session_key(a.port);
+    let signing_in = post_session(a.port, &session_jwt(&key, &d.sys, &d.sys, |_| {}));
+    assert_eq!(signing_in.status, 503, "{}", signing_in.text());
+    assert!(
+        signing_in.text().contains("AUDIT_accounts"),
+        "{}",
+        signing_in.text()
+    );
     assert_eq!(served(&a, &app.public_key()).as_deref(), Some(v1.as_str()));
     assert_eq!(served(&b, &two.public_key()).as_deref(), Some(jwt.as_str()));
     cluster.start_all();

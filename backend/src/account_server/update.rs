@@ -436,5 +436,8 @@ async fn record(state: &AppState, entry: crate::audit::Record) -> Result<Option<
     state
         .record_entry(entry)
         .await
-        .map_err(|e| UpdateError::Audit(e.to_string()))
+        .map_err(|e| match e.is_unavailable() {
+            true => UpdateError::Store(StoreError::Unavailable(e.to_string())),
+            false => UpdateError::Audit(e.to_string()),
+        })
 }

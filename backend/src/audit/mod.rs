@@ -209,6 +209,16 @@ pub enum AuditError {
     },
     #[error("audit log {0}: the writer stopped")]
     Stopped(String),
+    /// The stream beside the key-value store cannot be reached: nothing is changed until it can.
+    #[error("audit log {log}: {reason}; changes resume once NATS is back")]
+    Unavailable { log: String, reason: String },
+}
+
+impl AuditError {
+    /// Will it pass by itself (NATS back)? Then a 503, not a 500.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, AuditError::Unavailable { .. })
+    }
 }
 
 struct Queued {
@@ -356,6 +366,12 @@ impl AuditLog {
             .map_err(|_| stopped())?;
         match written.await {
             Ok(Ok(head)) => Ok(head),
+            Ok(Err(reason)) if matches!(self.kept, Kept::Stream(_)) => {
+                Err(AuditError::Unavailable {
+                    log: self.name.clone(),
+                    reason,
+                })
+            }
             Ok(Err(e)) => Err(AuditError::Io {
                 path: self.name.clone(),
                 source: std::io::Error::other(e),
@@ -450,6 +466,10 @@ trait Sink: Send + 'static {
     /// Bytes one append takes at most: a larger batch is split (at least one line each).
     fn max_append(&self) -> usize {
         usize::MAX
+    }
+    /// Is the head read again after a failed append (a file cuts what the failure left)?
+    fn reread_after_failure(&self) -> bool {
+        true
     }
 }
 
@@ -555,7 +575,9 @@ impl Writer {
                         SinkError::Failed(reason) => reason,
                     };
                     tracing::error!("audit log {}: {reason}", self.name);
-                    self.refresh_head();
+                    if self.sink.reread_after_failure() {
+                        self.refresh_head();
+                    }
                     for queued in batch.drain(..taken) {
                         let _ = queued.done.send(Err(reason.clone()));
                     }

@@ -82,6 +82,11 @@ pub(super) struct StreamSink {
 
 impl Sink for StreamSink {
     fn append(&mut self, text: &[u8]) -> Result<(), SinkError> {
+        // while disconnected, a publish would wait in the client's buffer: say so at once
+        let state = self.js.client().connection_state();
+        if state != async_nats::connection::State::Connected {
+            return Err(SinkError::Failed(format!("no connection to NATS ({state})")));
+        }
         let message = jetstream::message::PublishMessage::build()
             .payload(bytes::Bytes::copy_from_slice(text))
             .expected_last_sequence(self.last);
@@ -143,6 +148,12 @@ impl Sink for StreamSink {
 
     fn max_append(&self) -> usize {
         MAX_MESSAGE
+    }
+
+    /// A failed append may still have reached the stream (its acknowledgement lost): the next
+    /// append finds out by its expected sequence, so no read is needed now (NATS may be away).
+    fn reread_after_failure(&self) -> bool {
+        false
     }
 }
 

@@ -139,10 +139,14 @@ impl IntoResponse for ApiError {
 
 /// Records `entry` in the audit log before the change it describes (a failure refuses it).
 pub async fn record_first(state: &AppState, entry: crate::audit::Record) -> Result<(), ApiError> {
-    state
-        .record(entry)
-        .await
-        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
+    state.record(entry).await.map_err(|e| {
+        let status = if e.is_unavailable() {
+            StatusCode::SERVICE_UNAVAILABLE
+        } else {
+            StatusCode::INTERNAL_SERVER_ERROR
+        };
+        ApiError(status, e.to_string())
+    })
 }
 
 /// A refusal as the console API reports it: `{"error": reason}`.

@@ -102,8 +102,8 @@ pub async fn set(
     let entry = crate::audit::Record::new(session.actor(), client.to_string(), "nats-link.set")
         .subject(&user.subject)
         .details(serde_json::json!({ "servers": request.servers, "issuer": user.issuer }));
-    if let Err(e) = state.record(entry).await {
-        return refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+    if let Err(refused) = super::record_first(&state, entry).await {
+        return refused.into_response();
     }
     tracing::info!(
         "the web console set up the NATS link to {}",

@@ -69,8 +69,8 @@ pub async fn act(
     let entry = crate::audit::Record::new(session.actor(), client.to_string(), audit_action)
         .subject(&server)
         .details(serde_json::json!({ "server_name": name, "request": payload }));
-    if let Err(e) = state.record(entry).await {
-        return refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+    if let Err(refused) = super::record_first(&state, entry).await {
+        return refused.into_response();
     }
     let subject = format!("$SYS.REQ.SERVER.{server}.{token}");
     let request = nats.request(subject.clone(), payload.to_string().into());

@@ -151,9 +151,9 @@ pub async fn sign_in(
             "signer": session.grant.signer,
             "expires": session.grant.expires,
         }));
-    if let Err(e) = state.record(entry).await {
+    if let Err(refused) = super::record_first(&state, entry).await {
         state.sessions.end_id(&session.id);
-        return refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+        return refused.into_response();
     }
     session.connect(&state.nats_config, state.nats.servers());
     tracing::info!(

@@ -366,6 +366,16 @@ impl KvStore {
             .collect()
     }
 
+    /// How many records have keys starting with `prefix`.
+    pub fn count_records(&self, prefix: &str) -> usize {
+        self.records
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .range(prefix.to_string()..)
+            .take_while(|(key, _)| key.starts_with(prefix))
+            .count()
+    }
+
     /// Writes a record if the bucket still holds the revision it was judged against (`None`:
     /// a new record); [`StoreError::Conflict`] when another instance wrote it first.
     pub async fn save_record(
