@@ -89,14 +89,18 @@ store { dir: \"$work/small/jwt\", shard: true }"
 small_pid=$pid; small_port=$port_of_last
 get_lua "$work/big/keys.txt" > "$work/get-big.lua"
 get_lua "$work/small/keys.txt" > "$work/get-small.lua"
-# alternated rounds: the first also brings the files of the big store into the page cache
-for round in $(seq "${ROUNDS:-3}"); do
+# alternated rounds (this machine's rates vary by 10-20 % from one round to the next: the
+# median ratio is the figure)
+ratios=()
+for round in $(seq "${ROUNDS:-6}"); do
   read -r big_rps big_p99 < <(wrk_rate "$work/get-big.lua" "$big_port")
   read -r small_rps small_p99 < <(wrk_rate "$work/get-small.lua" "$small_port")
-  echo " round $round"
-  printf '  %9s accounts: %8s req/s   p99 %s\n' "$ACCOUNTS" "$big_rps" "$big_p99" 10000 "$small_rps" "$small_p99"
-  echo "  ratio (at $ACCOUNTS / at 10000): $(echo "scale=3; $big_rps / $small_rps" | bc)"
+  ratio=$(echo "scale=3; $big_rps / $small_rps" | bc)
+  ratios+=("$ratio")
+  printf '  round %s: %9s accounts %8s req/s p99 %-7s  10000 accounts %8s req/s p99 %-7s  ratio %s\n' \
+    "$round" "$ACCOUNTS" "$big_rps" "$big_p99" "$small_rps" "$small_p99" "$ratio"
 done
+echo "  median ratio (at $ACCOUNTS / at 10000): $(printf '%s\n' "${ratios[@]}" | sort -n | awk '{r[NR]=$1} END {print (NR % 2) ? r[(NR+1)/2] : (r[NR/2] + r[NR/2+1]) / 2}')"
 kill "$big_pid" "$small_pid"
 
 echo

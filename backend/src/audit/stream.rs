@@ -85,7 +85,9 @@ impl Sink for StreamSink {
         // while disconnected, a publish would wait in the client's buffer: say so at once
         let state = self.js.client().connection_state();
         if state != async_nats::connection::State::Connected {
-            return Err(SinkError::Failed(format!("no connection to NATS ({state})")));
+            return Err(SinkError::Failed(format!(
+                "no connection to NATS ({state})"
+            )));
         }
         let message = jetstream::message::PublishMessage::build()
             .payload(bytes::Bytes::copy_from_slice(text))

@@ -1,8 +1,9 @@
 //! The directory store: `<dir>/<KEY>.jwt`, or sharded `<dir>/<KEY[-2:]>/<KEY>.jwt`; files are
 //! 0600 and folders 0700. Flat, it holds every JWT in memory. Sharded (the layout for very
-//! large stores), it holds only which accounts exist and their digests ([`LeanIndex`]): a GET
-//! reads the file (from the page cache), a start lists the folders and reads the files for the
-//! store hash in the background. Alone, it writes a temporary file that is fsynced and renamed over
+//! large stores), it holds only which accounts exist and their digests ([`LeanIndex`]): a start
+//! lists the folders, then reads the files in the background for the store hash and into a
+//! read cache (one file, [`Pack`]) that GETs read from; until an account is cached, its GET
+//! reads its file. Alone, it writes a temporary file that is fsynced and renamed over
 //! the old one, so a crash never leaves a torn JWT. With the audit log as its write-ahead log
 //! (the default for a writable store), account files are overwritten in place without fsync:
 //! the log holds every acknowledged change, and the changes after its last checkpoint are made
@@ -17,6 +18,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use nats_auth::nkeys::is_valid_public_account_key;
 
 use super::lean_index::LeanIndex;
+use super::pack::Pack;
 use super::{AccountStore, Index, StoreError, StoredJwt};
 
 pub struct DirectoryStore {
@@ -27,6 +29,8 @@ pub struct DirectoryStore {
     index: Index,
     /// Which accounts exist and their digests (a sharded store; `index` stays empty).
     lean: Option<std::sync::Arc<LeanIndex>>,
+    /// The sharded store's read cache: the JWTs in one file.
+    pack: Option<std::sync::Arc<Pack>>,
     /// Activations by hash, in `<root>/activations/<hash>.jwt`.
     activations: Index,
     /// Account writes rely on a write-ahead log: no fsync each, [`AccountStore::sync`] later.
@@ -58,6 +62,7 @@ impl DirectoryStore {
             read_only,
             index: Index::default(),
             lean: None,
+            pack: None,
             activations: Index::default(),
             write_ahead: AtomicBool::new(false),
         };
@@ -66,9 +71,11 @@ impl DirectoryStore {
         }
         if shard {
             let lean = std::sync::Arc::new(LeanIndex::with_keys(store.scan_keys()?));
-            learn_digests(store.root.clone(), lean.clone());
+            let pack = Pack::create(root).map(std::sync::Arc::new);
+            learn_digests(store.root.clone(), lean.clone(), pack.clone());
             return Ok(DirectoryStore {
                 lean: Some(lean),
+                pack,
                 ..store
             });
         }
@@ -173,8 +180,13 @@ impl DirectoryStore {
 }
 
 /// Reads the digest of every account a sharded store listed at start, on two threads beside
-/// the server; until then the store hash is incomplete (resolver peers get a full pack).
-fn learn_digests(root: PathBuf, lean: std::sync::Arc<LeanIndex>) {
+/// the server, and fills the read cache; until then the store hash is incomplete (resolver
+/// peers get a full pack).
+fn learn_digests(
+    root: PathBuf,
+    lean: std::sync::Arc<LeanIndex>,
+    pack: Option<std::sync::Arc<Pack>>,
+) {
     let started = std::time::Instant::now();
     let keys = lean.unknown_keys();
     if keys.is_empty() {
@@ -183,7 +195,7 @@ fn learn_digests(root: PathBuf, lean: std::sync::Arc<LeanIndex>) {
     let keys = std::sync::Arc::new(keys);
     let workers: Vec<_> = (0..2)
         .map(|part| {
-            let (root, lean, keys) = (root.clone(), lean.clone(), keys.clone());
+            let (root, lean, keys, pack) = (root.clone(), lean.clone(), keys.clone(), pack.clone());
             std::thread::spawn(move || {
                 for key in keys.iter().skip(part).step_by(2) {
                     let path = root.join(&key[key.len() - 2..]).join(format!("{key}.jwt"));
@@ -193,7 +205,10 @@ fn learn_digests(root: PathBuf, lean: std::sync::Arc<LeanIndex>) {
                         root.join(format!("{key}.jwt"))
                     };
                     match read_jwt(&path, key) {
-                        Some(stored) => lean.learn(key, &stored.jwt),
+                        Some(stored) => {
+                            let packed = pack.as_ref().and_then(|p| p.append(&stored.jwt));
+                            lean.learn(key, &stored.jwt, packed)
+                        }
                         None => lean.remove(key),
                     }
                 }
@@ -205,9 +220,10 @@ fn learn_digests(root: PathBuf, lean: std::sync::Arc<LeanIndex>) {
             let _ = w.join();
         });
         tracing::info!(
-            "store hash complete: {} accounts read in {:.1} s",
+            "store hash complete: {} accounts read in {:.1} s; read cache {} MB",
             lean.len(),
-            started.elapsed().as_secs_f64()
+            started.elapsed().as_secs_f64(),
+            pack.as_ref().map_or(0, |p| p.len() >> 20)
         );
     });
 }
@@ -256,11 +272,20 @@ impl AccountStore for DirectoryStore {
 
     fn get(&self, account: &str) -> Option<StoredJwt> {
         if let Some(lean) = &self.lean {
-            // from the file (the page cache keeps the hot ones); a file placed by hand counts
+            // from the read cache: one open file, no path to walk
+            if let (Some(pack), Some(packed)) = (&self.pack, lean.packed(account)) {
+                if let Some(stored) = pack
+                    .read(packed)
+                    .and_then(|text| StoredJwt::from_jwt(account, &text))
+                {
+                    return Some(stored);
+                }
+            }
+            // else from the file (the page cache keeps the hot ones); a file placed by hand counts
             let found = read_jwt(&self.path_of(account), account)
                 .or_else(|| read_jwt(&self.root.join(format!("{account}.jwt")), account));
             match &found {
-                Some(stored) if !lean.contains(account) => lean.set(account, &stored.jwt),
+                Some(stored) if !lean.contains(account) => lean.set(account, &stored.jwt, None),
                 None if lean.contains(account) => lean.remove(account),
                 _ => {}
             }
@@ -287,7 +312,10 @@ impl AccountStore for DirectoryStore {
             write_atomically(&path, &jwt.jwt)?;
         }
         match &self.lean {
-            Some(lean) => lean.set(&jwt.account, &jwt.jwt),
+            Some(lean) => {
+                let packed = self.pack.as_ref().and_then(|p| p.append(&jwt.jwt));
+                lean.set(&jwt.account, &jwt.jwt, packed)
+            }
             None => self.index.insert(jwt.clone()),
         }
         Ok(())
@@ -552,7 +580,14 @@ mod tests {
         store
             .save(&StoredJwt::from_jwt(&key, &newer).unwrap(), None)
             .unwrap();
-        jwts.insert(key.clone(), newer);
+        jwts.insert(key.clone(), newer.clone());
+        // served from the read cache: the file's bytes changed behind the store's back are not
+        // what a GET reads, the pack's are (and they are what was written)
+        assert!(lean.packed(&key).is_some());
+        let file = root.join(&key[key.len() - 2..]).join(format!("{key}.jwt"));
+        fs::write(&file, "changed behind the store's back").unwrap();
+        assert_eq!(store.get(&key).unwrap().jwt.as_ref(), newer);
+        fs::write(&file, &newer).unwrap();
         assert!(store.delete(&first).unwrap());
         jwts.remove(&first);
         assert_eq!(store.hash(), hash_of(jwts.values()));

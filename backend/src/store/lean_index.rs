@@ -1,12 +1,13 @@
 //! The sharded directory store's index, made for a million accounts: which accounts exist and
 //! the SHA-256 of each one's JWT (what the store hash nats-server's resolvers compare is made
 //! of), its name and expiry (what the accounts list is searched by), not the JWTs, which stay in
-//! their files and the page cache. About 150 bytes an account instead of a kilobyte; a start
+//! their files (and the read cache, `pack.rs`). About 150 bytes an account instead of a kilobyte; a start
 //! lists the folders only and learns the rest afterwards.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
 
+use super::pack::Packed;
 use super::xor_digest_of;
 
 #[derive(Debug, Default)]
@@ -29,15 +30,18 @@ pub(crate) struct Learned {
     pub name: Box<str>,
     /// 0 when it does not expire.
     pub expires: i64,
+    /// Where the store's read cache holds the JWT, if it does.
+    pub packed: Option<Packed>,
 }
 
 impl Learned {
-    fn of(jwt: &str) -> Learned {
+    fn of(jwt: &str, packed: Option<Packed>) -> Learned {
         let peek = nats_auth::jwt::peek(jwt.trim()).ok();
         Learned {
             digest: xor_digest_of(jwt),
             name: peek.as_ref().map_or("", |p| p.name.as_str()).into(),
             expires: peek.map_or(0, |p| p.expires),
+            packed,
         }
     }
 }
@@ -73,6 +77,11 @@ impl LeanIndex {
         self.read().map.contains_key(key)
     }
 
+    /// Where the read cache holds `key`'s JWT, if it does.
+    pub fn packed(&self, key: &str) -> Option<Packed> {
+        self.read().map.get(key)?.as_ref()?.packed
+    }
+
     pub fn len(&self) -> usize {
         self.read().map.len()
     }
@@ -94,9 +103,9 @@ impl LeanIndex {
             .collect()
     }
 
-    /// `key` now holds `jwt` (a write, or a file found): the hash follows.
-    pub fn set(&self, key: &str, jwt: &str) {
-        let learned = Learned::of(jwt);
+    /// `key` now holds `jwt` (a write, or a file found), cached at `packed`: the hash follows.
+    pub fn set(&self, key: &str, jwt: &str, packed: Option<Packed>) {
+        let learned = Learned::of(jwt, packed);
         let mut entries = self.write();
         let Entries { map, hash, unknown } = &mut *entries;
         xor(hash, &learned.digest);
@@ -115,8 +124,8 @@ impl LeanIndex {
     }
 
     /// What `key`'s JWT says, as read at start, unless a write already set it.
-    pub fn learn(&self, key: &str, jwt: &str) {
-        let learned = Learned::of(jwt);
+    pub fn learn(&self, key: &str, jwt: &str, packed: Option<Packed>) {
+        let learned = Learned::of(jwt, packed);
         let mut entries = self.write();
         let Entries { map, hash, unknown } = &mut *entries;
         if let Some(slot @ None) = map.get_mut(key) {
@@ -137,7 +146,7 @@ impl LeanIndex {
         {
             return false;
         }
-        self.set(key, jwt);
+        self.set(key, jwt, None);
         true
     }
 
@@ -179,13 +188,13 @@ mod tests {
         };
         let index = LeanIndex::with_keys(vec!["A".into(), "B".into()]);
         assert_eq!(index.hash(), ([0; 32], false));
-        index.learn("A", "a1");
+        index.learn("A", "a1", None);
         // a write before the digest was learnt: the later learning is ignored
-        index.set("B", "b2");
-        index.learn("B", "b1");
+        index.set("B", "b2", None);
+        index.learn("B", "b1", None);
         assert_eq!(index.hash(), (full(&["a1", "b2"]), true));
-        index.set("A", "a2");
-        index.set("C", "c1");
+        index.set("A", "a2", None);
+        index.set("C", "c1", None);
         assert_eq!(index.hash(), (full(&["a2", "b2", "c1"]), true));
         index.remove("B");
         assert_eq!(index.hash(), (full(&["a2", "c1"]), true));

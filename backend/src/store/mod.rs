@@ -7,6 +7,7 @@ mod kv;
 mod lean_index;
 mod listing;
 mod nsc;
+mod pack;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
