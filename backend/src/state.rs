@@ -116,6 +116,19 @@ impl AppState {
         }
     }
 
+    /// The stored account `key`, read without stalling the async worker: from memory or the
+    /// page cache at once, else on a blocking thread (a sharded store's evicted page).
+    pub async fn read_account(&self, key: &str) -> Option<StoredJwt> {
+        if let Some(found) = self.store.get_if_ready(key) {
+            return found;
+        }
+        let (store, key) = (self.store.clone(), key.to_string());
+        tokio::task::spawn_blocking(move || store.get(&key))
+            .await
+            .ok()
+            .flatten()
+    }
+
     /// Records an entry in the audit log (when there is one); returns once it is on disk.
     pub async fn record(
         &self,

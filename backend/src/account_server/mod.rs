@@ -223,11 +223,11 @@ async fn get_account(
     if let Some(primary) = &state.primary {
         refresh_from_primary(&state, primary, &key).await;
     }
-    // one read of the store (a sharded one reads the file); a second only after a lookup
-    let mut found = state.store.get(&key);
+    // one read of the store (a sharded one may read the disk); a second only after a lookup
+    let mut found = state.read_account(&key).await;
     if found.is_none() {
         lookup_over_nats(&state, &key).await;
-        found = state.store.get(&key);
+        found = state.read_account(&key).await;
     }
     let found = found.or_else(|| {
         state

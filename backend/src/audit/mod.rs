@@ -281,13 +281,11 @@ impl AuditLog {
         bucket: &str,
         replicas: usize,
     ) -> Result<AuditLog, AuditError> {
-        let (sink, reader) =
-            stream::open(js, bucket, replicas)
-                .await
-                .map_err(|e| AuditError::Io {
-                    path: stream::describe(bucket),
-                    source: std::io::Error::other(e),
-                })?;
+        let failed = |e: String| AuditError::Io {
+            path: stream::describe(bucket),
+            source: std::io::Error::other(e),
+        };
+        let (sink, reader) = stream::open(js, bucket, replicas).await.map_err(failed)?;
         // the sink waits on the runtime: it reads the head from a thread outside it
         let (sink, head) = tokio::task::spawn_blocking(move || {
             let mut sink = sink;
@@ -297,20 +295,10 @@ impl AuditLog {
         .await
         .map_err(|e| e.to_string())
         .and_then(|(sink, head)| head.map(|head| (sink, head)))
-        .map_err(|e| AuditError::Io {
-            path: stream::describe(bucket),
-            source: std::io::Error::other(e),
-        })?;
-        AuditLog::start(
-            Box::new(sink),
-            head,
-            stream::describe(bucket),
-            Kept::Stream(Box::new(reader)),
-        )
-        .map_err(|source| AuditError::Io {
-            path: stream::describe(bucket),
-            source,
-        })
+        .map_err(failed)?;
+        let kept = Kept::Stream(Box::new(reader));
+        AuditLog::start(Box::new(sink), head, stream::describe(bucket), kept)
+            .map_err(|e| failed(e.to_string()))
     }
 
     fn start(

@@ -301,6 +301,16 @@ impl AccountStore for DirectoryStore {
         Some(found)
     }
 
+    fn get_if_ready(&self, account: &str) -> Option<Option<StoredJwt>> {
+        let Some(lean) = &self.lean else {
+            return Some(self.get(account));
+        };
+        // a cached JWT whose page the kernel kept; anything else may wait on the disk
+        let pack = self.pack.as_ref()?;
+        let text = pack.read_cached(lean.packed(account)?).ok()??;
+        StoredJwt::from_jwt(account, &text).map(Some)
+    }
+
     fn save(&self, jwt: &StoredJwt, _replaces: Option<&StoredJwt>) -> Result<(), StoreError> {
         if self.read_only {
             return Err(StoreError::ReadOnly(self.kind()));

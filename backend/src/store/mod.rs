@@ -98,6 +98,11 @@ pub trait AccountStore: Send + Sync {
     fn kind(&self) -> &'static str;
     fn is_read_only(&self) -> bool;
     fn get(&self, account: &str) -> Option<StoredJwt>;
+    /// [`AccountStore::get`] when it can answer without waiting on the disk; `None` when it
+    /// would wait (an async caller then asks `get` from a blocking thread).
+    fn get_if_ready(&self, account: &str) -> Option<Option<StoredJwt>> {
+        Some(self.get(account))
+    }
     /// Writes one JWT in place of `replaces` (what the caller judged it against). Callers go
     /// through the account server's single write path. A store shared with other console
     /// instances refuses with [`StoreError::Conflict`] when `replaces` is no longer current.

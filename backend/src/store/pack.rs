@@ -21,6 +21,10 @@ pub(crate) struct Packed {
     len: u32,
 }
 
+/// A read that would wait on the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct WouldWait;
+
 pub(crate) struct Pack {
     file: File,
     /// Where the next JWT goes.
@@ -75,6 +79,34 @@ impl Pack {
         String::from_utf8(bytes).ok()
     }
 
+    /// The JWT at `packed` if the page cache holds it; `Err(WouldWait)` when reading it would
+    /// wait on the disk (the kernel evicted it): an async caller then reads it on a blocking
+    /// thread instead of stalling every request its worker serves.
+    pub fn read_cached(&self, packed: Packed) -> Result<Option<String>, WouldWait> {
+        use std::os::fd::AsRawFd;
+        let mut bytes = vec![0u8; packed.len as usize];
+        let vector = libc::iovec {
+            iov_base: bytes.as_mut_ptr().cast(),
+            iov_len: bytes.len(),
+        };
+        // SAFETY: one iovec over `bytes`, which outlives the call; the fd is the pack's own
+        let read = unsafe {
+            libc::preadv2(
+                self.file.as_raw_fd(),
+                &vector,
+                1,
+                packed.at as libc::off_t,
+                libc::RWF_NOWAIT,
+            )
+        };
+        match read {
+            n if n == bytes.len() as isize => Ok(String::from_utf8(bytes).ok()),
+            // EAGAIN: not (all) in the page cache; a short read: the rest is not; older kernels
+            // or file systems without RWF_NOWAIT: EOPNOTSUPP
+            _ => Err(WouldWait),
+        }
+    }
+
     /// Bytes appended so far.
     pub fn len(&self) -> u64 {
         *self.end.lock().unwrap_or_else(|e| e.into_inner())
@@ -94,6 +126,11 @@ mod tests {
         let first = pack.append("eyJ0eXAi.one.sig").unwrap();
         let second = pack.append("eyJ0eXAi.two.sig").unwrap();
         assert_eq!(pack.read(second).as_deref(), Some("eyJ0eXAi.two.sig"));
+        // just written: in the page cache, read without waiting
+        assert_eq!(
+            pack.read_cached(first),
+            Ok(Some("eyJ0eXAi.one.sig".to_string()))
+        );
         assert_eq!(pack.read(first).as_deref(), Some("eyJ0eXAi.one.sig"));
         assert_eq!(pack.len(), 32);
         // unlinked at once: the store folder holds its accounts only
