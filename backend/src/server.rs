@@ -467,13 +467,6 @@ async fn open_audit_and_portal(
         let log = crate::audit::AuditLog::open_stream(kv.jetstream(), kv.bucket(), kv.replicas())
             .await
             .map_err(|e| StartError::Config(e.to_string()))?;
-        let head = log.head();
-        tracing::info!(
-            "audit log {} ({} entries, head {})",
-            log.name(),
-            head.seq,
-            head.hash
-        );
         return Ok((
             Some(log),
             Some(crate::portal::Portal::in_bucket(kv.clone())),
@@ -488,12 +481,6 @@ async fn open_audit_and_portal(
             let log = crate::audit::AuditLog::open(&path)
                 .map_err(|e| StartError::Config(e.to_string()))?;
             let head = log.head();
-            tracing::info!(
-                "audit log {} ({} entries, head {})",
-                path.display(),
-                head.seq,
-                head.hash
-            );
             recover_from_write_ahead(store, dir, &path)?;
             crate::audit::write_ahead::write_checkpoint(dir, head.seq)?;
             let portal =

@@ -307,6 +307,11 @@ impl AuditLog {
         name: String,
         kept: Kept,
     ) -> std::io::Result<AuditLog> {
+        tracing::info!(
+            "audit log {name} ({} entries, head {})",
+            head.seq,
+            head.hash
+        );
         let head = Arc::new(Mutex::new(head));
         let unapplied: Arc<Mutex<std::collections::BTreeSet<u64>>> = Default::default();
         let (queue, receiver) = mpsc::channel(QUEUE);
