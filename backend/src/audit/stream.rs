@@ -109,7 +109,12 @@ impl Sink for StreamSink {
                 self.last = ack.sequence;
                 Ok(())
             }
-            Err(e) if e.kind() == PublishErrorKind::WrongLastSequence => Err(SinkError::Moved),
+            Err(e)
+                if e.kind() == PublishErrorKind::WrongLastSequence
+                    || crate::store::kv::is_wrong_last_sequence(&e) =>
+            {
+                Err(SinkError::Moved)
+            }
             Err(e) => Err(SinkError::Failed(e.to_string())),
         }
     }

@@ -66,6 +66,25 @@ pub struct Opened {
     pub warnings: Vec<String>,
 }
 
+/// Was a write refused because the stream (or the key) moved on since the revision it expected?
+/// nats-server answers 10071, or 10164 (the same refusal, from a clustered stream); async-nats
+/// names only the first, so the error's causes are looked at.
+pub fn is_wrong_last_sequence(e: &(dyn std::error::Error + 'static)) -> bool {
+    use async_nats::jetstream::ErrorCode;
+    let mut cause = Some(e);
+    while let Some(e) = cause {
+        if let Some(js) = e.downcast_ref::<async_nats::jetstream::Error>() {
+            return matches!(
+                js.error_code(),
+                ErrorCode::STREAM_WRONG_LAST_SEQUENCE
+                    | ErrorCode::STREAM_WRONG_LAST_SEQUENCE_CONSTANT
+            );
+        }
+        cause = e.source();
+    }
+    false
+}
+
 fn unavailable(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(format!("{what}: {e}"))
 }
@@ -246,6 +265,7 @@ impl KvStore {
                         .await
                         .map_err(|e| match e.kind() {
                             kv::UpdateErrorKind::WrongLastRevision => None,
+                            _ if is_wrong_last_sequence(&e) => None,
                             _ => Some(e.to_string()),
                         })
                 }
@@ -255,6 +275,7 @@ impl KvStore {
                     .await
                     .map_err(|e| match e.kind() {
                         kv::CreateErrorKind::AlreadyExists => None,
+                        _ if is_wrong_last_sequence(&e) => None,
                         _ => Some(e.to_string()),
                     }),
             }
@@ -577,5 +598,26 @@ impl AccountStore for KvStore {
                 ..activation.clone()
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_nats::jetstream::context::{PublishError, PublishErrorKind};
+
+    fn refusal(err_code: u64) -> PublishError {
+        let answer = format!(r#"{{"code":400,"err_code":{err_code},"description":"x"}}"#);
+        let js: async_nats::jetstream::Error = serde_json::from_str(&answer).unwrap();
+        PublishError::with_source(PublishErrorKind::Other, js)
+    }
+
+    #[test]
+    fn both_answers_of_a_moved_stream_are_conflicts_and_nothing_else_is() {
+        // 10164 is what a clustered stream answers; async-nats 0.51 names only 10071
+        assert!(is_wrong_last_sequence(&refusal(10071)));
+        assert!(is_wrong_last_sequence(&refusal(10164)));
+        assert!(!is_wrong_last_sequence(&refusal(10059)));
+        assert!(!is_wrong_last_sequence(&std::io::Error::other("down")));
     }
 }

@@ -3,7 +3,7 @@
 
 mod copy;
 mod dir;
-mod kv;
+pub(crate) mod kv;
 mod lean_index;
 mod listing;
 mod nsc;
