@@ -62,19 +62,21 @@ pub fn HomePage() -> impl IntoView {
                     .ok(),
                 );
                 let stats = crate::api::get("/api/v1/monitor/accstatz").await.ok();
-                let mut connected: Vec<String> = stats
+                let mut connected: Vec<&str> = Vec::new();
+                for key in stats
                     .iter()
                     .flat_map(|s| s["servers"].as_array().into_iter().flatten())
                     .flat_map(|s| s["data"]["account_statz"].as_array().into_iter().flatten())
-                    .filter_map(|a| a["acc"].as_str().map(str::to_string))
-                    .filter(|k| k.starts_with('A'))
-                    .collect();
-                connected.sort();
-                connected.dedup();
-                connected.truncate(1000);
+                    .filter_map(|a| a["acc"].as_str())
+                {
+                    if key.starts_with('A') && !connected.contains(&key) && connected.len() < 1000 {
+                        connected.push(key);
+                    }
+                }
+                let connected = connected.join(",");
                 accstatz.set(stats);
                 if !connected.is_empty() {
-                    let path = format!("/api/v1/accounts?keys={}", connected.join(","));
+                    let path = format!("/api/v1/accounts?keys={connected}");
                     accounts.set(crate::api::get(&path).await.ok());
                 }
                 user_info.set(crate::api::get("/api/v1/user-info").await.ok());
