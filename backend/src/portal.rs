@@ -189,16 +189,15 @@ impl<T: Serialize + for<'de> Deserialize<'de> + Clone> Records<T> {
                 .collect(),
             Keeping::Bucket { kv, prefix, parsed } => {
                 let mut parsed = parsed.lock().unwrap_or_else(|e| e.into_inner());
+                // what the bucket holds now; records gone from it leave the cache with it
+                let mut now = HashMap::with_capacity(parsed.len());
                 let mut all = Vec::new();
                 for (key, revision, value) in kv.records(prefix) {
                     let id = key[prefix.len()..].to_string();
-                    let record = match parsed.get(&id) {
-                        Some((seen, record)) if *seen == revision => record.clone(),
+                    let record = match parsed.remove(&id) {
+                        Some((seen, record)) if seen == revision => record,
                         _ => match serde_json::from_slice::<T>(&value) {
-                            Ok(record) => {
-                                parsed.insert(id.clone(), (revision, record.clone()));
-                                record
-                            }
+                            Ok(record) => record,
                             Err(e) => {
                                 tracing::warn!(
                                     "skipping bucket key {key}: not a portal record ({e})"
@@ -207,9 +206,10 @@ impl<T: Serialize + for<'de> Deserialize<'de> + Clone> Records<T> {
                             }
                         },
                     };
+                    now.insert(id.clone(), (revision, record.clone()));
                     all.push((id, revision, record));
                 }
-                parsed.retain(|id, _| all.iter().any(|(seen, _, _)| seen == id));
+                *parsed = now;
                 all
             }
         }

@@ -120,45 +120,43 @@ pub async fn list(
         Err(reason) => return super::refuse(StatusCode::BAD_REQUEST, reason),
     };
     let store = state.store.clone();
+    let trusted = state.operator.get();
+    // reading and verifying up to a thousand JWTs: off the async workers
     let listed = tokio::task::spawn_blocking(move || {
-        let keys = match (
-            query.keys,
-            session.grant.role == nats_auth::session::Role::Admin,
-        ) {
-            (Some(keys), _) => keys
-                .into_iter()
-                .filter(|k| session.may_see_account(k))
-                .collect(),
-            (None, true) => {
-                return store.page(&query.accounts);
-            }
-            (None, false) => vec![session.grant.account.clone()],
-        };
-        let found: Vec<String> = keys
-            .into_iter()
-            .filter(|k| store.get(k).is_some())
-            .collect();
-        AccountPage {
-            total: found.len(),
-            keys: found,
+        let admin = session.grant.role == nats_auth::session::Role::Admin;
+        let named = |keys: Vec<String>| AccountPage {
+            keys,
             complete: true,
             ..Default::default()
+        };
+        let mut page = match (query.keys, admin) {
+            (Some(keys), _) => named(
+                keys.into_iter()
+                    .filter(|k| session.may_see_account(k))
+                    .collect(),
+            ),
+            (None, true) => store.page(&query.accounts),
+            (None, false) => named(vec![session.grant.account.clone()]),
+        };
+        let operator = trusted.as_ref().map(|o| &o.claims);
+        let accounts: Vec<AccountSummary> = page
+            .keys
+            .iter()
+            .filter_map(|key| summary(&store.get(key)?, operator, now))
+            .collect();
+        if page.total == 0 {
+            // accounts asked for by key: those stored
+            page.total = accounts.len();
         }
+        (page, accounts)
     })
     .await;
-    let Ok(page) = listed else {
+    let Ok((page, accounts)) = listed else {
         return super::refuse(
             StatusCode::INTERNAL_SERVER_ERROR,
             "listing the accounts failed",
         );
     };
-    let trusted = state.operator.get();
-    let operator = trusted.as_ref().map(|o| &o.claims);
-    let accounts: Vec<AccountSummary> = page
-        .keys
-        .iter()
-        .filter_map(|key| summary(&state.store.get(key)?, operator, now))
-        .collect();
     let next = (page.before + page.keys.len() < page.total)
         .then(|| page.keys.last().cloned())
         .flatten();
