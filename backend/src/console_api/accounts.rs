@@ -59,20 +59,15 @@ struct ListQuery {
 fn parse(query: Option<&str>, now: i64) -> Result<ListQuery, String> {
     let mut accounts = AccountQuery::new("");
     let mut keys = None;
-    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let value = crate::query_string::percent_decode(value)
-            .ok_or_else(|| format!("{name}: bad percent-encoding"))?;
+    // keys= names up to a thousand keys of 56 characters
+    for (name, value) in crate::query_string::parameters(query, MAX_PAGE * 57)? {
         match name {
-            "q" if value.len() <= 256 => accounts.text = value.trim().to_uppercase(),
-            "after" if value.len() <= 256 => accounts.after = value,
-            "limit" => {
-                accounts.limit = value
-                    .parse()
-                    .ok()
-                    .filter(|n| (1..=MAX_PAGE).contains(n))
-                    .ok_or_else(|| format!("limit: a number from 1 to {MAX_PAGE}"))?
+            "q" | "after" if value.len() > 256 => {
+                return Err(format!("{name}: longer than 256 characters"))
             }
+            "q" => accounts.text = value.trim().to_uppercase(),
+            "after" => accounts.after = value,
+            "limit" => accounts.limit = crate::query_string::limit(&value, MAX_PAGE)?,
             "expiring_within" => {
                 let seconds: i64 = value
                     .parse()
@@ -95,7 +90,6 @@ fn parse(query: Option<&str>, now: i64) -> Result<ListQuery, String> {
                 }
                 keys = Some(list);
             }
-            "q" | "after" => return Err(format!("{name}: longer than 256 characters")),
             other => {
                 return Err(format!(
                     "unknown query parameter {:?} (known: q, after, limit, expiring_within, keys)",

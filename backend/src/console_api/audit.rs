@@ -29,25 +29,13 @@ fn parse(query: Option<&str>) -> Result<Filter, String> {
         limit: 200,
         ..Default::default()
     };
-    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let value = crate::query_string::percent_decode(value)
-            .ok_or_else(|| format!("{name}: bad percent-encoding"))?;
-        if value.len() > 256 {
-            return Err(format!("{name}: longer than 256 characters"));
-        }
+    for (name, value) in crate::query_string::parameters(query, 256)? {
         match name {
             "action" => filter.action = value,
             "actor" => filter.actor = value,
             "subject" => filter.subject = value,
             "text" => filter.text = value,
-            "limit" => {
-                filter.limit = value
-                    .parse()
-                    .ok()
-                    .filter(|n| (1..=MAX_LIMIT).contains(n))
-                    .ok_or_else(|| format!("limit: a number from 1 to {MAX_LIMIT}"))?
-            }
+            "limit" => filter.limit = crate::query_string::limit(&value, MAX_LIMIT)?,
             other => {
                 return Err(format!(
                     "unknown query parameter {:?} (known: action, actor, subject, text, limit)",
