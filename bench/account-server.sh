@@ -23,8 +23,8 @@ trap cleanup EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_http() { for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1$2" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "no answer on $1" >&2; return 1; }
 
-echo "generating 10000 stored accounts and 90000 to post..."
-target/release/examples/gen_accounts "$work" 10000 90000
+echo "generating 10000 stored accounts and 200000 to post..."
+target/release/examples/gen_accounts "$work" 10000 200000
 
 console_port=$(port); nginx_port=$(port); nats_port=$(port)
 # the servers on one core, the load generators on the other: each server's rate is what its own
@@ -69,11 +69,14 @@ printf '  nginx        '; "${on_load_core[@]}" wrk -t2 -c64 -d"$DURATION" --late
 # POSTs of new accounts: every request a different account, counted as files written (a POST of
 # identical bytes is a no-op and would flatter the rate). Each wrk thread takes every other line.
 # nats-console (fsync'd audit log as the write-ahead log) and, when present, the original
-# nats-account-server (../shared/anchors, plain writes), alternated on their own copies of the
-# store, the same accounts posted to each.
+# nats-account-server (../shared/anchors, plain writes), on their own copies of the store, the
+# same accounts posted to each. This machine's speed drifts by up to 2x for minutes at a time
+# (the same NAS binary measured 176 and 376 µs of CPU per write within one run), so the rounds
+# are short, in pairs, the order swapped every round, and the figure is the median of the
+# pairs' ratios.
 count_jwts() { find "$1" -maxdepth 1 -name 'A*.jwt' | wc -l; }
-POST_SECONDS="${POST_SECONDS:-3}"
-ROUNDS="${ROUNDS:-3}"
+POST_SECONDS="${POST_SECONDS:-2}"
+ROUNDS="${ROUNDS:-8}"
 per_round=$(( $(wc -l < "$work/posts.txt") / ROUNDS ))
 NAS="$(cd .. && pwd)/shared/anchors/nats-account-server"
 nas_port=$(port)
@@ -85,26 +88,47 @@ else
   echo "(no $NAS: nats-console alone)"
 fi
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system, in clock ticks
-post_round() { # $1 name, $2 port, $3 store dir, $4 server pid
-  local before after out rps p99 cpu0 cpu1
+post_round() { # $1 name, $2 port, $3 store dir, $4 server pid; prints the line, keeps "rate cpu" in $work/$1.last
+  local before after out rps p99 cpu0 cpu1 rate cpu
   before=$(count_jwts "$3"); cpu0=$(cpu_ticks "$4")
   out=$("${on_load_core[@]}" wrk -t2 -c16 -d"${POST_SECONDS}s" --latency -s "$work/post-$1.lua" "http://127.0.0.1:$2")
   after=$(count_jwts "$3"); cpu1=$(cpu_ticks "$4")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out"); p99=$(awk '/ 99%/ {print $2}' <<<"$out")
-  printf '  %-20s %8.0f writes/s  (%d files in %ss; %s req/s, p99 %s; server CPU %.0f µs per write)\n' "$1" \
-    "$(echo "($after - $before) / $POST_SECONDS" | bc -l)" "$((after - before))" "$POST_SECONDS" "$rps" "$p99" \
-    "$(echo "($cpu1 - $cpu0) * 1000000 / $(getconf CLK_TCK) / ($after - $before)" | bc -l)"
+  rate=$(echo "($after - $before) / $POST_SECONDS" | bc -l)
+  cpu=$(echo "($cpu1 - $cpu0) * 1000000 / $(getconf CLK_TCK) / ($after - $before)" | bc -l)
+  printf '    %-20s %6.0f writes/s  (%d files in %ss; %s req/s, p99 %s; server CPU %.0f µs per write)\n' "$1" \
+    "$rate" "$((after - before))" "$POST_SECONDS" "$rps" "$p99" "$cpu"
+  echo "$rate $cpu" > "$work/$1.last"
 }
 echo
 echo "POST /jwt/v1/accounts/<new account>, wrk -t2 -c16 -d${POST_SECONDS}s, $ROUNDS rounds alternated${on_server_core:+ (servers on core 1, wrk on core 0)}"
+ratios=(); console_cpu=(); nas_cpu=()
 for round in $(seq "$ROUNDS"); do
   sed -n "$(( (round - 1) * per_round + 1 )),$(( round * per_round ))p" "$work/posts.txt" > "$work/posts-$round.txt"
   post_lua "$work/posts-$round.txt" > "$work/post-nats-console.lua"
   cp "$work/post-nats-console.lua" "$work/post-nats-account-server.lua"
-  echo " round $round"
-  post_round nats-console "$console_port" "$work/jwt" "$console_pid"
-  [ -x "$NAS" ] && post_round nats-account-server "$nas_port" "$work/nas-jwt" "$nas_pid"
+  echo "  round $round"
+  if [ ! -x "$NAS" ]; then
+    post_round nats-console "$console_port" "$work/jwt" "$console_pid"
+    continue
+  fi
+  if (( round % 2 )); then
+    post_round nats-console "$console_port" "$work/jwt" "$console_pid"
+    post_round nats-account-server "$nas_port" "$work/nas-jwt" "$nas_pid"
+  else
+    post_round nats-account-server "$nas_port" "$work/nas-jwt" "$nas_pid"
+    post_round nats-console "$console_port" "$work/jwt" "$console_pid"
+  fi
+  read -r console_rate cpu < "$work/nats-console.last"; console_cpu+=("$cpu")
+  read -r nas_rate cpu < "$work/nats-account-server.last"; nas_cpu+=("$cpu")
+  ratios+=("$(echo "scale=3; $console_rate / $nas_rate" | bc)")
+  echo "    ratio ${ratios[-1]}"
 done
+if [ ${#ratios[@]} -gt 0 ]; then
+  printf '  median of %d pairs: writes/s ratio nats-console / nats-account-server %s (rounds %s to %s); server CPU per write %.0f µs against %.0f µs\n' \
+    "${#ratios[@]}" "$(printf '%s\n' "${ratios[@]}" | median)" "$(printf '%s\n' "${ratios[@]}" | sort -n | head -1)" \
+    "$(printf '%s\n' "${ratios[@]}" | sort -n | tail -1)" "$(printf '%s\n' "${console_cpu[@]}" | median)" "$(printf '%s\n' "${nas_cpu[@]}" | median)"
+fi
 
 echo
 echo "sign-in: POST /api/v1/session/key, a session JWT signed for it, POST /api/v1/session"

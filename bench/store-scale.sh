@@ -100,7 +100,7 @@ for round in $(seq "${ROUNDS:-6}"); do
   printf '  round %s: %9s accounts %8s req/s p99 %-7s  10000 accounts %8s req/s p99 %-7s  ratio %s\n' \
     "$round" "$ACCOUNTS" "$big_rps" "$big_p99" "$small_rps" "$small_p99" "$ratio"
 done
-echo "  median ratio (at $ACCOUNTS / at 10000): $(printf '%s\n' "${ratios[@]}" | sort -n | awk '{r[NR]=$1} END {print (NR % 2) ? r[(NR+1)/2] : (r[NR/2] + r[NR/2+1]) / 2}')"
+echo "  median ratio (at $ACCOUNTS / at 10000): $(printf '%s\n' "${ratios[@]}" | median)"
 kill "$big_pid" "$small_pid"
 
 echo

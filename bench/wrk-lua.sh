@@ -1,4 +1,4 @@
-# wrk scripts the benchmarks share (sourced, not run).
+# wrk scripts and the median the benchmarks share (sourced, not run).
 
 # post_lua POSTS: POST /jwt/v1/accounts/<key> of each "KEY JWT" line of POSTS, every request a
 # different account (a POST of identical bytes is a no-op and would flatter the rate); each wrk
@@ -19,4 +19,9 @@ request = function()
   return wrk.format("POST", "/jwt/v1/accounts/" .. p[1], { ["Content-Type"] = "application/jwt" }, p[2])
 end
 LUA
+}
+
+# median: the median of the numbers on standard input, one per line.
+median() {
+  sort -n | awk '{r[NR] = $1} END {if (NR) print (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2}'
 }

@@ -82,6 +82,7 @@ fn serve(args: config::ServerArgs) -> ExitCode {
     logging::init(&config.logging);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .on_thread_park(audit::quiet::worker_parked)
         .build()
     {
         Ok(r) => r,

@@ -13,6 +13,7 @@
 //! Never a seed: entries hold public keys, public JWTs, `jti`s and the names of changed claims.
 
 mod chain;
+pub mod quiet;
 mod stream;
 pub mod write_ahead;
 
@@ -33,7 +34,8 @@ pub use chain::{line_hash, verify_with, GENESIS};
 pub const FILE_NAME: &str = "audit.jsonl";
 /// Entries queued for the writer at most; appends wait beyond it.
 const QUEUE: usize = 4096;
-/// Under concurrent appends, how long the writer gathers a batch before its fsync.
+/// Under concurrent appends, how long the writer gathers a batch at most before its fsync (it
+/// commits sooner, once an async worker is idle).
 const COMMIT_DELAY: std::time::Duration = std::time::Duration::from_micros(400);
 /// Entries per fsync at most.
 const MAX_BATCH: usize = 256;
@@ -224,6 +226,8 @@ impl AuditError {
 struct Queued {
     record: Record,
     done: oneshot::Sender<Result<Head, String>>,
+    /// The runtime's parks when it was queued (see `quiet`).
+    parks: u64,
 }
 
 /// Where the log's lines are kept, for reading them back.
@@ -354,7 +358,11 @@ impl AuditLog {
         let stopped = || AuditError::Stopped(self.name.clone());
         let (done, written) = oneshot::channel();
         self.queue
-            .send(Queued { record, done })
+            .send(Queued {
+                record,
+                done,
+                parks: quiet::parks(),
+            })
             .await
             .map_err(|_| stopped())?;
         match written.await {
@@ -519,6 +527,7 @@ impl Writer {
             batch.push(first);
             // while appends come from many requests at once, wait a moment for more of them:
             // one fsync for a dozen entries instead of one for two (a lone append waits not)
+            // until an async worker runs out of requests to take (see `quiet`)
             let gather_until = std::time::Instant::now() + COMMIT_DELAY;
             loop {
                 while let Ok(more) = receiver.try_recv() {
@@ -527,7 +536,13 @@ impl Writer {
                 if !busy || batch.len() >= MAX_BATCH || std::time::Instant::now() >= gather_until {
                     break;
                 }
-                std::thread::sleep(COMMIT_DELAY / 4);
+                let newest = batch.last().map_or(0, |queued| queued.parks);
+                if quiet::wait_for_park_since(newest, gather_until) {
+                    while let Ok(more) = receiver.try_recv() {
+                        batch.push(more);
+                    }
+                    break;
+                }
             }
             busy = batch.len() > 1;
             while !batch.is_empty() {
@@ -612,17 +627,24 @@ impl Writer {
 }
 
 fn render(record: &Record, seq: u64, prev: &str) -> String {
-    let mut record = record.clone();
-    if let Ok(details) = serde_json::to_string(&record.details) {
-        if details.len() > MAX_DETAILS && !record.changes_store {
-            record.details = serde_json::json!({ "truncated": true, "bytes": details.len() });
+    // entries that change the store are never cut, so only the others are measured
+    let cut;
+    let mut record = record;
+    if !record.changes_store {
+        let size = serde_json::to_string(&record.details).map_or(0, |d| d.len());
+        if size > MAX_DETAILS {
+            cut = Record {
+                details: serde_json::json!({ "truncated": true, "bytes": size }),
+                ..record.clone()
+            };
+            record = &cut;
         }
     }
     let line = Line {
         seq,
         time: crate::time::rfc3339_now(),
         prev,
-        record: &record,
+        record,
     };
     serde_json::to_string(&line).unwrap_or_else(|e| {
         format!(r#"{{"seq":{seq},"prev":"{prev}","action":"unserializable","outcome":"{e}"}}"#)
