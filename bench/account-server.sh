@@ -33,23 +33,7 @@ if [ "$(nproc)" -ge 2 ]; then on_server_core=(taskset -c 1); on_load_core=(tasks
 "${on_server_core[@]}" target/release/nats-console -dir "$work/jwt" -operator "$work/operator.jwt" -hp "127.0.0.1:$console_port" \
   -nats "nats://127.0.0.1:$nats_port" -creds "$work/sys.creds" 2>"$work/console.log" &
 pids+=($!); console_pid=$!
-cat > "$work/nginx.conf" <<CONF
-daemon off;
-user root;
-worker_processes auto;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  sendfile on;
-  server {
-    listen 127.0.0.1:$nginx_port;
-    location ~ "^/jwt/v1/accounts/(A[A-Z2-7]{55})\$" { root $work; default_type application/jwt; try_files /jwt/\$1.jwt =404; }
-  }
-}
-CONF
+nginx_conf "$work" "$nginx_port $work flat" > "$work/nginx.conf"
 "${on_server_core[@]}" nginx -c "$work/nginx.conf" -p "$work" & pids+=($!)
 wait_http "$console_port" /healthz
 wait_http "$nginx_port" "/jwt/v1/accounts/$(head -1 "$work/keys.txt")"

@@ -111,23 +111,7 @@ kill "$big_pid" "$small_pid"
 # the same requests to nginx (one worker, core 1) reading the same files: what holding a million
 # accounts costs on this machine whoever serves them
 nginx_big=$(port); nginx_small=$(port)
-nginx_server() { # PORT ROOT
-  printf '  server {\n    listen 127.0.0.1:%s;\n    location ~ "^/jwt/v1/accounts/(A[A-Z2-7]{53}([A-Z2-7]{2}))$" { root %s; default_type application/jwt; try_files /jwt/$2/$1.jwt =404; }\n  }\n' "$1" "$2"
-}
-cat > "$work/nginx.conf" <<CONF
-daemon off;
-user root;
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-$(nginx_server "$nginx_big" "$work/big")
-$(nginx_server "$nginx_small" "$work/small")
-}
-CONF
+nginx_conf "$work" "$nginx_big $work/big sharded" "$nginx_small $work/small sharded" > "$work/nginx.conf"
 "${on_server_core[@]}" nginx -c "$work/nginx.conf" -p "$work" & pids+=($!)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$nginx_big/jwt/v1/accounts/$(head -c 56 "$work/big/keys.txt")" >/dev/null && break; sleep 0.1; done
 get_rounds nginx "$nginx_big" "$nginx_small"

@@ -1,4 +1,4 @@
-# wrk scripts and the median the benchmarks share (sourced, not run).
+# wrk scripts, nginx's configuration and the median the benchmarks share (sourced, not run).
 
 # post_lua POSTS: POST /jwt/v1/accounts/<key> of each "KEY JWT" line of POSTS, every request a
 # different account (a POST of identical bytes is a no-op and would flatter the rate); each wrk
@@ -24,4 +24,31 @@ LUA
 # median: the median of the numbers on standard input, one per line.
 median() {
   sort -n | awk '{r[NR] = $1} END {if (NR) print (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2}'
+}
+
+# nginx_conf WORK "PORT ROOT LAYOUT"...: nginx (one worker, as the console has one core) serving
+# ROOT/jwt's account files on each PORT; LAYOUT is flat (<key>.jwt) or sharded (<last two>/<key>.jwt).
+nginx_conf() {
+  local work=$1 port root layout
+  shift
+  cat <<CONF
+daemon off;
+user root;
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  sendfile on;
+CONF
+  for server in "$@"; do
+    read -r port root layout <<<"$server"
+    case "$layout" in
+      sharded) printf '  server { listen 127.0.0.1:%s; location ~ "^/jwt/v1/accounts/(A[A-Z2-7]{53}([A-Z2-7]{2}))$" { root %s; default_type application/jwt; try_files /jwt/$2/$1.jwt =404; } }\n' "$port" "$root" ;;
+      *) printf '  server { listen 127.0.0.1:%s; location ~ "^/jwt/v1/accounts/(A[A-Z2-7]{55})$" { root %s; default_type application/jwt; try_files /jwt/$1.jwt =404; } }\n' "$port" "$root" ;;
+    esac
+  done
+  echo "}"
 }
