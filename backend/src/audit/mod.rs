@@ -664,39 +664,41 @@ impl Default for Head {
 /// deep (`name`, `nats.limits`, `nats.revocations`): what an audit entry says changed, without
 /// copying the JWT.
 pub fn changed_claims(old: Option<&str>, new: &str) -> Vec<String> {
-    fn payload(jwt: &str) -> serde_json::Value {
+    type Object = serde_json::Map<String, serde_json::Value>;
+    fn payload(jwt: &str) -> Object {
         jwt.split('.')
             .nth(1)
             .and_then(|p| nats_auth::jwt::segment::decode(p).ok())
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .and_then(|bytes| serde_json::from_slice::<Object>(&bytes).ok())
             .unwrap_or_default()
     }
     const VOLATILE: [&str; 3] = ["iat", "jti", "nbf"];
     let new = payload(new);
     let old = old.map(payload).unwrap_or_default();
-    let empty = serde_json::Map::new();
-    let fields = |v: &serde_json::Value| v.as_object().cloned().unwrap_or_default();
-    let (old, new) = (fields(&old), fields(&new));
+    // borrowed, not cloned: this runs for every push
+    fn nats<'a>(claims: &'a Object, empty: &'a Object) -> &'a Object {
+        claims
+            .get("nats")
+            .and_then(serde_json::Value::as_object)
+            .unwrap_or(empty)
+    }
+    let empty = Object::new();
     let mut changed = Vec::new();
     let keys: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
     for key in keys {
         if VOLATILE.contains(&key.as_str()) || old.get(key) == new.get(key) {
             continue;
         }
-        let inner = |m: &serde_json::Map<String, serde_json::Value>| {
-            m.get(key).and_then(|v| v.as_object()).cloned()
-        };
-        match (key.as_str(), inner(&old), inner(&new)) {
-            ("nats", o, n) => {
-                let (o, n) = (o.unwrap_or_else(|| empty.clone()), n.unwrap_or_default());
-                let sub: std::collections::BTreeSet<&String> = o.keys().chain(n.keys()).collect();
-                changed.extend(
-                    sub.into_iter()
-                        .filter(|k| o.get(*k) != n.get(*k))
-                        .map(|k| format!("nats.{k}")),
-                );
-            }
-            _ => changed.push(key.clone()),
+        if key == "nats" {
+            let (o, n) = (nats(&old, &empty), nats(&new, &empty));
+            let sub: std::collections::BTreeSet<&String> = o.keys().chain(n.keys()).collect();
+            changed.extend(
+                sub.into_iter()
+                    .filter(|k| o.get(*k) != n.get(*k))
+                    .map(|k| format!("nats.{k}")),
+            );
+        } else {
+            changed.push(key.clone());
         }
     }
     changed
@@ -773,6 +775,19 @@ mod tests {
             changed_claims(Some(&first), &second),
             vec!["nats.limits", "nats.revocations"]
         );
-        assert!(changed_claims(None, &first).contains(&"name".to_string()));
+        // a new account: every claim but the volatile ones, `nats` by its fields
+        assert_eq!(
+            changed_claims(None, &first),
+            vec![
+                "iss",
+                "name",
+                "nats.default_permissions",
+                "nats.limits",
+                "nats.type",
+                "nats.version",
+                "sub"
+            ]
+        );
+        assert_eq!(changed_claims(Some(&first), &first), Vec::<String>::new());
     }
 }
