@@ -525,9 +525,9 @@ impl Writer {
         let mut busy = false;
         while let Some(first) = receiver.blocking_recv() {
             batch.push(first);
-            // while appends come from many requests at once, wait a moment for more of them:
-            // one fsync for a dozen entries instead of one for two (a lone append waits not)
-            // until an async worker runs out of requests to take (see `quiet`)
+            // while appends come from many requests at once, gather more of them for one fsync:
+            // until an async worker runs out of requests to take (see `quiet`), COMMIT_DELAY at
+            // most; a lone append waits not
             let gather_until = std::time::Instant::now() + COMMIT_DELAY;
             loop {
                 while let Ok(more) = receiver.try_recv() {

@@ -1,8 +1,8 @@
-//! When to commit a batch: as soon as an async worker has nothing left to run after the last
+//! When to commit a batch: as soon as an async worker has nothing left to run after the newest
 //! entry was queued. Every request that was ready has then queued its entry (or waits on
-//! something else), so one fsync takes all of them. A fixed gather delay either waits for
-//! nothing or cuts a batch short: on one core it gathered about 6 entries per fsync out of 16
-//! concurrent pushes.
+//! something else), and waiting longer would only delay them. The writer used to sleep in
+//! 100 µs steps for up to 400 µs: on a busy core each step cost a context switch, and the last
+//! one often waited for nothing (old against new binary, same run: 5–19 % more writes/s).
 //!
 //! The runtime calls [`worker_parked`] each time a worker thread runs out of tasks
 //! (`tokio::runtime::Builder::on_thread_park`). An entry notes [`parks`] when it is queued; the
